@@ -1,0 +1,1 @@
+//! libzmq 4.3's C ABI over zmq-core.

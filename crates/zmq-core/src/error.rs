@@ -1,0 +1,69 @@
+//! One error type for the whole engine, one variant per errno libzmq can
+//! report. zmq-capi maps each variant to its errno in one place.
+
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Error {
+    /// EAGAIN: non-blocking call found nothing to do, or a timeout expired.
+    Again,
+    /// EINVAL: bad argument, option value or endpoint.
+    Invalid,
+    /// EFAULT: bad pointer or handle.
+    Fault,
+    /// EFSM: operation not valid in the socket's current state.
+    State,
+    /// ETERM: the context was terminated.
+    Terminated,
+    /// ENOTSUP: operation not supported by this socket type or build.
+    NotSupported,
+    /// EPROTONOSUPPORT: unknown or unsupported transport.
+    ProtocolNotSupported,
+    /// ENOCOMPATPROTO: transport not compatible with the socket type.
+    IncompatibleProtocol,
+    /// EADDRINUSE
+    AddrInUse,
+    /// EADDRNOTAVAIL
+    AddrNotAvailable,
+    /// ENODEV: unknown interface name.
+    NoDevice,
+    /// ENOENT: endpoint not bound/connected.
+    NotFound,
+    /// EMFILE: too many sockets.
+    TooManyFiles,
+    /// EINTR
+    Interrupted,
+    /// EHOSTUNREACH: ROUTER_MANDATORY with an unknown peer.
+    HostUnreachable,
+    /// EMTHREAD
+    NoThread,
+    /// ECONNREFUSED
+    ConnectionRefused,
+    /// Any other OS error, by raw errno.
+    Os(i32),
+}
+
+impl Error {
+    pub fn from_io(e: &std::io::Error) -> Error {
+        match e.raw_os_error() {
+            Some(libc::EADDRINUSE) => Error::AddrInUse,
+            Some(libc::EADDRNOTAVAIL) => Error::AddrNotAvailable,
+            Some(libc::ECONNREFUSED) => Error::ConnectionRefused,
+            Some(libc::EINVAL) => Error::Invalid,
+            Some(libc::EMFILE) => Error::TooManyFiles,
+            Some(libc::EINTR) => Error::Interrupted,
+            Some(code) => Error::Os(code),
+            None => Error::Invalid,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{self:?}")
+    }
+}
+
+impl std::error::Error for Error {}
+
+pub type Result<T> = std::result::Result<T, Error>;

@@ -1,0 +1,259 @@
+//! A message frame: small bodies live inline, large ones are reference
+//! counted so copies and fan-out share one buffer. A `Msg` fits in the
+//! 64 bytes of the C `zmq_msg_t`.
+
+use bytes::{Bytes, BytesMut};
+
+/// Bodies up to this size are stored inline, with no heap allocation.
+pub const INLINE_MAX: usize = 40;
+
+/// The frame continues: more frames of the same message follow.
+pub const MORE: u8 = 1;
+/// The frame is a ZMTP command, not application data.
+pub const COMMAND: u8 = 2;
+
+#[derive(Clone)]
+enum Body {
+    Inline { len: u8, buf: [u8; INLINE_MAX] },
+    Shared(Bytes),
+    Owned(BytesMut),
+}
+
+/// One frame of a (possibly multipart) message.
+#[derive(Clone)]
+pub struct Msg {
+    body: Body,
+    flags: u8,
+    routing_id: u32,
+}
+
+impl Default for Msg {
+    fn default() -> Self {
+        Msg::new()
+    }
+}
+
+impl std::fmt::Debug for Msg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Msg")
+            .field("data", &self.data())
+            .field("flags", &self.flags)
+            .finish()
+    }
+}
+
+impl Msg {
+    /// An empty frame.
+    pub const fn new() -> Msg {
+        Msg {
+            body: Body::Inline {
+                len: 0,
+                buf: [0; INLINE_MAX],
+            },
+            flags: 0,
+            routing_id: 0,
+        }
+    }
+
+    /// A zero-filled frame of `size` bytes, writable through `data_mut`.
+    pub fn with_size(size: usize) -> Msg {
+        let body = if size <= INLINE_MAX {
+            Body::Inline {
+                len: size as u8,
+                buf: [0; INLINE_MAX],
+            }
+        } else {
+            Body::Owned(BytesMut::zeroed(size))
+        };
+        Msg {
+            body,
+            flags: 0,
+            routing_id: 0,
+        }
+    }
+
+    /// A frame holding a copy of `data`.
+    pub fn from_slice(data: &[u8]) -> Msg {
+        if data.len() <= INLINE_MAX {
+            let mut buf = [0; INLINE_MAX];
+            buf[..data.len()].copy_from_slice(data);
+            Msg {
+                body: Body::Inline {
+                    len: data.len() as u8,
+                    buf,
+                },
+                flags: 0,
+                routing_id: 0,
+            }
+        } else {
+            Msg::from_bytes(Bytes::copy_from_slice(data))
+        }
+    }
+
+    /// A frame sharing `data` without copying (small bodies are inlined).
+    pub fn from_bytes(data: Bytes) -> Msg {
+        if data.len() <= INLINE_MAX {
+            return Msg::from_slice(&data);
+        }
+        Msg {
+            body: Body::Shared(data),
+            flags: 0,
+            routing_id: 0,
+        }
+    }
+
+    pub fn data(&self) -> &[u8] {
+        match &self.body {
+            Body::Inline { len, buf } => &buf[..*len as usize],
+            Body::Shared(b) => b,
+            Body::Owned(b) => b,
+        }
+    }
+
+    /// Mutable access; a shared body is copied first if others hold it.
+    pub fn data_mut(&mut self) -> &mut [u8] {
+        if let Body::Shared(b) = &mut self.body {
+            let bytes = std::mem::take(b);
+            let owned = bytes
+                .try_into_mut()
+                .unwrap_or_else(|b| BytesMut::from(&b[..]));
+            self.body = Body::Owned(owned);
+        }
+        match &mut self.body {
+            Body::Inline { len, buf } => &mut buf[..*len as usize],
+            Body::Owned(b) => b,
+            Body::Shared(_) => unreachable!("converted above"),
+        }
+    }
+
+    /// Pointer to the body for C callers, who may write through it as they
+    /// may with libzmq (shared bodies stay shared, as in libzmq).
+    pub fn as_mut_ptr(&mut self) -> *mut u8 {
+        match &mut self.body {
+            Body::Inline { buf, .. } => buf.as_mut_ptr(),
+            Body::Shared(b) => b.as_ptr() as *mut u8,
+            Body::Owned(b) => b.as_mut_ptr(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        match &self.body {
+            Body::Inline { len, .. } => *len as usize,
+            Body::Shared(b) => b.len(),
+            Body::Owned(b) => b.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The body as `Bytes` (copies inline bodies; shares large ones).
+    pub fn to_bytes(&self) -> Bytes {
+        match &self.body {
+            Body::Inline { len, buf } => Bytes::copy_from_slice(&buf[..*len as usize]),
+            Body::Shared(b) => b.clone(),
+            Body::Owned(b) => Bytes::copy_from_slice(b),
+        }
+    }
+
+    /// Makes the body shareable, so `clone` shares instead of copying.
+    pub fn share(&mut self) {
+        if let Body::Owned(b) = &mut self.body {
+            let owned = std::mem::take(b);
+            self.body = Body::Shared(owned.freeze());
+        }
+    }
+
+    pub fn flags(&self) -> u8 {
+        self.flags
+    }
+
+    pub fn more(&self) -> bool {
+        self.flags & MORE != 0
+    }
+
+    pub fn set_more(&mut self, more: bool) {
+        if more {
+            self.flags |= MORE;
+        } else {
+            self.flags &= !MORE;
+        }
+    }
+
+    pub fn is_command(&self) -> bool {
+        self.flags & COMMAND != 0
+    }
+
+    pub fn set_command(&mut self, command: bool) {
+        if command {
+            self.flags |= COMMAND;
+        } else {
+            self.flags &= !COMMAND;
+        }
+    }
+
+    /// The draft API's 32-bit routing id (SERVER/CLIENT sockets).
+    pub fn routing_id(&self) -> u32 {
+        self.routing_id
+    }
+
+    pub fn set_routing_id(&mut self, id: u32) {
+        self.routing_id = id;
+    }
+}
+
+const _: () = assert!(std::mem::size_of::<Msg>() <= 64);
+const _: () = assert!(std::mem::align_of::<Msg>() <= 8);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_bodies_are_inline_and_round_trip() {
+        let m = Msg::from_slice(b"hello");
+        assert_eq!(m.data(), b"hello");
+        assert_eq!(m.len(), 5);
+        assert!(!m.more());
+    }
+
+    #[test]
+    fn large_copies_share_one_buffer() {
+        let a = Msg::from_bytes(Bytes::from(vec![7u8; 1000]));
+        let b = a.clone();
+        assert_eq!(a.data().as_ptr(), b.data().as_ptr());
+    }
+
+    #[test]
+    fn data_mut_on_shared_body_does_not_touch_the_other_copy() {
+        let a = Msg::from_bytes(Bytes::from(vec![1u8; 100]));
+        let mut b = a.clone();
+        b.data_mut()[0] = 9;
+        assert_eq!(a.data()[0], 1);
+        assert_eq!(b.data()[0], 9);
+    }
+
+    #[test]
+    fn with_size_is_zeroed_and_writable() {
+        for size in [0, 10, 40, 41, 5000] {
+            let mut m = Msg::with_size(size);
+            assert_eq!(m.len(), size);
+            assert!(m.data().iter().all(|&b| b == 0));
+            if size > 0 {
+                m.data_mut()[size - 1] = 3;
+                assert_eq!(m.data()[size - 1], 3);
+            }
+        }
+    }
+
+    #[test]
+    fn flags() {
+        let mut m = Msg::new();
+        m.set_more(true);
+        m.set_command(true);
+        assert!(m.more() && m.is_command());
+        m.set_more(false);
+        assert!(!m.more() && m.is_command());
+    }
+}

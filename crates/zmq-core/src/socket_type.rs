@@ -1,0 +1,114 @@
+//! Socket types, their ZMTP names and which peers each may talk to
+//! (RFC 23's compatibility table and the pattern RFCs 28-31).
+
+/// A socket type, numbered as in zmq.h.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SocketType {
+    Pair = 0,
+    Pub = 1,
+    Sub = 2,
+    Req = 3,
+    Rep = 4,
+    Dealer = 5,
+    Router = 6,
+    Pull = 7,
+    Push = 8,
+    XPub = 9,
+    XSub = 10,
+}
+
+impl SocketType {
+    /// The type for a zmq.h number, if it is one we implement.
+    pub fn from_raw(raw: i32) -> Option<SocketType> {
+        use SocketType::*;
+        Some(match raw {
+            0 => Pair,
+            1 => Pub,
+            2 => Sub,
+            3 => Req,
+            4 => Rep,
+            5 => Dealer,
+            6 => Router,
+            7 => Pull,
+            8 => Push,
+            9 => XPub,
+            10 => XSub,
+            _ => return None,
+        })
+    }
+
+    /// The name sent in the READY command's Socket-Type property.
+    pub fn name(self) -> &'static str {
+        use SocketType::*;
+        match self {
+            Pair => "PAIR",
+            Pub => "PUB",
+            Sub => "SUB",
+            Req => "REQ",
+            Rep => "REP",
+            Dealer => "DEALER",
+            Router => "ROUTER",
+            Pull => "PULL",
+            Push => "PUSH",
+            XPub => "XPUB",
+            XSub => "XSUB",
+        }
+    }
+
+    /// The type named by a Socket-Type property value (exact, upper case).
+    pub fn from_name(name: &[u8]) -> Option<SocketType> {
+        use SocketType::*;
+        [Pair, Pub, Sub, Req, Rep, Dealer, Router, Pull, Push, XPub, XSub]
+            .into_iter()
+            .find(|t| t.name().as_bytes() == name)
+    }
+
+    /// Whether a peer of type `peer` may connect to a socket of this type.
+    pub fn is_compatible(self, peer: SocketType) -> bool {
+        use SocketType::*;
+        match self {
+            Pair => peer == Pair,
+            Pub | XPub => matches!(peer, Sub | XSub),
+            Sub | XSub => matches!(peer, Pub | XPub),
+            Req => matches!(peer, Rep | Router),
+            Rep => matches!(peer, Req | Dealer),
+            Dealer => matches!(peer, Rep | Dealer | Router),
+            Router => matches!(peer, Req | Dealer | Router),
+            Pull => peer == Push,
+            Push => peer == Pull,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SocketType::*;
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for raw in 0..=10 {
+            let t = SocketType::from_raw(raw).unwrap();
+            assert_eq!(t as i32, raw);
+            assert_eq!(SocketType::from_name(t.name().as_bytes()), Some(t));
+        }
+        assert_eq!(SocketType::from_raw(11), None);
+        assert_eq!(SocketType::from_name(b"req"), None);
+    }
+
+    #[test]
+    fn compatibility_is_symmetric() {
+        for a in 0..=10 {
+            for b in 0..=10 {
+                let (a, b) = (
+                    SocketType::from_raw(a).unwrap(),
+                    SocketType::from_raw(b).unwrap(),
+                );
+                assert_eq!(a.is_compatible(b), b.is_compatible(a), "{a:?} {b:?}");
+            }
+        }
+        assert!(Req.is_compatible(Router));
+        assert!(!Req.is_compatible(Req));
+        assert!(!Push.is_compatible(Push));
+    }
+}
