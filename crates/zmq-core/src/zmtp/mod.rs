@@ -1,1 +1,15 @@
 //! ZMTP 3.x, sans-IO: bytes in, events and bytes out.
+//! Nothing here does I/O, spawns threads or reads clocks; the engine drives
+//! a [`Session`] with the bytes it reads and writes out what it produces.
+
+pub mod command;
+mod error;
+pub mod frame;
+pub mod greeting;
+pub mod mechanism;
+pub mod session;
+
+pub use command::{Command, Metadata};
+pub use error::ProtocolError;
+pub use greeting::Greeting;
+pub use session::{Event, PeerInfo, Session, SessionConfig};

@@ -1,0 +1,77 @@
+//! Why a ZMTP connection must be closed. Every variant is the peer's fault
+//! (bad bytes on the wire); the session never fails for any other reason.
+
+use std::fmt;
+
+use crate::SocketType;
+
+/// A fatal protocol violation: the driver closes the connection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProtocolError {
+    /// The first 10 bytes are not a ZMTP signature (`0xFF`, padding, bit 0 of byte 9 set).
+    BadSignature,
+    /// The peer speaks ZMTP 1.0 or 2.0, which we do not downgrade to.
+    UnsupportedVersion { major: u8 },
+    /// The peer's greeting names another security mechanism than ours.
+    MechanismMismatch { peer: [u8; 20] },
+    /// A command body does not follow its grammar.
+    MalformedCommand,
+    /// A well-formed command that is not allowed at this point of the handshake.
+    UnexpectedCommand(String),
+    /// A data frame arrived where the handshake expects a command.
+    UnexpectedMessage,
+    /// The peer's Socket-Type may not talk to ours.
+    IncompatibleSocketType { ours: SocketType, peer: SocketType },
+    /// The peer's Socket-Type is not a type we know.
+    UnknownSocketType(String),
+    /// The peer's READY has no Socket-Type property.
+    MissingSocketType,
+    /// A frame is larger than ZMQ_MAXMSGSIZE (or the handshake limit).
+    MessageTooLarge { size: u64, max: u64 },
+    /// A long frame claims a size above 2^63-1, which RFC 23 forbids.
+    SizeOutOfRange(u64),
+    /// Flag bits 7-3 must be zero.
+    ReservedFlags(u8),
+    /// Commands are single frames: the MORE bit must be zero.
+    CommandWithMore,
+    /// The peer sent an ERROR command.
+    PeerError { reason: String },
+}
+
+impl fmt::Display for ProtocolError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use ProtocolError::*;
+        match self {
+            BadSignature => f.write_str("not a ZMTP greeting signature"),
+            UnsupportedVersion { major } => write!(f, "unsupported ZMTP major version {major}"),
+            MechanismMismatch { peer } => {
+                let end = peer.iter().position(|&b| b == 0).unwrap_or(peer.len());
+                write!(
+                    f,
+                    "security mechanism mismatch: peer uses {:?}",
+                    String::from_utf8_lossy(&peer[..end])
+                )
+            }
+            MalformedCommand => f.write_str("malformed command"),
+            UnexpectedCommand(name) => write!(f, "unexpected command {name:?}"),
+            UnexpectedMessage => f.write_str("data frame received during the handshake"),
+            IncompatibleSocketType { ours, peer } => write!(
+                f,
+                "socket type {} cannot talk to {}",
+                ours.name(),
+                peer.name()
+            ),
+            UnknownSocketType(name) => write!(f, "unknown socket type {name:?}"),
+            MissingSocketType => f.write_str("READY without Socket-Type"),
+            MessageTooLarge { size, max } => {
+                write!(f, "frame of {size} bytes exceeds the limit of {max}")
+            }
+            SizeOutOfRange(size) => write!(f, "frame size {size} exceeds 2^63-1"),
+            ReservedFlags(flags) => write!(f, "reserved frame flag bits set: {flags:#04x}"),
+            CommandWithMore => f.write_str("command frame with the MORE flag"),
+            PeerError { reason } => write!(f, "peer sent ERROR: {reason}"),
+        }
+    }
+}
+
+impl std::error::Error for ProtocolError {}

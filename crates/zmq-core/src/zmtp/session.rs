@@ -1,0 +1,286 @@
+//! One ZMTP 3.x connection as a sans-IO state machine: greeting, NULL
+//! handshake, then traffic. The driver owns the socket and the input buffer;
+//! the session owns the output buffer and never blocks, reads a clock or
+//! touches a file descriptor. After the first error every call fails alike.
+
+use bytes::{Buf, Bytes, BytesMut};
+
+use super::command::{self, Command, IDENTITY};
+use super::frame::{self, Frame, Header, MORE};
+use super::greeting::{self, Greeting, GREETING_LEN};
+use super::mechanism::{Null, Step};
+use super::ProtocolError;
+use crate::{Msg, SocketType};
+
+/// Largest command accepted before the handshake ends. Independent of
+/// ZMQ_MAXMSGSIZE so a small limit cannot break the handshake (libzmq issue
+/// 4436), and small so an unauthenticated peer cannot make us buffer much.
+pub const HANDSHAKE_COMMAND_MAX: u64 = 64 * 1024;
+
+/// Floor for the size of commands after the handshake, so PING and ERROR
+/// still pass when ZMQ_MAXMSGSIZE is tiny.
+pub const TRAFFIC_COMMAND_MIN: u64 = 512;
+
+/// What the socket layer tells a new connection.
+#[derive(Debug, Clone)]
+pub struct SessionConfig {
+    pub socket_type: SocketType,
+    /// Our ZMQ_ROUTING_ID, may be empty.
+    pub routing_id: Bytes,
+    /// ZMQ_MAXMSGSIZE, -1 = unlimited.
+    pub max_msg_size: i64,
+    /// The greeting's as-server bit (false for NULL).
+    pub as_server: bool,
+}
+
+/// What the handshake taught us about the peer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeerInfo {
+    pub socket_type: SocketType,
+    /// READY's Identity property, if present and non-empty.
+    pub routing_id: Option<Bytes>,
+    /// The peer's ZMTP minor version as its greeting sent it (0 for 3.0,
+    /// 1 for 3.1; a 4.x peer would count as 3.1 or later whatever this is).
+    pub minor: u8,
+    /// Every READY property, names as the peer spelled them.
+    pub properties: Vec<(String, Bytes)>,
+}
+
+/// What `poll_input` hands the socket layer.
+#[derive(Debug)]
+pub enum Event {
+    /// The handshake finished; `peer()` is now `Some`.
+    Ready,
+    /// One data frame, MORE flag preserved.
+    Message(Msg),
+}
+
+/// Events are equal when they carry the same frame (body and flags).
+impl PartialEq for Event {
+    fn eq(&self, other: &Event) -> bool {
+        match (self, other) {
+            (Event::Ready, Event::Ready) => true,
+            (Event::Message(a), Event::Message(b)) => {
+                a.flags() == b.flags() && a.data() == b.data()
+            }
+            _ => false,
+        }
+    }
+}
+
+impl Eq for Event {}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    Greeting,
+    Handshake,
+    Traffic,
+}
+
+/// A ZMTP connection's protocol state.
+///
+/// Methods, in the sans-IO style: `new` queues our greeting; `poll_input`
+/// handles bytes from the wire and returns at most one event; `send` encodes
+/// what the application sends; `output` is what the driver must write.
+#[derive(Debug)]
+pub struct Session {
+    cfg: SessionConfig,
+    state: State,
+    mechanism: Null,
+    peer_greeting: Option<Greeting>,
+    peer: Option<PeerInfo>,
+    out: BytesMut,
+    /// The last frame we encoded had MORE: the next one continues a message.
+    sending_multipart: bool,
+    failed: Option<ProtocolError>,
+}
+
+impl Session {
+    /// A session whose greeting is already in `output()`.
+    pub fn new(cfg: SessionConfig) -> Session {
+        let mut out = BytesMut::with_capacity(256);
+        out.extend_from_slice(&Greeting::ours(Null::NAME, cfg.as_server).encode());
+        Session {
+            mechanism: Null::new(cfg.socket_type, cfg.routing_id.clone()),
+            cfg,
+            state: State::Greeting,
+            peer_greeting: None,
+            peer: None,
+            out,
+            sending_multipart: false,
+            failed: None,
+        }
+    }
+
+    /// Whether the handshake is over and `send` may be called.
+    pub fn is_ready(&self) -> bool {
+        self.state == State::Traffic
+    }
+
+    /// The peer, once the handshake is over.
+    pub fn peer(&self) -> Option<&PeerInfo> {
+        self.peer.as_ref()
+    }
+
+    /// The error that ended this session, if any.
+    pub fn error(&self) -> Option<&ProtocolError> {
+        self.failed.as_ref()
+    }
+
+    /// Bytes waiting to be written; the driver advances past what it wrote.
+    pub fn output(&mut self) -> &mut BytesMut {
+        &mut self.out
+    }
+
+    /// Decodes at most one event from the front of `input`, consuming the
+    /// bytes it used; `Ok(None)` means more bytes are needed. Greeting,
+    /// handshake commands and PING replies are handled here, writing to
+    /// `output()`. Large frame bodies are split off `input` without copying.
+    pub fn poll_input(&mut self, input: &mut BytesMut) -> Result<Option<Event>, ProtocolError> {
+        if let Some(err) = &self.failed {
+            return Err(err.clone());
+        }
+        let result = self.process(input);
+        if let Err(err) = &result {
+            self.failed = Some(err.clone());
+        }
+        result
+    }
+
+    fn process(&mut self, input: &mut BytesMut) -> Result<Option<Event>, ProtocolError> {
+        loop {
+            match self.state {
+                State::Greeting => {
+                    greeting::check_prefix(input)?;
+                    let Some(bytes) = input.get(..GREETING_LEN) else {
+                        return Ok(None);
+                    };
+                    let peer = Greeting::decode(bytes.try_into().expect("64 bytes"))?;
+                    if peer.mechanism != Null::NAME {
+                        return Err(ProtocolError::MechanismMismatch {
+                            peer: peer.mechanism,
+                        });
+                    }
+                    input.advance(GREETING_LEN);
+                    self.peer_greeting = Some(peer);
+                    self.mechanism.start(&mut self.out);
+                    self.state = State::Handshake;
+                }
+                State::Handshake => {
+                    let Some(frame) = self.next_frame(input)? else {
+                        return Ok(None);
+                    };
+                    let cmd = Command::parse(frame.body)?;
+                    if let Step::Done(done) = self.mechanism.handle(cmd)? {
+                        let minor = self.peer_greeting.map_or(0, |g| g.minor);
+                        let routing_id = done.metadata.get(IDENTITY).filter(|id| !id.is_empty());
+                        self.peer = Some(PeerInfo {
+                            socket_type: done.socket_type,
+                            routing_id: routing_id.cloned(),
+                            minor,
+                            properties: done.metadata.0,
+                        });
+                        self.state = State::Traffic;
+                        return Ok(Some(Event::Ready));
+                    }
+                }
+                State::Traffic => {
+                    let Some(frame) = self.next_frame(input)? else {
+                        return Ok(None);
+                    };
+                    if !frame.is_command() {
+                        let more = frame.more();
+                        let mut msg = Msg::from_bytes(frame.body);
+                        msg.set_more(more);
+                        return Ok(Some(Event::Message(msg)));
+                    }
+                    if let Some(event) = self.handle_command(Command::parse(frame.body)?)? {
+                        return Ok(Some(event));
+                    }
+                }
+            }
+        }
+    }
+
+    /// The next complete frame, with the size limit and frame kind of the
+    /// current state checked as soon as its header is in.
+    fn next_frame(&self, input: &mut BytesMut) -> Result<Option<Frame>, ProtocolError> {
+        let Some(header) = Header::peek(input)? else {
+            return Ok(None);
+        };
+        let limit = match (self.state, header.is_command()) {
+            (State::Traffic, false) => self.max_msg_size(),
+            (State::Traffic, true) => self.max_msg_size().max(TRAFFIC_COMMAND_MIN),
+            (_, true) => HANDSHAKE_COMMAND_MAX,
+            (_, false) => return Err(ProtocolError::UnexpectedMessage),
+        };
+        header.check_size(limit)?;
+        Ok(frame::take(input, &header))
+    }
+
+    fn max_msg_size(&self) -> u64 {
+        u64::try_from(self.cfg.max_msg_size).unwrap_or(u64::MAX)
+    }
+
+    /// A command after the handshake: answer PINGs, surface subscriptions to
+    /// a publisher in their 3.0 message form, ignore what we do not know.
+    fn handle_command(&mut self, cmd: Command) -> Result<Option<Event>, ProtocolError> {
+        let publisher = matches!(self.cfg.socket_type, SocketType::Pub | SocketType::XPub);
+        match cmd {
+            Command::Ping { context, .. } => {
+                Command::Pong { context }.encode(&mut self.out);
+                Ok(None)
+            }
+            Command::Subscribe(topic) if publisher => Ok(Some(subscription_message(1, &topic))),
+            Command::Cancel(topic) if publisher => Ok(Some(subscription_message(0, &topic))),
+            Command::Error { reason } => Err(ProtocolError::PeerError {
+                reason: String::from_utf8_lossy(&reason).into(),
+            }),
+            _ => Ok(None),
+        }
+    }
+
+    /// Encodes one outgoing frame. Only valid once ready: the frame is
+    /// dropped (and debug builds panic) before that.
+    ///
+    /// A SUB/XSUB socket's single-frame message starting with 1 or 0 is a
+    /// subscribe or cancel; a 3.1 peer gets it as a SUBSCRIBE or CANCEL
+    /// command, a 3.0 peer as the message itself.
+    pub fn send(&mut self, msg: &Msg) {
+        debug_assert!(self.is_ready(), "Session::send before the handshake ended");
+        if !self.is_ready() {
+            return;
+        }
+        let first_frame = !self.sending_multipart;
+        self.sending_multipart = msg.more();
+        let subscriber = matches!(self.cfg.socket_type, SocketType::Sub | SocketType::XSub);
+        // Only a 3.1 (or later) peer understands SUBSCRIBE/CANCEL commands.
+        let peer_v31 = self.peer_greeting.is_some_and(|g| g.is_v31());
+        if subscriber && peer_v31 && first_frame && !msg.more() {
+            if let Some((name, topic)) = subscription_command(msg.data()) {
+                return command::encode_raw(&mut self.out, name, topic);
+            }
+        }
+        frame::encode(&mut self.out, if msg.more() { MORE } else { 0 }, msg.data());
+    }
+}
+
+/// The command a subscription message becomes, and its topic.
+fn subscription_command(data: &[u8]) -> Option<(&'static [u8], &[u8])> {
+    match data.split_first()? {
+        (1, topic) => Some((command::SUBSCRIBE, topic)),
+        (0, topic) => Some((command::CANCEL, topic)),
+        _ => None,
+    }
+}
+
+/// A subscription in the message form ZMTP 3.0 uses: the flag byte, then the topic.
+fn subscription_message(flag: u8, topic: &[u8]) -> Event {
+    let mut body = BytesMut::with_capacity(1 + topic.len());
+    body.extend_from_slice(&[flag]);
+    body.extend_from_slice(topic);
+    Event::Message(Msg::from_bytes(body.freeze()))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,675 @@
+//! Session tests: two sessions pumped against each other, and sessions fed
+//! hand-written bytes (a 3.0 peer, broken peers, random garbage).
+
+use bytes::{Buf, Bytes, BytesMut};
+
+use super::*;
+use crate::zmtp::command::{Metadata, SOCKET_TYPE};
+use crate::zmtp::greeting::mechanism_name;
+
+fn cfg(socket_type: SocketType) -> SessionConfig {
+    SessionConfig {
+        socket_type,
+        routing_id: Bytes::new(),
+        max_msg_size: -1,
+        as_server: false,
+    }
+}
+
+/// One side of a connection: a session and the bytes it has not used yet.
+struct End {
+    session: Session,
+    input: BytesMut,
+    events: Vec<Event>,
+}
+
+impl End {
+    fn new(cfg: SessionConfig) -> End {
+        End {
+            session: Session::new(cfg),
+            input: BytesMut::new(),
+            events: Vec::new(),
+        }
+    }
+
+    /// Drains received messages as (body, more).
+    fn messages(&mut self) -> Vec<(Vec<u8>, bool)> {
+        self.events
+            .drain(..)
+            .map(|e| match e {
+                Event::Message(m) => (m.data().to_vec(), m.more()),
+                Event::Ready => panic!("unexpected Ready"),
+            })
+            .collect()
+    }
+
+    fn send(&mut self, body: &[u8], more: bool) {
+        let mut msg = Msg::from_slice(body);
+        msg.set_more(more);
+        self.session.send(&msg);
+    }
+}
+
+/// Moves up to `chunk` bytes from `from`'s output to `to` and lets `to`
+/// handle them. Returns whether anything moved.
+fn shovel(from: &mut End, to: &mut End, chunk: usize) -> bool {
+    let out = from.session.output();
+    if out.is_empty() {
+        return false;
+    }
+    let n = out.len().min(chunk);
+    to.input.extend_from_slice(&out[..n]);
+    out.advance(n);
+    while let Some(event) = to.session.poll_input(&mut to.input).unwrap() {
+        to.events.push(event);
+    }
+    true
+}
+
+fn pump(a: &mut End, b: &mut End, chunk: usize) {
+    while shovel(a, b, chunk) | shovel(b, a, chunk) {}
+}
+
+/// Two sessions after a completed handshake, with their Ready events drained.
+fn connect(a: SessionConfig, b: SessionConfig, chunk: usize) -> (End, End) {
+    let (mut a, mut b) = (End::new(a), End::new(b));
+    pump(&mut a, &mut b, chunk);
+    for end in [&mut a, &mut b] {
+        assert!(end.session.is_ready());
+        assert!(matches!(end.events.as_slice(), [Event::Ready]));
+        end.events.clear();
+        assert!(end.input.is_empty());
+    }
+    (a, b)
+}
+
+fn greeting_bytes(major: u8, minor: u8, mechanism: &[u8]) -> Vec<u8> {
+    let mut g = Greeting::ours(mechanism_name(mechanism), false);
+    (g.major, g.minor) = (major, minor);
+    g.encode().to_vec()
+}
+
+fn ready_bytes(props: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut meta = Metadata::default();
+    for (name, value) in props {
+        meta.push(name, Bytes::copy_from_slice(value));
+    }
+    let mut out = BytesMut::new();
+    Command::Ready(meta).encode(&mut out);
+    out.to_vec()
+}
+
+fn command_bytes(name: &[u8], data: &[u8]) -> Vec<u8> {
+    let mut out = BytesMut::new();
+    command::encode_raw(&mut out, name, data);
+    out.to_vec()
+}
+
+/// Feeds `bytes` in one buffer and collects events until more are needed.
+fn feed(session: &mut Session, bytes: &[u8]) -> Result<Vec<Event>, ProtocolError> {
+    let mut input = BytesMut::from(bytes);
+    let mut events = Vec::new();
+    while let Some(event) = session.poll_input(&mut input)? {
+        events.push(event);
+    }
+    Ok(events)
+}
+
+/// A session that completed a handshake with a hand-written peer of
+/// `peer_type` speaking ZMTP 3.`minor`; its output is cleared.
+fn handshaken(ours: SessionConfig, minor: u8, peer_type: &str) -> Session {
+    let mut session = Session::new(ours);
+    let mut wire = greeting_bytes(3, minor, b"NULL");
+    wire.extend(ready_bytes(&[(SOCKET_TYPE, peer_type.as_bytes())]));
+    let events = feed(&mut session, &wire).unwrap();
+    assert!(matches!(events.as_slice(), [Event::Ready]));
+    session.output().clear();
+    session
+}
+
+#[test]
+fn new_session_queues_exactly_its_greeting() {
+    let mut s = Session::new(cfg(SocketType::Req));
+    assert_eq!(&s.output()[..], &greeting_bytes(3, 1, b"NULL")[..]);
+    assert!(!s.is_ready() && s.peer().is_none());
+    // Nothing more is written until the peer's greeting is complete.
+    let partial = &greeting_bytes(3, 1, b"NULL")[..63];
+    assert!(feed(&mut s, partial).unwrap().is_empty());
+    assert_eq!(s.output().len(), 64);
+}
+
+#[test]
+fn ready_is_sent_right_after_the_peer_greeting() {
+    let mut s = Session::new(SessionConfig {
+        routing_id: Bytes::from_static(b"abc"),
+        ..cfg(SocketType::Req)
+    });
+    s.output().clear();
+    assert!(feed(&mut s, &greeting_bytes(3, 1, b"NULL"))
+        .unwrap()
+        .is_empty());
+    let expected: &[u8] = b"\x04\x29\x05READY\x0bSocket-Type\0\0\0\x03REQ\x08Identity\0\0\0\x03abc";
+    assert_eq!(&s.output()[..], expected);
+    assert!(!s.is_ready() && s.peer().is_none());
+}
+
+#[test]
+fn dealer_router_in_any_chunking() {
+    for chunk in [1, 2, 7, 64, 100, usize::MAX] {
+        let dealer = SessionConfig {
+            routing_id: Bytes::from_static(b"dealer-1"),
+            ..cfg(SocketType::Dealer)
+        };
+        let (mut d, mut r) = connect(dealer, cfg(SocketType::Router), chunk);
+
+        let seen_by_router = r.session.peer().unwrap();
+        assert_eq!(seen_by_router.socket_type, SocketType::Dealer);
+        assert_eq!(seen_by_router.routing_id.as_deref(), Some(&b"dealer-1"[..]));
+        assert_eq!(seen_by_router.minor, 1);
+        assert_eq!(
+            seen_by_router.properties,
+            vec![
+                ("Socket-Type".to_string(), Bytes::from_static(b"DEALER")),
+                ("Identity".to_string(), Bytes::from_static(b"dealer-1")),
+            ]
+        );
+        let seen_by_dealer = d.session.peer().unwrap();
+        assert_eq!(seen_by_dealer.socket_type, SocketType::Router);
+        assert_eq!(seen_by_dealer.routing_id, None); // empty Identity
+        assert_eq!(seen_by_dealer.properties.len(), 2);
+
+        d.send(b"", true);
+        d.send(b"hello", true);
+        d.send(b"world", false);
+        d.send(b"again", false);
+        pump(&mut d, &mut r, chunk);
+        assert_eq!(
+            r.messages(),
+            vec![
+                (b"".to_vec(), true),
+                (b"hello".to_vec(), true),
+                (b"world".to_vec(), false),
+                (b"again".to_vec(), false),
+            ]
+        );
+
+        r.send(b"reply", false);
+        pump(&mut d, &mut r, chunk);
+        assert_eq!(d.messages(), vec![(b"reply".to_vec(), false)]);
+    }
+}
+
+#[test]
+fn large_frames_use_the_long_form() {
+    for chunk in [1000, usize::MAX] {
+        let (mut a, mut b) = connect(cfg(SocketType::Push), cfg(SocketType::Pull), chunk);
+        let medium: Vec<u8> = (0..300).map(|i| i as u8).collect();
+        let big: Vec<u8> = (0..70 * 1024).map(|i| (i * 7) as u8).collect();
+        a.send(&medium, true);
+        assert_eq!(&a.session.output()[..9], &[0x03, 0, 0, 0, 0, 0, 0, 1, 44]);
+        a.send(&big, false);
+        assert_eq!(
+            &a.session.output()[309..318],
+            &[0x02, 0, 0, 0, 0, 0, 1, 0x18, 0]
+        );
+        pump(&mut a, &mut b, chunk);
+        assert_eq!(
+            b.messages(),
+            vec![(medium.clone(), true), (big.clone(), false)]
+        );
+    }
+}
+
+#[test]
+fn big_bodies_are_handed_out_without_a_copy() {
+    let mut s = handshaken(cfg(SocketType::Pull), 1, "PUSH");
+    let mut wire = BytesMut::new();
+    frame::encode(&mut wire, 0, &vec![42; 70 * 1024]);
+    frame::encode(&mut wire, 0, b"tail");
+    let (start, end) = (wire.as_ptr() as usize, wire.as_ptr() as usize + wire.len());
+    let Some(Event::Message(msg)) = s.poll_input(&mut wire).unwrap() else {
+        panic!("no message");
+    };
+    let p = msg.data().as_ptr() as usize;
+    assert_eq!(msg.len(), 70 * 1024);
+    assert!(p >= start && p + msg.len() <= end, "body was copied");
+    assert_eq!(&wire[..], b"\x00\x04tail");
+}
+
+#[test]
+fn subscriptions_travel_as_commands_to_a_31_publisher() {
+    for (sub, publ) in [
+        (SocketType::Sub, SocketType::Pub),
+        (SocketType::XSub, SocketType::XPub),
+        (SocketType::XSub, SocketType::Pub),
+    ] {
+        let (mut s, mut p) = connect(cfg(sub), cfg(publ), usize::MAX);
+        s.send(b"\x01A", false);
+        assert_eq!(
+            &s.session.output()[..],
+            &command_bytes(b"SUBSCRIBE", b"A")[..]
+        );
+        s.send(b"\x00A", false);
+        assert_eq!(
+            &s.session.output()[13..],
+            &command_bytes(b"CANCEL", b"A")[..]
+        );
+        s.send(b"\x01", false); // subscribe to everything
+        pump(&mut s, &mut p, usize::MAX);
+        assert_eq!(
+            p.messages(),
+            vec![
+                (b"\x01A".to_vec(), false),
+                (b"\x00A".to_vec(), false),
+                (b"\x01".to_vec(), false),
+            ]
+        );
+
+        // Multipart or other messages go out as they are.
+        s.send(b"\x01B", true);
+        s.send(b"\x01C", false);
+        s.send(b"\x02D", false);
+        s.send(b"", false);
+        assert_eq!(
+            &s.session.output()[..],
+            b"\x01\x02\x01B\x00\x02\x01C\x00\x02\x02D\x00\x00"
+        );
+        // After the multipart message ends, subscriptions are commands again.
+        s.send(b"\x01E", false);
+        assert_eq!(
+            &s.session.output()[14..],
+            &command_bytes(b"SUBSCRIBE", b"E")[..]
+        );
+        pump(&mut s, &mut p, usize::MAX);
+        assert_eq!(p.messages().len(), 5);
+
+        p.send(b"A news", false);
+        pump(&mut s, &mut p, usize::MAX);
+        assert_eq!(s.messages(), vec![(b"A news".to_vec(), false)]);
+    }
+}
+
+#[test]
+fn subscriptions_travel_as_messages_to_a_30_publisher() {
+    let mut sub = handshaken(cfg(SocketType::Sub), 0, "PUB");
+    assert_eq!(sub.peer().unwrap().minor, 0);
+    assert_eq!(sub.peer().unwrap().socket_type, SocketType::Pub);
+    let mut msg = Msg::from_slice(b"\x01A");
+    sub.send(&msg);
+    msg.data_mut()[0] = 0;
+    sub.send(&msg);
+    assert_eq!(&sub.output()[..], b"\x00\x02\x01A\x00\x02\x00A");
+}
+
+#[test]
+fn a_publisher_sees_one_subscription_form_from_30_and_31_peers() {
+    let mut from_30 = handshaken(cfg(SocketType::XPub), 0, "SUB");
+    let mut from_31 = handshaken(cfg(SocketType::XPub), 1, "SUB");
+    let e30 = feed(&mut from_30, b"\x00\x02\x01A\x00\x02\x00A").unwrap();
+    let mut wire = command_bytes(b"SUBSCRIBE", b"A");
+    wire.extend(command_bytes(b"CANCEL", b"A"));
+    let e31 = feed(&mut from_31, &wire).unwrap();
+    for events in [e30, e31] {
+        let bodies: Vec<_> = events
+            .iter()
+            .map(|e| match e {
+                Event::Message(m) => (m.data().to_vec(), m.more()),
+                Event::Ready => panic!("Ready"),
+            })
+            .collect();
+        assert_eq!(
+            bodies,
+            vec![(b"\x01A".to_vec(), false), (b"\x00A".to_vec(), false)]
+        );
+    }
+}
+
+#[test]
+fn subscribe_commands_to_a_non_publisher_are_ignored() {
+    let mut sub = handshaken(cfg(SocketType::Sub), 1, "PUB");
+    assert!(feed(&mut sub, &command_bytes(b"SUBSCRIBE", b"A"))
+        .unwrap()
+        .is_empty());
+    assert!(sub.output().is_empty());
+}
+
+#[test]
+fn ping_gets_a_pong_and_other_commands_are_ignored() {
+    let mut s = handshaken(cfg(SocketType::Dealer), 1, "ROUTER");
+    let mut wire = command_bytes(b"PING", b"\x00\x0aabc");
+    wire.extend(command_bytes(b"PING", b"\x00\x00"));
+    wire.extend(command_bytes(b"PONG", b"xyz"));
+    wire.extend(command_bytes(b"HELLO", b"whatever"));
+    wire.extend(b"\x00\x02hi");
+    let events = feed(&mut s, &wire).unwrap();
+    assert!(matches!(events.as_slice(), [Event::Message(m)] if m.data() == b"hi"));
+    let mut pongs = command_bytes(b"PONG", b"abc");
+    pongs.extend(command_bytes(b"PONG", b""));
+    assert_eq!(&s.output()[..], &pongs[..]);
+
+    assert_eq!(
+        feed(&mut s, &command_bytes(b"ERROR", b"\x03bye")).unwrap_err(),
+        ProtocolError::PeerError {
+            reason: "bye".into()
+        }
+    );
+    // The session stays failed.
+    assert_eq!(
+        feed(&mut s, b"\x00\x02hi").unwrap_err(),
+        ProtocolError::PeerError {
+            reason: "bye".into()
+        }
+    );
+    assert!(s.error().is_some());
+}
+
+#[test]
+fn a_tiny_max_msg_size_still_allows_handshake_and_ping() {
+    let mut s = handshaken(
+        SessionConfig {
+            max_msg_size: 0,
+            ..cfg(SocketType::Pair)
+        },
+        1,
+        "PAIR",
+    );
+    let events = feed(&mut s, &command_bytes(b"PING", b"\x00\x01ctx")).unwrap();
+    assert!(events.is_empty());
+    assert_eq!(&s.output()[..], &command_bytes(b"PONG", b"ctx")[..]);
+    assert_eq!(feed(&mut s, b"\x00\x00").unwrap().len(), 1);
+    assert_eq!(
+        feed(&mut s, b"\x00\x01").unwrap_err(),
+        ProtocolError::MessageTooLarge { size: 1, max: 0 }
+    );
+}
+
+#[test]
+fn a_later_major_version_is_accepted() {
+    let mut s = Session::new(cfg(SocketType::Sub));
+    let mut wire = greeting_bytes(4, 0, b"NULL");
+    wire.extend(ready_bytes(&[("Socket-Type", b"XPUB")]));
+    assert_eq!(feed(&mut s, &wire).unwrap().len(), 1);
+    s.output().clear();
+    s.send(&Msg::from_slice(b"\x01"));
+    assert_eq!(&s.output()[..], &command_bytes(b"SUBSCRIBE", b"")[..]);
+}
+
+/// Expected failure of a fresh session of type `ours` fed `wire`.
+fn fails(ours: SessionConfig, wire: &[u8]) -> ProtocolError {
+    let mut s = Session::new(ours);
+    let err = feed(&mut s, wire).expect_err("should fail");
+    assert_eq!(s.poll_input(&mut BytesMut::new()), Err(err.clone()));
+    err
+}
+
+fn greeted(rest: &[u8]) -> Vec<u8> {
+    let mut wire = greeting_bytes(3, 1, b"NULL");
+    wire.extend_from_slice(rest);
+    wire
+}
+
+#[test]
+fn garbage_greetings_fail_early() {
+    let req = || cfg(SocketType::Req);
+    assert_eq!(fails(req(), b"G"), ProtocolError::BadSignature);
+    assert_eq!(
+        fails(req(), b"GET / HTTP/1.1\r\nHost: example.com\r\n\r\n"),
+        ProtocolError::BadSignature
+    );
+    assert_eq!(
+        fails(req(), &[0xFF, 0, 0, 0, 0, 0, 0, 0, 0, 0x7E]),
+        ProtocolError::BadSignature
+    );
+    assert_eq!(
+        fails(req(), &greeting_bytes(2, 0, b"NULL")[..11]),
+        ProtocolError::UnsupportedVersion { major: 2 }
+    );
+    assert_eq!(
+        fails(req(), &greeting_bytes(1, 0, b"NULL")),
+        ProtocolError::UnsupportedVersion { major: 1 }
+    );
+    assert_eq!(
+        fails(req(), &greeting_bytes(3, 0, b"PLAIN")),
+        ProtocolError::MechanismMismatch {
+            peer: mechanism_name(b"PLAIN")
+        }
+    );
+    assert_eq!(
+        fails(req(), &greeting_bytes(3, 1, b"NUL")),
+        ProtocolError::MechanismMismatch {
+            peer: mechanism_name(b"NUL")
+        }
+    );
+}
+
+#[test]
+fn bad_handshakes_fail() {
+    assert_eq!(
+        fails(
+            cfg(SocketType::Push),
+            &greeted(&ready_bytes(&[("Socket-Type", b"PUSH")]))
+        ),
+        ProtocolError::IncompatibleSocketType {
+            ours: SocketType::Push,
+            peer: SocketType::Push
+        }
+    );
+    assert_eq!(
+        fails(
+            cfg(SocketType::Pull),
+            &greeted(&ready_bytes(&[("Identity", b"x")]))
+        ),
+        ProtocolError::MissingSocketType
+    );
+    assert_eq!(
+        fails(
+            cfg(SocketType::Pull),
+            &greeted(&ready_bytes(&[("Socket-Type", b"PUSHY")]))
+        ),
+        ProtocolError::UnknownSocketType("PUSHY".into())
+    );
+    assert_eq!(
+        fails(
+            cfg(SocketType::Pull),
+            &greeted(&command_bytes(b"ERROR", b"\x06denied"))
+        ),
+        ProtocolError::PeerError {
+            reason: "denied".into()
+        }
+    );
+    assert_eq!(
+        fails(
+            cfg(SocketType::Pull),
+            &greeted(&command_bytes(b"PING", b"\0\0"))
+        ),
+        ProtocolError::UnexpectedCommand("PING".into())
+    );
+    assert_eq!(
+        fails(
+            cfg(SocketType::Pull),
+            &greeted(&command_bytes(b"READY", b"\x0bSocket-Type\0\0"))
+        ),
+        ProtocolError::MalformedCommand
+    );
+    // A data frame is refused from its header on.
+    assert_eq!(
+        fails(cfg(SocketType::Pull), &greeted(b"\x00\x05")),
+        ProtocolError::UnexpectedMessage
+    );
+    assert_eq!(
+        fails(cfg(SocketType::Pull), &greeted(b"\x06\0\0\0\0\0\x10\0\0")),
+        ProtocolError::MessageTooLarge {
+            size: 1 << 20,
+            max: HANDSHAKE_COMMAND_MAX
+        }
+    );
+    assert_eq!(
+        fails(cfg(SocketType::Pull), &greeted(b"\x05\x00")),
+        ProtocolError::CommandWithMore
+    );
+}
+
+#[test]
+fn bad_traffic_fails() {
+    let limited = || {
+        handshaken(
+            SessionConfig {
+                max_msg_size: 100,
+                ..cfg(SocketType::Pull)
+            },
+            1,
+            "PUSH",
+        )
+    };
+    let mut s = limited();
+    assert_eq!(feed(&mut s, &[0x00, 100]).unwrap().len(), 0); // waits for the body
+    let mut s = limited();
+    assert_eq!(
+        feed(&mut s, &[0x00, 101]).unwrap_err(),
+        ProtocolError::MessageTooLarge {
+            size: 101,
+            max: 100
+        }
+    );
+    let claim_2_62 = [0x02, 0x40, 0, 0, 0, 0, 0, 0, 0];
+    let mut s = limited();
+    assert_eq!(
+        feed(&mut s, &claim_2_62).unwrap_err(),
+        ProtocolError::MessageTooLarge {
+            size: 1 << 62,
+            max: 100
+        }
+    );
+    // Unlimited: the session waits without buffering or reserving anything.
+    let mut s = handshaken(cfg(SocketType::Pull), 1, "PUSH");
+    let mut input = BytesMut::from(&claim_2_62[..]);
+    let capacity = input.capacity();
+    assert_eq!(s.poll_input(&mut input), Ok(None));
+    assert_eq!((&input[..], input.capacity()), (&claim_2_62[..], capacity));
+    input.extend_from_slice(&[7; 1000]);
+    assert_eq!(s.poll_input(&mut input), Ok(None));
+    assert_eq!(input.len(), 1009);
+
+    let mut s = handshaken(cfg(SocketType::Pull), 1, "PUSH");
+    assert_eq!(
+        feed(&mut s, &[0x02, 0x80, 0, 0, 0, 0, 0, 0, 1]).unwrap_err(),
+        ProtocolError::SizeOutOfRange((1 << 63) + 1)
+    );
+    for flags in [0x08, 0x20, 0x40, 0x81] {
+        let mut s = handshaken(cfg(SocketType::Pull), 1, "PUSH");
+        assert_eq!(
+            feed(&mut s, &[flags]).unwrap_err(),
+            ProtocolError::ReservedFlags(flags)
+        );
+    }
+    let mut s = handshaken(cfg(SocketType::Pull), 1, "PUSH");
+    assert_eq!(
+        feed(&mut s, &[0x07]).unwrap_err(),
+        ProtocolError::CommandWithMore
+    );
+    let mut s = handshaken(cfg(SocketType::Pull), 1, "PUSH");
+    assert_eq!(
+        feed(&mut s, b"\x04\x00").unwrap_err(),
+        ProtocolError::MalformedCommand
+    );
+    // Even a command we would ignore must follow its grammar.
+    let mut s = handshaken(cfg(SocketType::Pull), 1, "PUSH");
+    assert_eq!(
+        feed(&mut s, &command_bytes(b"READY", b"\x03bad")).unwrap_err(),
+        ProtocolError::MalformedCommand
+    );
+}
+
+/// xorshift64: deterministic, dependency-free randomness for the fuzz test.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: u64) -> usize {
+        (self.next() % n) as usize
+    }
+
+    /// Random bytes, biased towards values that mean something in ZMTP.
+    fn byte(&mut self) -> u8 {
+        const INTERESTING: [u8; 10] = [0x00, 0x01, 0x02, 0x03, 0x04, 0x06, 0x05, 0xFF, 0x7F, 0x80];
+        if self.below(3) == 0 {
+            INTERESTING[self.below(INTERESTING.len() as u64)]
+        } else {
+            self.next() as u8
+        }
+    }
+}
+
+#[test]
+fn random_garbage_never_panics() {
+    let types = [
+        SocketType::Pub,
+        SocketType::Sub,
+        SocketType::XPub,
+        SocketType::Dealer,
+        SocketType::Router,
+        SocketType::Pull,
+    ];
+    let peers = ["SUB", "PUB", "XSUB", "ROUTER", "DEALER", "PUSH"];
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let (mut errors, mut events) = (0, 0);
+    for _ in 0..5000 {
+        let pick = rng.below(types.len() as u64);
+        let max_msg_size = [-1, 0, 10, 1000][rng.below(4)];
+        let mut s = Session::new(SessionConfig {
+            max_msg_size,
+            ..cfg(types[pick])
+        });
+        // Reach deeper states by starting some inputs with a valid prefix.
+        let mut wire = Vec::new();
+        match rng.below(3) {
+            0 => {}
+            1 => wire.extend(greeting_bytes(3, rng.below(3) as u8, b"NULL")),
+            _ => {
+                wire.extend(greeting_bytes(3, rng.below(3) as u8, b"NULL"));
+                wire.extend(ready_bytes(&[(SOCKET_TYPE, peers[pick].as_bytes())]));
+            }
+        }
+        let len = rng.below(300);
+        wire.extend((0..len).map(|_| rng.byte()));
+        // Flip a byte of the prefix now and then.
+        if !wire.is_empty() && rng.below(4) == 0 {
+            let at = rng.below(wire.len() as u64);
+            wire[at] = rng.byte();
+        }
+
+        let mut input = BytesMut::new();
+        let mut rest = &wire[..];
+        'feed: while !rest.is_empty() {
+            let n = (1 + rng.below(40)).min(rest.len());
+            input.extend_from_slice(&rest[..n]);
+            rest = &rest[n..];
+            loop {
+                match s.poll_input(&mut input) {
+                    Ok(Some(_)) => events += 1,
+                    Ok(None) => break,
+                    Err(e) => {
+                        assert_eq!(s.poll_input(&mut input), Err(e));
+                        errors += 1;
+                        break 'feed;
+                    }
+                }
+            }
+            if s.is_ready() {
+                s.send(&Msg::from_slice(&[rng.byte(), rng.byte()]));
+            }
+        }
+        assert!(input.len() <= wire.len());
+    }
+    // The generator reaches both outcomes, so the test exercises something.
+    assert!(
+        errors > 1000 && events > 100,
+        "errors {errors}, events {events}"
+    );
+}
