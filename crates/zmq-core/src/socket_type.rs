@@ -58,9 +58,11 @@ impl SocketType {
     /// The type named by a Socket-Type property value (exact, upper case).
     pub fn from_name(name: &[u8]) -> Option<SocketType> {
         use SocketType::*;
-        [Pair, Pub, Sub, Req, Rep, Dealer, Router, Pull, Push, XPub, XSub]
-            .into_iter()
-            .find(|t| t.name().as_bytes() == name)
+        [
+            Pair, Pub, Sub, Req, Rep, Dealer, Router, Pull, Push, XPub, XSub,
+        ]
+        .into_iter()
+        .find(|t| t.name().as_bytes() == name)
     }
 
     /// Whether a peer of type `peer` may connect to a socket of this type.

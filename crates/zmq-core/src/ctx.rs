@@ -1,0 +1,179 @@
+//! The context: owns the I/O threads and knows every open socket, so that
+//! zmq_ctx_term can wake blocked calls with ETERM and wait for all closes.
+
+use crate::error::{Error, Result};
+use crate::io::{IoMailbox, IoThread};
+use crate::signal::Signaler;
+use crate::socket::core::SocketCore;
+use crate::socket::Socket;
+use crate::SocketType;
+use parking_lot::{Condvar, Mutex};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+
+/// Context options, numbered as in zmq.h.
+pub const IO_THREADS: i32 = 1;
+pub const MAX_SOCKETS: i32 = 2;
+pub const SOCKET_LIMIT: i32 = 3;
+pub const MAX_MSGSZ: i32 = 5;
+pub const MSG_T_SIZE: i32 = 6;
+pub const BLOCKY: i32 = 70;
+pub const IPV6: i32 = 42;
+
+const SOCKET_LIMIT_VALUE: i32 = 65535;
+
+struct Settings {
+    io_threads: i32,
+    max_sockets: i32,
+    max_msgsz: i32,
+    blocky: bool,
+    ipv6: bool,
+}
+
+pub struct CtxInner {
+    settings: Mutex<Settings>,
+    io: Mutex<Vec<IoThread>>,
+    next_io: AtomicUsize,
+    sockets: Mutex<HashMap<u64, Arc<SocketCore>>>,
+    all_closed: Condvar,
+    terminating: AtomicBool,
+    next_socket: AtomicU64,
+}
+
+/// A ZeroMQ context. Cheap to clone; shared by all threads.
+#[derive(Clone)]
+pub struct Context {
+    inner: Arc<CtxInner>,
+}
+
+impl Default for Context {
+    fn default() -> Self {
+        Context::new()
+    }
+}
+
+impl Context {
+    pub fn new() -> Context {
+        Context {
+            inner: Arc::new(CtxInner {
+                settings: Mutex::new(Settings {
+                    io_threads: 1,
+                    max_sockets: 1023,
+                    max_msgsz: i32::MAX,
+                    blocky: true,
+                    ipv6: false,
+                }),
+                io: Mutex::new(Vec::new()),
+                next_io: AtomicUsize::new(0),
+                sockets: Mutex::new(HashMap::new()),
+                all_closed: Condvar::new(),
+                terminating: AtomicBool::new(false),
+                next_socket: AtomicU64::new(1),
+            }),
+        }
+    }
+
+    pub fn socket(&self, socket_type: SocketType) -> Result<Socket> {
+        let inner = &self.inner;
+        if inner.is_terminating() {
+            return Err(Error::Terminated);
+        }
+        let max = inner.settings.lock().max_sockets as usize;
+        let mut sockets = inner.sockets.lock();
+        if sockets.len() >= max {
+            return Err(Error::TooManyFiles);
+        }
+        let signaler = Arc::new(Signaler::new().map_err(|e| Error::from_io(&e))?);
+        let id = inner.next_socket.fetch_add(1, Ordering::Relaxed);
+        let core = SocketCore::new(id, socket_type, signaler);
+        sockets.insert(id, core.clone());
+        drop(sockets);
+        let socket = Socket::new(inner.clone(), core);
+        if inner.settings.lock().ipv6 {
+            let _ = socket.set_option(crate::socket::options::IPV6, &1i32.to_ne_bytes());
+        }
+        Ok(socket)
+    }
+
+    pub fn set(&self, option: i32, value: i32) -> Result<()> {
+        let mut s = self.inner.settings.lock();
+        match option {
+            IO_THREADS if value >= 0 => s.io_threads = value,
+            MAX_SOCKETS if (1..=SOCKET_LIMIT_VALUE).contains(&value) => s.max_sockets = value,
+            MAX_MSGSZ if value >= 0 => s.max_msgsz = value,
+            BLOCKY if value >= 0 => s.blocky = value != 0,
+            IPV6 if value >= 0 => s.ipv6 = value != 0,
+            _ => return Err(Error::Invalid),
+        }
+        Ok(())
+    }
+
+    pub fn get(&self, option: i32) -> Result<i32> {
+        let s = self.inner.settings.lock();
+        Ok(match option {
+            IO_THREADS => s.io_threads,
+            MAX_SOCKETS => s.max_sockets,
+            SOCKET_LIMIT => SOCKET_LIMIT_VALUE,
+            MAX_MSGSZ => s.max_msgsz,
+            MSG_T_SIZE => 64,
+            BLOCKY => s.blocky as i32,
+            IPV6 => s.ipv6 as i32,
+            _ => return Err(Error::Invalid),
+        })
+    }
+
+    /// Makes every blocking call on this context's sockets return ETERM.
+    pub fn shutdown(&self) {
+        self.inner.terminating.store(true, Ordering::SeqCst);
+        for s in self.inner.sockets.lock().values() {
+            s.signaler.notify();
+        }
+    }
+
+    /// Shuts down, waits until every socket is closed, then stops the I/O
+    /// threads once queued messages are flushed (per each socket's linger).
+    pub fn terminate(&self) {
+        self.shutdown();
+        let mut sockets = self.inner.sockets.lock();
+        while !sockets.is_empty() {
+            self.inner.all_closed.wait(&mut sockets);
+        }
+        drop(sockets);
+        let mut io = std::mem::take(&mut *self.inner.io.lock());
+        for t in &mut io {
+            t.stop();
+        }
+    }
+}
+
+impl CtxInner {
+    pub fn is_terminating(&self) -> bool {
+        self.terminating.load(Ordering::SeqCst)
+    }
+
+    /// An I/O thread for a new endpoint, started on first use.
+    pub fn io_thread(&self) -> Result<Arc<IoMailbox>> {
+        let mut io = self.io.lock();
+        if io.is_empty() {
+            let n = self.settings.lock().io_threads;
+            if n < 1 {
+                return Err(Error::NoThread);
+            }
+            for i in 0..n {
+                let t = IoThread::spawn(format!("ZMQbg/IO/{i}")).map_err(|e| Error::from_io(&e))?;
+                io.push(t);
+            }
+        }
+        let i = self.next_io.fetch_add(1, Ordering::Relaxed) % io.len();
+        Ok(io[i].mailbox.clone())
+    }
+
+    pub fn socket_closed(&self, id: u64) {
+        let mut sockets = self.sockets.lock();
+        sockets.remove(&id);
+        if sockets.is_empty() {
+            self.all_closed.notify_all();
+        }
+    }
+}

@@ -1,0 +1,312 @@
+//! An engine drives one ZMTP connection: it shovels bytes between a
+//! non-blocking stream and the sans-IO `zmtp::Session`, and frames between
+//! the session and the socket's pipes. Owned by one I/O thread.
+
+use super::mailbox::EnginePipes;
+use crate::msg::Msg;
+use crate::pipe::{Pipe, Waker};
+use crate::socket::core::{ConnOptions, PipeEnd, SocketCommand, SocketCore};
+use crate::zmtp::{Event, ProtocolError, Session, SessionConfig};
+use bytes::BytesMut;
+use mio::net::TcpStream;
+use std::io::{self, Read, Write};
+use std::sync::Arc;
+
+/// How much encoded output to batch before writing.
+const BATCH: usize = 64 * 1024;
+/// Bytes read from the stream per read call.
+const READ_CHUNK: usize = 64 * 1024;
+
+/// Why an engine stopped.
+#[derive(Debug)]
+pub enum Closed {
+    /// The peer closed the connection or the stream failed.
+    Io,
+    /// The peer broke the protocol.
+    Protocol(ProtocolError),
+    /// The socket is gone and everything it queued was sent.
+    Done,
+}
+
+pub struct Engine {
+    pub stream: TcpStream,
+    session: Session,
+    input: BytesMut,
+    scratch: Box<[u8]>,
+    pub socket: Arc<SocketCore>,
+    opts: ConnOptions,
+    /// Pipes to the socket, once the handshake is done (or pre-created).
+    pipes: Option<EnginePipes>,
+    /// Whether the pipes were pre-created by a connecter (they outlive us).
+    owned_pipes: bool,
+    /// Whether the socket has already seen these pipes attached.
+    reconnected: bool,
+    /// Frames of an inbound message not yet complete, delivered all at once.
+    pending: Vec<Msg>,
+    /// The inbound pipe was full; waiting for the socket to make room.
+    blocked_in: bool,
+    can_read: bool,
+    can_write: bool,
+    /// The socket was closed: flush outbound, then stop.
+    pub lingering: bool,
+    /// Where our pipes' wakers point, once registered.
+    token_mailbox: Option<(Arc<super::IoMailbox>, usize)>,
+}
+
+impl Engine {
+    /// `pipes` are the connecter's pre-created pipes, if any, and whether a
+    /// previous connection already used them (the socket must then resend
+    /// its state, e.g. subscriptions).
+    pub fn new(
+        stream: TcpStream,
+        socket: Arc<SocketCore>,
+        opts: ConnOptions,
+        pipes: Option<(EnginePipes, bool)>,
+    ) -> Engine {
+        let session = Session::new(SessionConfig {
+            socket_type: opts.socket_type,
+            routing_id: opts.routing_id.clone(),
+            max_msg_size: opts.max_msg_size,
+            as_server: false,
+        });
+        let (pipes, owned_pipes, reconnected) = match pipes {
+            Some((p, attached)) => (Some(p), false, attached),
+            None => (None, true, false),
+        };
+        Engine {
+            stream,
+            session,
+            input: BytesMut::with_capacity(READ_CHUNK),
+            scratch: vec![0u8; READ_CHUNK].into_boxed_slice(),
+            socket,
+            opts,
+            pipes,
+            owned_pipes,
+            reconnected,
+            pending: Vec::new(),
+            blocked_in: false,
+            can_read: true,
+            can_write: true,
+            lingering: false,
+            token_mailbox: None,
+        }
+    }
+
+    /// Registers our wakers on the pipes once we are the engine behind them.
+    fn plug(&self, mailbox: &Arc<super::IoMailbox>, token: usize) {
+        if let Some(p) = &self.pipes {
+            p.outbound.set_reader(Waker::Io {
+                mailbox: mailbox.clone(),
+                token,
+            });
+            p.inbound.set_writer(Waker::Io {
+                mailbox: mailbox.clone(),
+                token,
+            });
+        }
+    }
+
+    /// Called when the stream is registered under `token`.
+    pub fn start(&mut self, mailbox: &Arc<super::IoMailbox>, token: usize) {
+        self.token_mailbox = Some((mailbox.clone(), token));
+    }
+
+    /// Runs until no more progress is possible without new readiness.
+    pub fn pump(&mut self, readable: bool, writable: bool) -> Result<(), Closed> {
+        self.can_read |= readable;
+        self.can_write |= writable;
+        loop {
+            let mut progress = false;
+            if self.blocked_in {
+                progress |= self.retry_pending();
+            }
+            if !self.blocked_in {
+                progress |= self.decode()?;
+                if !self.blocked_in && self.can_read {
+                    progress |= self.read()?;
+                }
+            }
+            progress |= self.fill_output();
+            if self.can_write && !self.session.output().is_empty() {
+                progress |= self.write()?;
+            }
+            if !progress {
+                break;
+            }
+        }
+        if self.lingering && self.flushed() {
+            return Err(Closed::Done);
+        }
+        Ok(())
+    }
+
+    /// True when nothing is left to send.
+    pub fn flushed(&mut self) -> bool {
+        let pipe_empty = self
+            .pipes
+            .as_ref()
+            .is_none_or(|p| !p.outbound.has_message());
+        pipe_empty && self.session.output().is_empty()
+    }
+
+    fn read(&mut self) -> Result<bool, Closed> {
+        match self.stream.read(&mut self.scratch) {
+            Ok(0) => Err(Closed::Io),
+            Ok(n) => {
+                self.input.extend_from_slice(&self.scratch[..n]);
+                Ok(true)
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                self.can_read = false;
+                Ok(false)
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(true),
+            Err(_) => Err(Closed::Io),
+        }
+    }
+
+    fn write(&mut self) -> Result<bool, Closed> {
+        let out = self.session.output();
+        match self.stream.write(out) {
+            Ok(0) => Err(Closed::Io),
+            Ok(n) => {
+                bytes::Buf::advance(out, n);
+                Ok(true)
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                self.can_write = false;
+                Ok(false)
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(true),
+            Err(_) => Err(Closed::Io),
+        }
+    }
+
+    /// Decodes what the input buffer holds into events.
+    fn decode(&mut self) -> Result<bool, Closed> {
+        let mut progress = false;
+        while !self.blocked_in {
+            match self.session.poll_input(&mut self.input) {
+                Ok(None) => break,
+                Ok(Some(Event::Ready)) => {
+                    self.on_ready();
+                    progress = true;
+                }
+                Ok(Some(Event::Message(msg))) => {
+                    self.deliver(msg);
+                    progress = true;
+                }
+                Err(e) => return Err(Closed::Protocol(e)),
+            }
+        }
+        Ok(progress)
+    }
+
+    /// Queues one inbound frame; whole messages go to the socket at once.
+    fn deliver(&mut self, msg: Msg) {
+        let last = !msg.more();
+        self.pending.push(msg);
+        if last {
+            self.retry_pending();
+        }
+    }
+
+    /// Hands a complete pending message to the socket if there is room.
+    fn retry_pending(&mut self) -> bool {
+        let Some(p) = &self.pipes else {
+            return false;
+        };
+        if p.inbound.is_closed() || self.lingering {
+            self.pending.clear();
+            self.blocked_in = false;
+            return true;
+        }
+        if !p.inbound.check_write() {
+            self.blocked_in = true;
+            return false;
+        }
+        for m in self.pending.drain(..) {
+            p.inbound.write(m);
+        }
+        self.blocked_in = false;
+        true
+    }
+
+    /// Moves queued outbound messages into the session's output buffer.
+    fn fill_output(&mut self) -> bool {
+        if !self.session.is_ready() {
+            return false;
+        }
+        let Some(p) = &self.pipes else {
+            return false;
+        };
+        let mut progress = false;
+        while self.session.output().len() < BATCH {
+            match p.outbound.read() {
+                Some(m) => {
+                    self.session.send(&m);
+                    progress = true;
+                }
+                None => break,
+            }
+        }
+        progress
+    }
+
+    /// The handshake finished: attach (or re-attach) the pipes to the socket.
+    fn on_ready(&mut self) {
+        let Some(peer) = self.session.peer() else {
+            return;
+        };
+        let routing_id = peer.routing_id.clone().unwrap_or_default();
+        let (mailbox, token) = self
+            .token_mailbox
+            .clone()
+            .expect("engine started before handshake");
+        match &self.pipes {
+            Some(p) => {
+                self.plug(&mailbox, token);
+                if self.reconnected {
+                    self.socket.command(SocketCommand::Hiccup(p.id));
+                }
+            }
+            None => {
+                let outbound = Pipe::new(self.opts.sndhwm);
+                let inbound = Pipe::new(self.opts.rcvhwm);
+                let signal = Waker::Socket(self.socket.signaler.clone());
+                outbound.set_writer(signal.clone());
+                inbound.set_reader(signal);
+                let id = crate::socket::core::next_pipe_id();
+                self.pipes = Some(EnginePipes {
+                    id,
+                    outbound: outbound.clone(),
+                    inbound: inbound.clone(),
+                });
+                self.plug(&mailbox, token);
+                self.socket.command(SocketCommand::Attach(PipeEnd {
+                    id,
+                    tx: outbound,
+                    rx: inbound,
+                    routing_id,
+                }));
+            }
+        }
+    }
+
+    /// Tears down our side: pipes we created die with us; pre-created ones
+    /// stay with the connecter for the next connection.
+    pub fn shutdown(&mut self) {
+        self.pending.clear();
+        let Some(p) = self.pipes.take() else {
+            return;
+        };
+        if self.owned_pipes {
+            p.inbound.close();
+            p.outbound.close();
+            self.socket.command(SocketCommand::Detach(p.id));
+        } else {
+            p.outbound.set_reader(Waker::Nobody);
+            p.inbound.set_writer(Waker::Nobody);
+        }
+    }
+}

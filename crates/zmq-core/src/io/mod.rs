@@ -1,0 +1,11 @@
+//! I/O threads: each runs a mio poll loop owning listeners, connecters and
+//! connection engines; sockets talk to it only through its mailbox and pipes.
+
+pub mod connecter;
+pub mod engine;
+pub mod listener;
+pub mod mailbox;
+pub mod thread;
+
+pub use mailbox::{IoCommand, IoMailbox};
+pub use thread::IoThread;

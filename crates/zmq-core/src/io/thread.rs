@@ -1,0 +1,481 @@
+//! The I/O thread's poll loop. It alone owns its listeners, connecters and
+//! engines (by mio token); everything else reaches it through the mailbox.
+
+use super::connecter::{Connecter, State};
+use super::engine::{Closed, Engine};
+use super::listener::Listener;
+use super::mailbox::{IoCommand, IoMailbox};
+use mio::net::TcpStream;
+use mio::{Events, Interest, Poll, Token};
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::io;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Instant;
+
+const WAKER: Token = Token(usize::MAX);
+
+/// A handle to a running I/O thread.
+pub struct IoThread {
+    pub mailbox: Arc<IoMailbox>,
+    handle: Option<JoinHandle<()>>,
+}
+
+impl IoThread {
+    pub fn spawn(name: String) -> io::Result<IoThread> {
+        let poll = Poll::new()?;
+        let waker = mio::Waker::new(poll.registry(), WAKER)?;
+        let mailbox = Arc::new(IoMailbox::new(waker));
+        let mut lp = Loop {
+            poll,
+            mailbox: mailbox.clone(),
+            entries: Vec::new(),
+            free: Vec::new(),
+            timers: BinaryHeap::new(),
+            stopping: false,
+        };
+        let handle = std::thread::Builder::new()
+            .name(name)
+            .spawn(move || lp.run())?;
+        Ok(IoThread {
+            mailbox,
+            handle: Some(handle),
+        })
+    }
+
+    /// Asks the thread to exit once nothing lingers, and waits for it.
+    pub fn stop(&mut self) {
+        self.mailbox.send(IoCommand::Stop);
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+    }
+}
+
+enum Entry {
+    Listener(Listener),
+    Connecter(Connecter),
+    Engine {
+        engine: Box<Engine>,
+        connecter: Option<usize>,
+        endpoint_id: u64,
+    },
+}
+
+impl Entry {
+    fn socket_id(&self) -> u64 {
+        match self {
+            Entry::Listener(l) => l.socket.id,
+            Entry::Connecter(c) => c.socket.id,
+            Entry::Engine { engine, .. } => engine.socket.id,
+        }
+    }
+
+    fn endpoint_id(&self) -> u64 {
+        match self {
+            Entry::Listener(l) => l.endpoint_id,
+            Entry::Connecter(c) => c.endpoint_id,
+            Entry::Engine { endpoint_id, .. } => *endpoint_id,
+        }
+    }
+}
+
+struct Loop {
+    poll: Poll,
+    mailbox: Arc<IoMailbox>,
+    entries: Vec<Option<Entry>>,
+    free: Vec<usize>,
+    /// (deadline, token, is linger deadline): retry or linger timers;
+    /// stale ones are ignored.
+    timers: BinaryHeap<Reverse<(Instant, usize, bool)>>,
+    stopping: bool,
+}
+
+impl Loop {
+    fn run(&mut self) {
+        let mut events = Events::with_capacity(256);
+        loop {
+            let timeout = self
+                .timers
+                .peek()
+                .map(|Reverse((t, _, _))| t.saturating_duration_since(Instant::now()));
+            if let Err(e) = self.poll.poll(&mut events, timeout) {
+                if e.kind() != io::ErrorKind::Interrupted {
+                    return;
+                }
+            }
+            for ev in events.iter() {
+                let token = ev.token();
+                if token == WAKER {
+                    continue;
+                }
+                let closed = ev.is_read_closed() || ev.is_write_closed() || ev.is_error();
+                self.ready(
+                    token.0,
+                    ev.is_readable() || closed,
+                    ev.is_writable() || closed,
+                );
+            }
+            for cmd in self.mailbox.take() {
+                self.command(cmd);
+            }
+            self.fire_timers();
+            if self.stopping && self.entries.iter().all(Option::is_none) {
+                return;
+            }
+        }
+    }
+
+    fn insert(&mut self, entry: Entry) -> usize {
+        match self.free.pop() {
+            Some(t) => {
+                self.entries[t] = Some(entry);
+                t
+            }
+            None => {
+                self.entries.push(Some(entry));
+                self.entries.len() - 1
+            }
+        }
+    }
+
+    fn remove(&mut self, token: usize) -> Option<Entry> {
+        let entry = self.entries.get_mut(token)?.take()?;
+        self.free.push(token);
+        Some(entry)
+    }
+
+    fn command(&mut self, cmd: IoCommand) {
+        match cmd {
+            IoCommand::Listen {
+                mut listener,
+                socket,
+                opts,
+                endpoint_id,
+            } => {
+                let token = self.free.last().copied().unwrap_or(self.entries.len());
+                if self
+                    .poll
+                    .registry()
+                    .register(&mut listener, Token(token), Interest::READABLE)
+                    .is_ok()
+                {
+                    self.insert(Entry::Listener(Listener {
+                        listener,
+                        socket,
+                        opts,
+                        endpoint_id,
+                    }));
+                    self.accept(token);
+                }
+            }
+            IoCommand::Connect {
+                endpoint,
+                socket,
+                opts,
+                endpoint_id,
+                pipes,
+            } => {
+                let token = self.insert(Entry::Connecter(Connecter {
+                    endpoint,
+                    socket,
+                    opts,
+                    endpoint_id,
+                    pipes,
+                    state: State::Waiting,
+                    connections: 0,
+                    backoff: None,
+                    lingering: false,
+                }));
+                self.start_connect(token);
+            }
+            IoCommand::Activate(token) => self.activate(token),
+            IoCommand::CloseEndpoint {
+                socket_id,
+                endpoint_id,
+            } => {
+                for token in self.tokens_of(socket_id) {
+                    if self.entries[token]
+                        .as_ref()
+                        .is_some_and(|e| e.endpoint_id() == endpoint_id)
+                    {
+                        self.drop_entry(token, true);
+                    }
+                }
+            }
+            IoCommand::SocketClosed { socket_id, linger } => {
+                let deadline = linger.map(|l| Instant::now() + l);
+                for token in self.tokens_of(socket_id) {
+                    self.linger(token, deadline);
+                }
+            }
+            IoCommand::Stop => self.stopping = true,
+        }
+    }
+
+    fn tokens_of(&self, socket_id: u64) -> Vec<usize> {
+        (0..self.entries.len())
+            .filter(|&t| {
+                self.entries[t]
+                    .as_ref()
+                    .is_some_and(|e| e.socket_id() == socket_id)
+            })
+            .collect()
+    }
+
+    /// The socket is closed: listeners go now, connections flush first.
+    fn linger(&mut self, token: usize, deadline: Option<Instant>) {
+        if deadline.is_some_and(|d| d <= Instant::now()) {
+            self.drop_entry(token, false);
+            return;
+        }
+        match self.entries[token].as_mut() {
+            Some(Entry::Listener(_)) => self.drop_entry(token, false),
+            Some(Entry::Connecter(c)) => {
+                c.lingering = true;
+                let idle = !matches!(c.state, State::Connected(_)) && !c.has_pending();
+                if idle {
+                    self.drop_entry(token, false);
+                } else if let Some(d) = deadline {
+                    self.timers.push(Reverse((d, token, true)));
+                }
+            }
+            Some(Entry::Engine { engine, .. }) => {
+                engine.lingering = true;
+                if let Some(d) = deadline {
+                    self.timers.push(Reverse((d, token, true)));
+                }
+                self.pump(token, false, false);
+            }
+            None => {}
+        }
+    }
+
+    fn ready(&mut self, token: usize, readable: bool, writable: bool) {
+        match self.entries.get(token) {
+            Some(Some(Entry::Listener(_))) => self.accept(token),
+            Some(Some(Entry::Connecter(_))) => self.connect_done(token),
+            Some(Some(Entry::Engine { .. })) => self.pump(token, readable, writable),
+            _ => {}
+        }
+    }
+
+    fn activate(&mut self, token: usize) {
+        match self.entries.get_mut(token) {
+            Some(Some(Entry::Engine { .. })) => self.pump(token, false, false),
+            Some(Some(Entry::Connecter(c)))
+                if c.lingering && !matches!(c.state, State::Connected(_)) && !c.has_pending() =>
+            {
+                self.drop_entry(token, false);
+            }
+            _ => {}
+        }
+    }
+
+    fn accept(&mut self, token: usize) {
+        loop {
+            let Some(Some(Entry::Listener(l))) = self.entries.get(token) else {
+                return;
+            };
+            match l.listener.accept() {
+                Ok((stream, _)) => {
+                    let engine = Engine::new(stream, l.socket.clone(), l.opts.clone(), None);
+                    let endpoint_id = l.endpoint_id;
+                    self.add_engine(engine, None, endpoint_id);
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(_) => return,
+            }
+        }
+    }
+
+    fn add_engine(&mut self, mut engine: Engine, connecter: Option<usize>, endpoint_id: u64) {
+        let _ = engine.stream.set_nodelay(true);
+        let token = self.free.last().copied().unwrap_or(self.entries.len());
+        let registered = self.poll.registry().register(
+            &mut engine.stream,
+            Token(token),
+            Interest::READABLE | Interest::WRITABLE,
+        );
+        if registered.is_err() {
+            return;
+        }
+        engine.start(&self.mailbox, token);
+        let t = self.insert(Entry::Engine {
+            engine: Box::new(engine),
+            connecter,
+            endpoint_id,
+        });
+        debug_assert_eq!(t, token);
+        if let Some(ct) = connecter {
+            if let Some(Some(Entry::Connecter(c))) = self.entries.get_mut(ct) {
+                c.state = State::Connected(token);
+            }
+        }
+        self.pump(token, true, true);
+    }
+
+    fn pump(&mut self, token: usize, readable: bool, writable: bool) {
+        let Some(Some(Entry::Engine { engine, .. })) = self.entries.get_mut(token) else {
+            return;
+        };
+        let result = engine.pump(readable, writable);
+        if let Err(why) = result {
+            self.engine_closed(token, why);
+        }
+    }
+
+    fn engine_closed(&mut self, token: usize, _why: Closed) {
+        let Some(Entry::Engine {
+            mut engine,
+            connecter,
+            ..
+        }) = self.remove(token)
+        else {
+            return;
+        };
+        let _ = self.poll.registry().deregister(&mut engine.stream);
+        let lingering = engine.lingering;
+        engine.shutdown();
+        if let Some(ct) = connecter {
+            if let Some(Some(Entry::Connecter(c))) = self.entries.get_mut(ct) {
+                c.state = State::Waiting;
+                if lingering && !c.has_pending() {
+                    self.drop_entry(ct, false);
+                } else {
+                    self.schedule_retry(ct);
+                }
+            }
+        }
+    }
+
+    /// Removes an entry; `detach` also tells the socket its pipes are gone
+    /// (zmq_unbind / zmq_disconnect).
+    fn drop_entry(&mut self, token: usize, detach: bool) {
+        let Some(entry) = self.remove(token) else {
+            return;
+        };
+        match entry {
+            Entry::Listener(mut l) => {
+                let _ = self.poll.registry().deregister(&mut l.listener);
+            }
+            Entry::Connecter(mut c) => {
+                match std::mem::replace(&mut c.state, State::Waiting) {
+                    State::Connecting(mut s) => {
+                        let _ = self.poll.registry().deregister(&mut s);
+                    }
+                    State::Connected(engine) => self.drop_entry(engine, detach),
+                    State::Waiting => {}
+                }
+                if let Some(p) = c.pipes.take() {
+                    p.inbound.close();
+                    p.outbound.close();
+                    if detach {
+                        c.socket
+                            .command(crate::socket::core::SocketCommand::Detach(p.id));
+                    }
+                }
+            }
+            Entry::Engine { mut engine, .. } => {
+                let _ = self.poll.registry().deregister(&mut engine.stream);
+                engine.shutdown();
+            }
+        }
+    }
+
+    fn schedule_retry(&mut self, token: usize) {
+        let Some(Some(Entry::Connecter(c))) = self.entries.get_mut(token) else {
+            return;
+        };
+        match c.next_retry() {
+            Some(ivl) => self
+                .timers
+                .push(Reverse((Instant::now() + ivl, token, false))),
+            None if c.lingering => self.drop_entry(token, false),
+            None => {}
+        }
+    }
+
+    fn start_connect(&mut self, token: usize) {
+        let Some(Some(Entry::Connecter(c))) = self.entries.get_mut(token) else {
+            return;
+        };
+        if !matches!(c.state, State::Waiting) {
+            return;
+        }
+        let stream = c
+            .endpoint
+            .resolve()
+            .into_iter()
+            .find_map(|addr| TcpStream::connect(addr).ok());
+        match stream {
+            Some(mut s) => {
+                let registered = self.poll.registry().register(
+                    &mut s,
+                    Token(token),
+                    Interest::READABLE | Interest::WRITABLE,
+                );
+                if registered.is_ok() {
+                    c.state = State::Connecting(s);
+                } else {
+                    self.schedule_retry(token);
+                }
+            }
+            None => self.schedule_retry(token),
+        }
+    }
+
+    /// The non-blocking connect finished one way or the other.
+    fn connect_done(&mut self, token: usize) {
+        let Some(Some(Entry::Connecter(c))) = self.entries.get_mut(token) else {
+            return;
+        };
+        let State::Connecting(stream) = &c.state else {
+            return;
+        };
+        let failed = matches!(stream.take_error(), Ok(Some(_)) | Err(_));
+        let connected = !failed && stream.peer_addr().is_ok();
+        if !failed && !connected {
+            return; // spurious wake-up; still connecting
+        }
+        let State::Connecting(mut stream) = std::mem::replace(&mut c.state, State::Waiting) else {
+            unreachable!("matched above")
+        };
+        let _ = self.poll.registry().deregister(&mut stream);
+        if failed {
+            self.schedule_retry(token);
+            return;
+        }
+        let pipes = c.pipes.clone().map(|p| (p, c.connections > 0));
+        c.connections += 1;
+        c.backoff = None;
+        let engine = Engine::new(stream, c.socket.clone(), c.opts.clone(), pipes);
+        let endpoint_id = c.endpoint_id;
+        self.add_engine(engine, Some(token), endpoint_id);
+    }
+
+    fn fire_timers(&mut self) {
+        let now = Instant::now();
+        while let Some(Reverse((at, token, linger))) = self.timers.peek().copied() {
+            if at > now {
+                break;
+            }
+            self.timers.pop();
+            match self.entries.get_mut(token) {
+                Some(Some(Entry::Connecter(c))) => {
+                    if linger && c.lingering {
+                        self.drop_entry(token, false);
+                    } else if matches!(c.state, State::Waiting) {
+                        self.start_connect(token);
+                    }
+                }
+                Some(Some(Entry::Engine { engine, .. })) if linger && engine.lingering => {
+                    self.drop_entry(token, false);
+                }
+                _ => {}
+            }
+        }
+    }
+}

@@ -1,0 +1,99 @@
+//! zmq_poll: waits on sockets and plain file descriptors together. A
+//! socket is polled through its signaler, then asked for its real events.
+
+use crate::error::Result;
+use crate::signal::poll_fds;
+use crate::socket::{Socket, POLLIN, POLLOUT};
+use std::os::fd::RawFd;
+use std::time::{Duration, Instant};
+
+pub const POLLERR: i16 = 4;
+pub const POLLPRI: i16 = 8;
+
+pub enum PollTarget<'a> {
+    Socket(&'a Socket),
+    Fd(RawFd),
+}
+
+pub struct PollItem<'a> {
+    pub target: PollTarget<'a>,
+    pub events: i16,
+    pub revents: i16,
+}
+
+fn to_sys(events: i16) -> i16 {
+    let mut e = 0;
+    if events & POLLIN != 0 {
+        e |= libc::POLLIN;
+    }
+    if events & POLLOUT != 0 {
+        e |= libc::POLLOUT;
+    }
+    if events & POLLPRI != 0 {
+        e |= libc::POLLPRI;
+    }
+    e
+}
+
+fn from_sys(revents: i16) -> i16 {
+    let mut e = 0;
+    if revents & libc::POLLIN != 0 {
+        e |= POLLIN;
+    }
+    if revents & libc::POLLOUT != 0 {
+        e |= POLLOUT;
+    }
+    if revents & libc::POLLPRI != 0 {
+        e |= POLLPRI;
+    }
+    if revents & (libc::POLLERR | libc::POLLHUP | libc::POLLNVAL) != 0 {
+        e |= POLLERR;
+    }
+    e
+}
+
+/// Polls `items` for up to `timeout_ms` (-1: forever, 0: no wait);
+/// returns how many items have events.
+pub fn poll(items: &mut [PollItem], timeout_ms: i64) -> Result<usize> {
+    let deadline =
+        (timeout_ms >= 0).then(|| Instant::now() + Duration::from_millis(timeout_ms as u64));
+    let mut fds: Vec<libc::pollfd> = items
+        .iter()
+        .map(|item| match item.target {
+            PollTarget::Socket(s) => libc::pollfd {
+                fd: s.fd(),
+                events: libc::POLLIN,
+                revents: 0,
+            },
+            PollTarget::Fd(fd) => libc::pollfd {
+                fd,
+                events: to_sys(item.events),
+                revents: 0,
+            },
+        })
+        .collect();
+    loop {
+        // Plain fds first (no wait), then the sockets' own state.
+        poll_fds(&mut fds, Some(Instant::now()));
+        let mut count = 0;
+        for (item, pfd) in items.iter_mut().zip(&fds) {
+            item.revents = match item.target {
+                PollTarget::Socket(s) => s.events()? & item.events,
+                PollTarget::Fd(_) => from_sys(pfd.revents) & (item.events | POLLERR),
+            };
+            if item.revents != 0 {
+                count += 1;
+            }
+        }
+        if count > 0 || deadline.is_some_and(|d| Instant::now() >= d) {
+            return Ok(count);
+        }
+        if items.is_empty() {
+            std::thread::sleep(deadline.map_or(Duration::from_millis(100), |d| {
+                d.saturating_duration_since(Instant::now())
+            }));
+            continue;
+        }
+        poll_fds(&mut fds, deadline);
+    }
+}

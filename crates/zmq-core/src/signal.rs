@@ -1,0 +1,80 @@
+//! A socket's wake-up line: an eventfd that any thread raises and the
+//! socket's owner waits on. It is also the `ZMQ_FD` applications poll.
+
+use std::io;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::time::Instant;
+
+pub struct Signaler {
+    fd: OwnedFd,
+}
+
+impl Signaler {
+    pub fn new() -> io::Result<Signaler> {
+        // SAFETY: eventfd has no memory-safety preconditions; the result is checked.
+        let fd = unsafe { libc::eventfd(0, libc::EFD_CLOEXEC | libc::EFD_NONBLOCK) };
+        if fd < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        // SAFETY: `fd` is a fresh descriptor that nothing else owns.
+        Ok(Signaler {
+            fd: unsafe { OwnedFd::from_raw_fd(fd) },
+        })
+    }
+
+    pub fn fd(&self) -> RawFd {
+        self.fd.as_raw_fd()
+    }
+
+    /// Raises the signal; it stays raised until `drain`.
+    pub fn notify(&self) {
+        let one: u64 = 1;
+        // SAFETY: writes 8 bytes from a live u64 to our own eventfd.
+        unsafe { libc::write(self.fd(), &one as *const u64 as *const libc::c_void, 8) };
+    }
+
+    /// Lowers the signal.
+    pub fn drain(&self) {
+        let mut value: u64 = 0;
+        // SAFETY: reads 8 bytes into a live u64 from our own non-blocking eventfd.
+        unsafe { libc::read(self.fd(), &mut value as *mut u64 as *mut libc::c_void, 8) };
+    }
+
+    /// Waits until the signal is raised or `deadline` passes (None: forever).
+    /// Returns false on timeout.
+    pub fn wait(&self, deadline: Option<Instant>) -> bool {
+        let mut pfd = [libc::pollfd {
+            fd: self.fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        }];
+        poll_fds(&mut pfd, deadline) > 0
+    }
+}
+
+/// poll(2) until something is ready or `deadline` passes, retrying on EINTR.
+pub fn poll_fds(fds: &mut [libc::pollfd], deadline: Option<Instant>) -> i32 {
+    loop {
+        let timeout = match deadline {
+            None => -1,
+            Some(d) => {
+                let now = Instant::now();
+                if d <= now {
+                    0
+                } else {
+                    // Round up so we never wake just before the deadline.
+                    let ms = (d - now).as_micros().div_ceil(1000);
+                    ms.min(i32::MAX as u128) as i32
+                }
+            }
+        };
+        // SAFETY: `fds` is a valid, exclusively borrowed slice of pollfd.
+        let rc = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, timeout) };
+        if rc >= 0 {
+            return rc;
+        }
+        if io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
+            return rc;
+        }
+    }
+}

@@ -1,0 +1,92 @@
+//! What a socket shares with I/O threads: its identity, its signaler and a
+//! command queue for pipe attach/detach. Commands are rare (per connection,
+//! never per message), so a mutex is fine here.
+
+use crate::pipe::Pipe;
+use crate::signal::Signaler;
+use crate::SocketType;
+use bytes::Bytes;
+use parking_lot::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// One attached peer as the socket sees it.
+pub struct PipeEnd {
+    pub id: u64,
+    /// The socket writes here; the engine sends it.
+    pub tx: Arc<Pipe>,
+    /// The engine writes here; the socket reads it.
+    pub rx: Arc<Pipe>,
+    /// The peer's routing id (its Identity property), empty if none.
+    pub routing_id: Bytes,
+}
+
+pub enum SocketCommand {
+    /// A new peer is connected and handshaken.
+    Attach(PipeEnd),
+    /// A peer is gone for good.
+    Detach(u64),
+    /// A pre-created pipe got a new connection: resend state (subscriptions).
+    Hiccup(u64),
+}
+
+pub struct SocketCore {
+    pub id: u64,
+    pub socket_type: SocketType,
+    pub signaler: Arc<Signaler>,
+    commands: Mutex<Vec<SocketCommand>>,
+}
+
+impl SocketCore {
+    pub fn new(id: u64, socket_type: SocketType, signaler: Arc<Signaler>) -> Arc<SocketCore> {
+        Arc::new(SocketCore {
+            id,
+            socket_type,
+            signaler,
+            commands: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// Queues a command and wakes the socket.
+    pub fn command(&self, cmd: SocketCommand) {
+        self.commands.lock().push(cmd);
+        self.signaler.notify();
+    }
+
+    pub fn take_commands(&self) -> Vec<SocketCommand> {
+        std::mem::take(&mut *self.commands.lock())
+    }
+}
+
+/// Options a connection needs, copied when bind/connect is called (as in
+/// libzmq, later option changes affect later connections only).
+#[derive(Clone, Debug)]
+pub struct ConnOptions {
+    pub socket_type: SocketType,
+    pub sndhwm: usize,
+    pub rcvhwm: usize,
+    pub routing_id: Bytes,
+    pub max_msg_size: i64,
+    pub reconnect_ivl: i32,
+    pub reconnect_ivl_max: i32,
+}
+
+impl ConnOptions {
+    pub fn new(socket_type: SocketType) -> ConnOptions {
+        ConnOptions {
+            socket_type,
+            sndhwm: 1000,
+            rcvhwm: 1000,
+            routing_id: Bytes::new(),
+            max_msg_size: -1,
+            reconnect_ivl: 100,
+            reconnect_ivl_max: 0,
+        }
+    }
+}
+
+static NEXT_PIPE: AtomicU64 = AtomicU64::new(1);
+
+pub fn next_pipe_id() -> u64 {
+    NEXT_PIPE.fetch_add(1, Ordering::Relaxed)
+}

@@ -1,0 +1,40 @@
+//! DEALER (RFC 28): load-balanced out, fair-queued in, no envelopes.
+
+use super::core::PipeEnd;
+use super::fq::FairQueue;
+use super::lb::LoadBalancer;
+use super::pattern::Pattern;
+use super::pipes::PipeSet;
+use crate::error::{Error, Result};
+use crate::msg::Msg;
+
+#[derive(Default)]
+pub struct Dealer {
+    pub(super) pipes: PipeSet,
+    pub(super) lb: LoadBalancer,
+    pub(super) fq: FairQueue,
+}
+
+impl Pattern for Dealer {
+    fn attach(&mut self, pipe: PipeEnd) {
+        self.pipes.attach(pipe);
+    }
+    fn detach(&mut self, id: u64) {
+        self.pipes.detach(id);
+    }
+    fn send(&mut self, msg: &mut Msg) -> Result<()> {
+        self.lb.send(&self.pipes, msg)
+    }
+    fn recv(&mut self) -> Result<Msg> {
+        self.fq
+            .recv(&mut self.pipes)
+            .map(|(m, _)| m)
+            .ok_or(Error::Again)
+    }
+    fn has_in(&mut self) -> bool {
+        self.fq.has_in(&self.pipes)
+    }
+    fn has_out(&mut self) -> bool {
+        self.lb.has_out(&self.pipes)
+    }
+}

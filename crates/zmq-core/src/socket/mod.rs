@@ -1,0 +1,393 @@
+//! The socket base: options, endpoints, blocking with timeouts and the
+//! pollable signal, over a per-type `Pattern`.
+//!
+//! A socket is used by one application thread at a time (as in libzmq);
+//! its state sits behind a mutex that is never held while waiting, so a
+//! context in another thread can always wake it with ETERM.
+
+pub mod core;
+pub mod dealer;
+pub mod fq;
+pub mod lb;
+pub mod options;
+pub mod pair;
+pub mod pattern;
+pub mod pipes;
+pub mod push;
+pub mod rep;
+pub mod req;
+pub mod router;
+pub mod subscriptions;
+pub mod xpub;
+pub mod xsub;
+
+use self::core::{PipeEnd, SocketCommand, SocketCore};
+use self::options::Options;
+use self::pattern::Pattern;
+use crate::ctx::CtxInner;
+use crate::error::{Error, Result};
+use crate::io::mailbox::{EnginePipes, IoCommand, IoMailbox};
+use crate::msg::Msg;
+use crate::pipe::{Pipe, Waker};
+use crate::transport::{self, tcp, Scheme};
+use crate::SocketType;
+use parking_lot::Mutex;
+use std::os::fd::RawFd;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// zmq_send/zmq_recv flags.
+pub const DONTWAIT: i32 = 1;
+pub const SNDMORE: i32 = 2;
+/// zmq_poll / ZMQ_EVENTS bits.
+pub const POLLIN: i16 = 1;
+pub const POLLOUT: i16 = 2;
+
+struct Endpoint {
+    /// The endpoint as given, and as resolved (ZMQ_LAST_ENDPOINT).
+    given: String,
+    resolved: String,
+    id: u64,
+    bound: bool,
+    io: Arc<IoMailbox>,
+}
+
+struct State {
+    opts: Options,
+    pattern: Box<dyn Pattern>,
+    rcvmore: bool,
+    endpoints: Vec<Endpoint>,
+    next_endpoint: u64,
+}
+
+pub struct Socket {
+    core: Arc<SocketCore>,
+    ctx: Arc<CtxInner>,
+    state: Mutex<State>,
+}
+
+fn pattern_for(t: SocketType) -> Box<dyn Pattern> {
+    use SocketType::*;
+    match t {
+        Pair => Box::<pair::Pair>::default(),
+        Pub => Box::new(xpub::XPub::publisher()),
+        XPub => Box::<xpub::XPub>::default(),
+        Sub => Box::new(xsub::XSub::subscriber()),
+        XSub => Box::<xsub::XSub>::default(),
+        Req => Box::<req::Req>::default(),
+        Rep => Box::<rep::Rep>::default(),
+        Dealer => Box::<dealer::Dealer>::default(),
+        Router => Box::<router::Router>::default(),
+        Pull => Box::<push::Pull>::default(),
+        Push => Box::<push::Push>::default(),
+    }
+}
+
+impl Socket {
+    pub(crate) fn new(ctx: Arc<CtxInner>, core: Arc<SocketCore>) -> Socket {
+        let t = core.socket_type;
+        Socket {
+            core,
+            ctx,
+            state: Mutex::new(State {
+                opts: Options::new(t),
+                pattern: pattern_for(t),
+                rcvmore: false,
+                endpoints: Vec::new(),
+                next_endpoint: 1,
+            }),
+        }
+    }
+
+    pub fn socket_type(&self) -> SocketType {
+        self.core.socket_type
+    }
+
+    /// The file descriptor that becomes readable when ZMQ_EVENTS may have
+    /// changed (ZMQ_FD).
+    pub fn fd(&self) -> RawFd {
+        self.core.signaler.fd()
+    }
+
+    fn check_term(&self) -> Result<()> {
+        if self.ctx.is_terminating() {
+            Err(Error::Terminated)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Applies attach/detach commands from I/O threads.
+    fn process_commands(&self, st: &mut State) {
+        self.core.signaler.drain();
+        for cmd in self.core.take_commands() {
+            match cmd {
+                SocketCommand::Attach(p) => st.pattern.attach(p),
+                SocketCommand::Detach(id) => st.pattern.detach(id),
+                SocketCommand::Hiccup(id) => st.pattern.hiccup(id),
+            }
+        }
+    }
+
+    pub fn bind(&self, endpoint: &str) -> Result<()> {
+        self.check_term()?;
+        let (scheme, address) = transport::parse(endpoint)?;
+        let mut st = self.state.lock();
+        match scheme {
+            Scheme::Tcp => {
+                let addr = tcp::bind_addr(address, st.opts.ipv6)?;
+                let listener = std::net::TcpListener::bind(addr).map_err(|e| Error::from_io(&e))?;
+                listener
+                    .set_nonblocking(true)
+                    .map_err(|e| Error::from_io(&e))?;
+                let local = listener.local_addr().map_err(|e| Error::from_io(&e))?;
+                let resolved = tcp::endpoint_string(local);
+                let io = self.ctx.io_thread()?;
+                let id = st.next_endpoint;
+                st.next_endpoint += 1;
+                io.send(IoCommand::Listen {
+                    listener: mio::net::TcpListener::from_std(listener),
+                    socket: self.core.clone(),
+                    opts: st.opts.conn(),
+                    endpoint_id: id,
+                });
+                st.opts.last_endpoint = resolved.clone();
+                st.endpoints.push(Endpoint {
+                    given: endpoint.to_string(),
+                    resolved,
+                    id,
+                    bound: true,
+                    io,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    pub fn connect(&self, endpoint: &str) -> Result<()> {
+        self.check_term()?;
+        let (scheme, address) = transport::parse(endpoint)?;
+        let mut st = self.state.lock();
+        match scheme {
+            Scheme::Tcp => {
+                let target = tcp::connect_endpoint(address, st.opts.ipv6)?;
+                let io = self.ctx.io_thread()?;
+                let id = st.next_endpoint;
+                st.next_endpoint += 1;
+                let opts = st.opts.conn();
+                // Pipes exist before the connection so messages can queue;
+                // ROUTER needs the peer's routing id first, so it waits.
+                let pipes = (self.core.socket_type != SocketType::Router).then(|| {
+                    let outbound = Pipe::new(opts.sndhwm);
+                    let inbound = Pipe::new(opts.rcvhwm);
+                    let signal = Waker::Socket(self.core.signaler.clone());
+                    outbound.set_writer(signal.clone());
+                    inbound.set_reader(signal);
+                    let pid = core::next_pipe_id();
+                    st.pattern.attach(PipeEnd {
+                        id: pid,
+                        tx: outbound.clone(),
+                        rx: inbound.clone(),
+                        routing_id: Default::default(),
+                    });
+                    EnginePipes {
+                        id: pid,
+                        outbound,
+                        inbound,
+                    }
+                });
+                io.send(IoCommand::Connect {
+                    endpoint: target,
+                    socket: self.core.clone(),
+                    opts,
+                    endpoint_id: id,
+                    pipes,
+                });
+                st.opts.last_endpoint = endpoint.to_string();
+                st.endpoints.push(Endpoint {
+                    given: endpoint.to_string(),
+                    resolved: endpoint.to_string(),
+                    id,
+                    bound: false,
+                    io,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn remove_endpoint(&self, endpoint: &str, bound: bool) -> Result<()> {
+        self.check_term()?;
+        transport::parse(endpoint)?;
+        let mut st = self.state.lock();
+        let i = st
+            .endpoints
+            .iter()
+            .position(|e| e.bound == bound && (e.given == endpoint || e.resolved == endpoint))
+            .ok_or(Error::NotFound)?;
+        let e = st.endpoints.remove(i);
+        e.io.send(IoCommand::CloseEndpoint {
+            socket_id: self.core.id,
+            endpoint_id: e.id,
+        });
+        Ok(())
+    }
+
+    pub fn unbind(&self, endpoint: &str) -> Result<()> {
+        self.remove_endpoint(endpoint, true)
+    }
+
+    pub fn disconnect(&self, endpoint: &str) -> Result<()> {
+        self.remove_endpoint(endpoint, false)
+    }
+
+    fn deadline(timeout_ms: i32, flags: i32) -> Option<Option<Instant>> {
+        if flags & DONTWAIT != 0 || timeout_ms == 0 {
+            None
+        } else if timeout_ms < 0 {
+            Some(None)
+        } else {
+            Some(Some(
+                Instant::now() + Duration::from_millis(timeout_ms as u64),
+            ))
+        }
+    }
+
+    /// Sends one frame. On success `msg` is left empty; on failure it is
+    /// untouched, as zmq_msg_send promises.
+    pub fn send(&self, msg: &mut Msg, flags: i32) -> Result<()> {
+        msg.set_more(flags & SNDMORE != 0);
+        let mut st = self.state.lock();
+        let wait = Self::deadline(st.opts.sndtimeo, flags);
+        loop {
+            self.check_term()?;
+            self.process_commands(&mut st);
+            match st.pattern.send(msg) {
+                Err(Error::Again) => {}
+                other => return other,
+            }
+            let Some(deadline) = wait else {
+                return Err(Error::Again);
+            };
+            drop(st);
+            let woke = self.core.signaler.wait(deadline);
+            st = self.state.lock();
+            if !woke {
+                self.process_commands(&mut st);
+                self.check_term()?;
+                return st.pattern.send(msg);
+            }
+        }
+    }
+
+    pub fn recv(&self, flags: i32) -> Result<Msg> {
+        let mut st = self.state.lock();
+        let wait = Self::deadline(st.opts.rcvtimeo, flags);
+        loop {
+            self.check_term()?;
+            self.process_commands(&mut st);
+            match st.pattern.recv() {
+                Ok(m) => {
+                    st.rcvmore = m.more();
+                    return Ok(m);
+                }
+                Err(Error::Again) => {}
+                Err(e) => return Err(e),
+            }
+            let Some(deadline) = wait else {
+                return Err(Error::Again);
+            };
+            drop(st);
+            let woke = self.core.signaler.wait(deadline);
+            st = self.state.lock();
+            if !woke {
+                self.check_term()?;
+                self.process_commands(&mut st);
+                let m = st.pattern.recv()?;
+                st.rcvmore = m.more();
+                return Ok(m);
+            }
+        }
+    }
+
+    /// ZMQ_EVENTS: POLLIN and/or POLLOUT.
+    pub fn events(&self) -> Result<i16> {
+        self.check_term()?;
+        let mut st = self.state.lock();
+        self.process_commands(&mut st);
+        let mut ev = 0;
+        if st.pattern.has_in() {
+            ev |= POLLIN;
+        }
+        if st.pattern.has_out() {
+            ev |= POLLOUT;
+        }
+        Ok(ev)
+    }
+
+    pub fn set_option(&self, option: i32, value: &[u8]) -> Result<()> {
+        self.check_term()?;
+        let mut st = self.state.lock();
+        match st.pattern.set_option(option, value) {
+            Err(Error::NotFound) => {}
+            other => return other,
+        }
+        match st.opts.set(option, value) {
+            Err(Error::NotFound) => Err(Error::Invalid),
+            other => other,
+        }
+    }
+
+    /// Writes the option's value into `buf`, returning its length.
+    pub fn get_option(&self, option: i32, buf: &mut [u8]) -> Result<usize> {
+        self.check_term()?;
+        let int = |buf: &mut [u8], v: i32| options::put(buf, &v.to_ne_bytes());
+        match option {
+            options::EVENTS => {
+                let ev = self.events()?;
+                return int(buf, ev as i32);
+            }
+            options::FD => return int(buf, self.fd()),
+            _ => {}
+        }
+        let st = self.state.lock();
+        if option == options::RCVMORE {
+            return int(buf, st.rcvmore as i32);
+        }
+        match st.pattern.get_option(option, buf) {
+            Err(Error::NotFound) => {}
+            other => return other,
+        }
+        match st.opts.get(option, buf) {
+            Err(Error::NotFound) => Err(Error::Invalid),
+            other => other,
+        }
+    }
+
+    /// Closes the socket: queued messages are sent within ZMQ_LINGER.
+    pub fn close(self) {
+        drop(self);
+    }
+}
+
+impl Drop for Socket {
+    fn drop(&mut self) {
+        let st = self.state.get_mut();
+        let linger = match st.opts.linger {
+            l if l < 0 => None,
+            l => Some(Duration::from_millis(l as u64)),
+        };
+        let mut notified: Vec<*const IoMailbox> = Vec::new();
+        for e in &st.endpoints {
+            let ptr = Arc::as_ptr(&e.io);
+            if !notified.contains(&ptr) {
+                notified.push(ptr);
+                e.io.send(IoCommand::SocketClosed {
+                    socket_id: self.core.id,
+                    linger,
+                });
+            }
+        }
+        self.ctx.socket_closed(self.core.id);
+    }
+}

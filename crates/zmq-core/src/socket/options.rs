@@ -1,0 +1,183 @@
+//! Socket options with libzmq's numbers, defaults and validation. Values
+//! come in and go out as raw bytes, exactly as zmq_setsockopt passes them.
+
+use super::core::ConnOptions;
+use crate::error::{Error, Result};
+use crate::SocketType;
+use bytes::Bytes;
+
+pub const ROUTING_ID: i32 = 5;
+pub const SUBSCRIBE: i32 = 6;
+pub const UNSUBSCRIBE: i32 = 7;
+pub const RCVMORE: i32 = 13;
+pub const FD: i32 = 14;
+pub const EVENTS: i32 = 15;
+pub const TYPE: i32 = 16;
+pub const LINGER: i32 = 17;
+pub const RECONNECT_IVL: i32 = 18;
+pub const RECONNECT_IVL_MAX: i32 = 21;
+pub const MAXMSGSIZE: i32 = 22;
+pub const SNDHWM: i32 = 23;
+pub const RCVHWM: i32 = 24;
+pub const RCVTIMEO: i32 = 27;
+pub const SNDTIMEO: i32 = 28;
+pub const LAST_ENDPOINT: i32 = 32;
+pub const ROUTER_MANDATORY: i32 = 33;
+pub const IPV6: i32 = 42;
+pub const XPUB_VERBOSE: i32 = 40;
+
+/// Reads an `int` option value (must be exactly 4 bytes).
+pub fn int_value(value: &[u8]) -> Result<i32> {
+    let bytes: [u8; 4] = value.try_into().map_err(|_| Error::Invalid)?;
+    Ok(i32::from_ne_bytes(bytes))
+}
+
+/// Writes an option value into a caller's buffer, returning its length.
+pub fn put(buf: &mut [u8], value: &[u8]) -> Result<usize> {
+    let dst = buf.get_mut(..value.len()).ok_or(Error::Invalid)?;
+    dst.copy_from_slice(value);
+    Ok(value.len())
+}
+
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub socket_type: SocketType,
+    pub sndhwm: i32,
+    pub rcvhwm: i32,
+    pub linger: i32,
+    pub routing_id: Bytes,
+    pub rcvtimeo: i32,
+    pub sndtimeo: i32,
+    pub reconnect_ivl: i32,
+    pub reconnect_ivl_max: i32,
+    pub maxmsgsize: i64,
+    pub ipv6: bool,
+    pub last_endpoint: String,
+}
+
+impl Options {
+    pub fn new(socket_type: SocketType) -> Options {
+        Options {
+            socket_type,
+            sndhwm: 1000,
+            rcvhwm: 1000,
+            linger: -1,
+            routing_id: Bytes::new(),
+            rcvtimeo: -1,
+            sndtimeo: -1,
+            reconnect_ivl: 100,
+            reconnect_ivl_max: 0,
+            maxmsgsize: -1,
+            ipv6: false,
+            last_endpoint: String::new(),
+        }
+    }
+
+    /// Sets a generic option; Err(NotFound) means "not a generic option".
+    pub fn set(&mut self, option: i32, value: &[u8]) -> Result<()> {
+        let non_negative = |v: i32| if v < 0 { Err(Error::Invalid) } else { Ok(v) };
+        match option {
+            SNDHWM => self.sndhwm = non_negative(int_value(value)?)?,
+            RCVHWM => self.rcvhwm = non_negative(int_value(value)?)?,
+            LINGER => self.linger = int_value(value)?.max(-1),
+            RCVTIMEO => self.rcvtimeo = int_value(value)?.max(-1),
+            SNDTIMEO => self.sndtimeo = int_value(value)?.max(-1),
+            RECONNECT_IVL => {
+                let v = int_value(value)?;
+                if v < -1 {
+                    return Err(Error::Invalid);
+                }
+                self.reconnect_ivl = v;
+            }
+            RECONNECT_IVL_MAX => self.reconnect_ivl_max = non_negative(int_value(value)?)?,
+            MAXMSGSIZE => {
+                let bytes: [u8; 8] = value.try_into().map_err(|_| Error::Invalid)?;
+                self.maxmsgsize = i64::from_ne_bytes(bytes).max(-1);
+            }
+            ROUTING_ID => {
+                if value.is_empty() || value.len() > 255 {
+                    return Err(Error::Invalid);
+                }
+                self.routing_id = Bytes::copy_from_slice(value);
+            }
+            IPV6 => {
+                self.ipv6 = match int_value(value)? {
+                    0 => false,
+                    1 => true,
+                    _ => return Err(Error::Invalid),
+                }
+            }
+            _ => return Err(Error::NotFound),
+        }
+        Ok(())
+    }
+
+    /// Reads a generic option; Err(NotFound) means "not a generic option".
+    pub fn get(&self, option: i32, buf: &mut [u8]) -> Result<usize> {
+        let int = |buf: &mut [u8], v: i32| put(buf, &v.to_ne_bytes());
+        match option {
+            SNDHWM => int(buf, self.sndhwm),
+            RCVHWM => int(buf, self.rcvhwm),
+            LINGER => int(buf, self.linger),
+            RCVTIMEO => int(buf, self.rcvtimeo),
+            SNDTIMEO => int(buf, self.sndtimeo),
+            RECONNECT_IVL => int(buf, self.reconnect_ivl),
+            RECONNECT_IVL_MAX => int(buf, self.reconnect_ivl_max),
+            TYPE => int(buf, self.socket_type as i32),
+            IPV6 => int(buf, self.ipv6 as i32),
+            MAXMSGSIZE => put(buf, &self.maxmsgsize.to_ne_bytes()),
+            ROUTING_ID => put(buf, &self.routing_id),
+            LAST_ENDPOINT => {
+                let mut s = self.last_endpoint.clone().into_bytes();
+                s.push(0);
+                put(buf, &s)
+            }
+            _ => Err(Error::NotFound),
+        }
+    }
+
+    /// The snapshot a new connection takes.
+    pub fn conn(&self) -> ConnOptions {
+        ConnOptions {
+            socket_type: self.socket_type,
+            sndhwm: self.sndhwm as usize,
+            rcvhwm: self.rcvhwm as usize,
+            routing_id: self.routing_id.clone(),
+            max_msg_size: self.maxmsgsize,
+            reconnect_ivl: self.reconnect_ivl,
+            reconnect_ivl_max: self.reconnect_ivl_max,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ints_are_validated_and_read_back() {
+        let mut o = Options::new(SocketType::Req);
+        assert_eq!(o.set(SNDHWM, &5i32.to_ne_bytes()), Ok(()));
+        let mut buf = [0u8; 4];
+        assert_eq!(o.get(SNDHWM, &mut buf), Ok(4));
+        assert_eq!(i32::from_ne_bytes(buf), 5);
+        assert_eq!(o.set(SNDHWM, &[1, 2]), Err(Error::Invalid));
+        assert_eq!(o.set(SNDHWM, &(-1i32).to_ne_bytes()), Err(Error::Invalid));
+        assert_eq!(o.get(SNDHWM, &mut [0u8; 2]), Err(Error::Invalid));
+        assert_eq!(o.set(12345, &[0; 4]), Err(Error::NotFound));
+    }
+
+    #[test]
+    fn routing_id_and_last_endpoint() {
+        let mut o = Options::new(SocketType::Dealer);
+        assert_eq!(o.set(ROUTING_ID, b""), Err(Error::Invalid));
+        assert_eq!(o.set(ROUTING_ID, &[1u8; 256]), Err(Error::Invalid));
+        o.set(ROUTING_ID, b"me").unwrap();
+        let mut buf = [0u8; 255];
+        assert_eq!(o.get(ROUTING_ID, &mut buf), Ok(2));
+        assert_eq!(o.get(LAST_ENDPOINT, &mut buf), Ok(1));
+        o.last_endpoint = "tcp://1.2.3.4:5".into();
+        assert_eq!(o.get(LAST_ENDPOINT, &mut buf), Ok(16));
+        assert_eq!(&buf[..16], b"tcp://1.2.3.4:5\0");
+    }
+}

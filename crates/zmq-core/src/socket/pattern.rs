@@ -1,0 +1,28 @@
+//! The messaging pattern behind a socket type: how frames are routed to
+//! and collected from the attached pipes. Called only by the socket's owner.
+
+use super::core::PipeEnd;
+use crate::error::{Error, Result};
+use crate::msg::Msg;
+
+pub trait Pattern: Send {
+    fn attach(&mut self, pipe: PipeEnd);
+    /// The peer behind this pipe is gone.
+    fn detach(&mut self, id: u64);
+    /// A pre-created pipe was reconnected: resend per-connection state.
+    fn hiccup(&mut self, _id: u64) {}
+    /// Sends one frame (MORE flag set for all but the last). On success the
+    /// frame is taken; on Err(Again) it is left untouched.
+    fn send(&mut self, msg: &mut Msg) -> Result<()>;
+    /// Receives one frame; Err(Again) when nothing is ready.
+    fn recv(&mut self) -> Result<Msg>;
+    fn has_in(&mut self) -> bool;
+    fn has_out(&mut self) -> bool;
+    /// Type-specific options; Err(NotFound) when not one of ours.
+    fn set_option(&mut self, _option: i32, _value: &[u8]) -> Result<()> {
+        Err(Error::NotFound)
+    }
+    fn get_option(&self, _option: i32, _buf: &mut [u8]) -> Result<usize> {
+        Err(Error::NotFound)
+    }
+}

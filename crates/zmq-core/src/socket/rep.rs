@@ -1,0 +1,99 @@
+//! REP (RFC 28): receives a request, keeps its envelope (the frames up to
+//! and including the empty delimiter), and sends the reply back with that
+//! envelope to the peer it came from.
+
+use super::core::PipeEnd;
+use super::fq::FairQueue;
+use super::pattern::Pattern;
+use super::pipes::PipeSet;
+use crate::error::{Error, Result};
+use crate::msg::Msg;
+
+#[derive(Default)]
+pub struct Rep {
+    pipes: PipeSet,
+    fq: FairQueue,
+    /// Set while a request's body is being read or its reply sent.
+    envelope: Option<(u64, Vec<Msg>)>,
+    /// The request body is being read (more frames follow).
+    receiving: bool,
+    /// The reply is being written.
+    sending: bool,
+}
+
+impl Pattern for Rep {
+    fn attach(&mut self, pipe: PipeEnd) {
+        self.pipes.attach(pipe);
+    }
+
+    fn detach(&mut self, id: u64) {
+        self.pipes.detach(id);
+    }
+
+    fn send(&mut self, msg: &mut Msg) -> Result<()> {
+        if self.receiving {
+            return Err(Error::State);
+        }
+        let Some((pipe, envelope)) = &mut self.envelope else {
+            return Err(Error::State);
+        };
+        let more = msg.more();
+        let frame = std::mem::take(msg);
+        if let Some(p) = self.pipes.get(*pipe) {
+            if !self.sending {
+                for f in envelope.drain(..) {
+                    p.tx.write(f);
+                }
+            }
+            p.tx.write(frame);
+        }
+        self.sending = more;
+        if !more {
+            self.envelope = None;
+        }
+        Ok(())
+    }
+
+    fn recv(&mut self) -> Result<Msg> {
+        if self.receiving {
+            let (msg, _) = self.fq.recv(&mut self.pipes).ok_or(Error::Again)?;
+            self.receiving = msg.more();
+            return Ok(msg);
+        }
+        if self.envelope.is_some() {
+            return Err(Error::State);
+        }
+        loop {
+            let (first, pipe) = self.fq.recv(&mut self.pipes).ok_or(Error::Again)?;
+            let mut envelope = Vec::new();
+            let mut frame = first;
+            // Collect routing frames up to the empty delimiter.
+            let body = loop {
+                if !frame.more() {
+                    break None; // malformed: no delimiter
+                }
+                let delimiter = frame.is_empty();
+                envelope.push(frame);
+                let (next, _) = self.fq.recv(&mut self.pipes).ok_or(Error::Again)?;
+                if delimiter {
+                    break Some(next);
+                }
+                frame = next;
+            };
+            let Some(body) = body else {
+                continue;
+            };
+            self.receiving = body.more();
+            self.envelope = Some((pipe, envelope));
+            return Ok(body);
+        }
+    }
+
+    fn has_in(&mut self) -> bool {
+        self.envelope.is_none() && self.fq.has_in(&self.pipes) || self.receiving
+    }
+
+    fn has_out(&mut self) -> bool {
+        self.envelope.is_some() && !self.receiving
+    }
+}

@@ -1,0 +1,146 @@
+//! ROUTER (RFC 28): every received message is prefixed with the routing id
+//! of the peer it came from; every sent message starts with the routing id
+//! of the peer it goes to. Unroutable messages are dropped, or refused with
+//! EHOSTUNREACH under ZMQ_ROUTER_MANDATORY.
+
+use super::core::PipeEnd;
+use super::fq::FairQueue;
+use super::options::{int_value, ROUTER_MANDATORY};
+use super::pattern::Pattern;
+use super::pipes::PipeSet;
+use crate::error::{Error, Result};
+use crate::msg::Msg;
+use bytes::Bytes;
+use std::collections::HashMap;
+
+pub struct Router {
+    pipes: PipeSet,
+    fq: FairQueue,
+    ids: HashMap<Bytes, u64>,
+    /// The first body frame, held while its routing id frame is returned.
+    prefetched: Option<Msg>,
+    /// Where the frames of the message being sent go (None: dropped).
+    out: Option<Option<u64>>,
+    next_id: u32,
+    mandatory: bool,
+}
+
+impl Default for Router {
+    fn default() -> Self {
+        Router {
+            pipes: PipeSet::default(),
+            fq: FairQueue::default(),
+            ids: HashMap::new(),
+            prefetched: None,
+            out: None,
+            // Start somewhere arbitrary, as generated ids are opaque.
+            next_id: std::process::id().wrapping_mul(2_654_435_761),
+            mandatory: false,
+        }
+    }
+}
+
+impl Router {
+    fn routing_id_of(&self, pipe: u64) -> Bytes {
+        self.ids
+            .iter()
+            .find(|(_, &p)| p == pipe)
+            .map(|(id, _)| id.clone())
+            .unwrap_or_default()
+    }
+}
+
+impl Pattern for Router {
+    fn attach(&mut self, pipe: PipeEnd) {
+        let id = if pipe.routing_id.is_empty() {
+            loop {
+                self.next_id = self.next_id.wrapping_add(1);
+                let mut id = vec![0u8];
+                id.extend_from_slice(&self.next_id.to_be_bytes());
+                let id = Bytes::from(id);
+                if !self.ids.contains_key(&id) {
+                    break id;
+                }
+            }
+        } else if self.ids.contains_key(&pipe.routing_id) {
+            // Duplicate identity: the newcomer is refused (no handover).
+            pipe.rx.close();
+            pipe.tx.close();
+            return;
+        } else {
+            pipe.routing_id.clone()
+        };
+        self.ids.insert(id, pipe.id);
+        self.pipes.attach(pipe);
+    }
+
+    fn detach(&mut self, id: u64) {
+        self.ids.retain(|_, p| *p != id);
+        self.pipes.detach(id);
+    }
+
+    fn send(&mut self, msg: &mut Msg) -> Result<()> {
+        let more = msg.more();
+        let Some(target) = self.out else {
+            // The first frame names the peer.
+            let pipe = self.ids.get(msg.data()).copied();
+            let target = match pipe.and_then(|id| self.pipes.get(id)) {
+                Some(p) if p.tx.check_write() => Some(p.id),
+                Some(_) if self.mandatory => return Err(Error::Again),
+                None if self.mandatory => return Err(Error::HostUnreachable),
+                _ => None,
+            };
+            *msg = Msg::new();
+            self.out = more.then_some(target);
+            return Ok(());
+        };
+        let frame = std::mem::take(msg);
+        if let Some(p) = target.and_then(|id| self.pipes.get(id)) {
+            p.tx.write(frame);
+        }
+        if !more {
+            self.out = None;
+        }
+        Ok(())
+    }
+
+    fn recv(&mut self) -> Result<Msg> {
+        if let Some(m) = self.prefetched.take() {
+            return Ok(m);
+        }
+        let starting = !self.fq.in_message();
+        let (msg, pipe) = self.fq.recv(&mut self.pipes).ok_or(Error::Again)?;
+        if !starting {
+            return Ok(msg);
+        }
+        self.prefetched = Some(msg);
+        let mut id = Msg::from_bytes(self.routing_id_of(pipe));
+        id.set_more(true);
+        Ok(id)
+    }
+
+    fn has_in(&mut self) -> bool {
+        self.prefetched.is_some() || self.fq.has_in(&self.pipes)
+    }
+
+    fn has_out(&mut self) -> bool {
+        true
+    }
+
+    fn set_option(&mut self, option: i32, value: &[u8]) -> Result<()> {
+        match option {
+            ROUTER_MANDATORY => {
+                self.mandatory = int_value(value)? != 0;
+                Ok(())
+            }
+            _ => Err(Error::NotFound),
+        }
+    }
+
+    fn get_option(&self, option: i32, buf: &mut [u8]) -> Result<usize> {
+        match option {
+            ROUTER_MANDATORY => super::options::put(buf, &(self.mandatory as i32).to_ne_bytes()),
+            _ => Err(Error::NotFound),
+        }
+    }
+}

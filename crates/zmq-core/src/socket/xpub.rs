@@ -1,0 +1,138 @@
+//! PUB and XPUB (RFC 29): fan a message out to every peer whose
+//! subscriptions match its first frame; a full peer misses the message
+//! (PUB never blocks). Subscriptions arrive from peers as messages
+//! starting with 1 (subscribe) or 0 (cancel); XPUB passes them up.
+
+use super::core::PipeEnd;
+use super::options::{int_value, XPUB_VERBOSE};
+use super::pattern::Pattern;
+use super::pipes::PipeSet;
+use super::subscriptions::Subscriptions;
+use crate::error::{Error, Result};
+use crate::msg::Msg;
+use std::collections::{HashMap, VecDeque};
+
+#[derive(Default)]
+pub struct XPub {
+    pipes: PipeSet,
+    /// Each peer's subscriptions.
+    subs: HashMap<u64, Subscriptions>,
+    /// How many peers hold each topic, to pass up first/last changes.
+    totals: Subscriptions,
+    /// Peers receiving the current multipart message.
+    matched: Vec<u64>,
+    sending: bool,
+    /// Subscription messages for the XPUB user.
+    upstream: VecDeque<Msg>,
+    /// Plain PUB: no recv, subscriptions are consumed silently.
+    plain: bool,
+    verbose: bool,
+}
+
+impl XPub {
+    pub fn publisher() -> XPub {
+        XPub {
+            plain: true,
+            ..XPub::default()
+        }
+    }
+
+    /// Applies what peers have sent since last time.
+    fn read_subscriptions(&mut self) {
+        for p in &self.pipes.list {
+            while let Some(msg) = p.rx.read() {
+                let data = msg.data();
+                let Some((&kind, topic)) = data.split_first() else {
+                    continue;
+                };
+                if msg.more() || kind > 1 {
+                    continue; // not a subscription; nothing to do with it
+                }
+                let subs = self.subs.entry(p.id).or_default();
+                let changed = if kind == 1 {
+                    subs.add(topic) && self.totals.add(topic) || self.verbose
+                } else {
+                    subs.remove_all(topic) && self.totals.remove(topic)
+                };
+                if changed && !self.plain {
+                    self.upstream.push_back(msg);
+                }
+            }
+        }
+    }
+}
+
+impl Pattern for XPub {
+    fn attach(&mut self, pipe: PipeEnd) {
+        self.subs.insert(pipe.id, Subscriptions::default());
+        self.pipes.attach(pipe);
+    }
+
+    fn detach(&mut self, id: u64) {
+        self.read_subscriptions();
+        if let Some(subs) = self.subs.remove(&id) {
+            for topic in subs.topics() {
+                if self.totals.remove(topic) && !self.plain {
+                    let mut m = vec![0u8];
+                    m.extend_from_slice(topic);
+                    self.upstream.push_back(Msg::from_slice(&m));
+                }
+            }
+        }
+        self.matched.retain(|&p| p != id);
+        self.pipes.remove(id);
+    }
+
+    fn send(&mut self, msg: &mut Msg) -> Result<()> {
+        self.read_subscriptions();
+        if !self.sending {
+            self.matched.clear();
+            for p in &self.pipes.list {
+                let wants = self.subs.get(&p.id).is_some_and(|s| s.matches(msg.data()));
+                if wants && p.tx.check_write() {
+                    self.matched.push(p.id);
+                }
+            }
+        }
+        let more = msg.more();
+        let mut frame = std::mem::take(msg);
+        frame.share();
+        for id in &self.matched {
+            if let Some(p) = self.pipes.get(*id) {
+                p.tx.write(frame.clone());
+            }
+        }
+        self.sending = more;
+        Ok(())
+    }
+
+    fn recv(&mut self) -> Result<Msg> {
+        if self.plain {
+            return Err(Error::NotSupported);
+        }
+        self.read_subscriptions();
+        self.upstream.pop_front().ok_or(Error::Again)
+    }
+
+    fn has_in(&mut self) -> bool {
+        if self.plain {
+            return false;
+        }
+        self.read_subscriptions();
+        !self.upstream.is_empty()
+    }
+
+    fn has_out(&mut self) -> bool {
+        true
+    }
+
+    fn set_option(&mut self, option: i32, value: &[u8]) -> Result<()> {
+        match option {
+            XPUB_VERBOSE if !self.plain => {
+                self.verbose = int_value(value)? != 0;
+                Ok(())
+            }
+            _ => Err(Error::NotFound),
+        }
+    }
+}

@@ -1,0 +1,199 @@
+//! tcp:// addresses: parsing, interface names, wildcards and resolution.
+//!
+//! Binding takes `*`, an IP literal or an interface name (no DNS, as libzmq);
+//! connecting takes a host name or an IP literal. Port `*` or `!` (or 0)
+//! binds an ephemeral port.
+
+use crate::error::{Error, Result};
+use std::ffi::CStr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, ToSocketAddrs};
+
+/// A connect target, resolved again at every (re)connect attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TcpEndpoint {
+    pub host: String,
+    pub port: u16,
+    pub ipv6: bool,
+}
+
+/// Splits `host:port`, unwrapping `[v6]` brackets.
+fn split(address: &str) -> Result<(&str, &str)> {
+    let (host, port) = address.rsplit_once(':').ok_or(Error::Invalid)?;
+    let host = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    if host.is_empty() || port.is_empty() {
+        return Err(Error::Invalid);
+    }
+    Ok((host, port))
+}
+
+fn parse_port(port: &str) -> Result<u16> {
+    port.parse::<u16>().map_err(|_| Error::Invalid)
+}
+
+/// The address to bind for `address`.
+pub fn bind_addr(address: &str, ipv6: bool) -> Result<SocketAddr> {
+    let (host, port) = split(address)?;
+    let port = match port {
+        "*" | "!" => 0,
+        p => parse_port(p)?,
+    };
+    let ip = if host == "*" {
+        if ipv6 {
+            IpAddr::V6(Ipv6Addr::UNSPECIFIED)
+        } else {
+            IpAddr::V4(Ipv4Addr::UNSPECIFIED)
+        }
+    } else if let Ok(ip) = host.parse::<IpAddr>() {
+        if ip.is_ipv6() && !ipv6 {
+            return Err(Error::NoDevice);
+        }
+        ip
+    } else {
+        interface_addr(host, ipv6)?.ok_or(Error::NoDevice)?
+    };
+    Ok(SocketAddr::new(ip, port))
+}
+
+/// Validates a connect address and resolves it once, as zmq_connect does.
+pub fn connect_endpoint(address: &str, ipv6: bool) -> Result<TcpEndpoint> {
+    // A source address part (`src:port;dst:port`) is not supported yet.
+    if address.contains(';') {
+        return Err(Error::Invalid);
+    }
+    let (host, port) = split(address)?;
+    let endpoint = TcpEndpoint {
+        host: host.to_string(),
+        port: parse_port(port)?,
+        ipv6,
+    };
+    if endpoint.port == 0 {
+        return Err(Error::Invalid);
+    }
+    if endpoint.resolve().is_empty() {
+        return Err(Error::Invalid);
+    }
+    Ok(endpoint)
+}
+
+impl TcpEndpoint {
+    /// The addresses to try, IPv4 only unless ZMQ_IPV6 is set.
+    pub fn resolve(&self) -> Vec<SocketAddr> {
+        if let Ok(ip) = self.host.parse::<IpAddr>() {
+            return if ip.is_ipv4() || self.ipv6 {
+                vec![SocketAddr::new(ip, self.port)]
+            } else {
+                Vec::new()
+            };
+        }
+        let Ok(addrs) = (self.host.as_str(), self.port).to_socket_addrs() else {
+            return Vec::new();
+        };
+        let mut addrs: Vec<SocketAddr> = addrs.filter(|a| a.is_ipv4() || self.ipv6).collect();
+        // Prefer IPv4 on dual-stack names, as most peers bind it.
+        addrs.sort_by_key(|a| a.is_ipv6());
+        addrs
+    }
+}
+
+/// The first address of the named interface (`eth0`, `lo`), if it exists.
+fn interface_addr(name: &str, ipv6: bool) -> Result<Option<IpAddr>> {
+    let mut list: *mut libc::ifaddrs = std::ptr::null_mut();
+    // SAFETY: getifaddrs fills `list` on success; freed below.
+    if unsafe { libc::getifaddrs(&mut list) } != 0 {
+        return Err(Error::NoDevice);
+    }
+    let mut found = None;
+    let mut cur = list;
+    while !cur.is_null() {
+        // SAFETY: `cur` walks the list getifaddrs returned, which stays valid
+        // until freeifaddrs.
+        let ifa = unsafe { &*cur };
+        cur = ifa.ifa_next;
+        if ifa.ifa_addr.is_null() || ifa.ifa_name.is_null() {
+            continue;
+        }
+        // SAFETY: ifa_name is a NUL-terminated string owned by the list.
+        let ifname = unsafe { CStr::from_ptr(ifa.ifa_name) };
+        if ifname.to_bytes() != name.as_bytes() {
+            continue;
+        }
+        // SAFETY: ifa_addr is non-null and sa_family tells its real type.
+        let family = unsafe { (*ifa.ifa_addr).sa_family } as i32;
+        if family == libc::AF_INET {
+            // SAFETY: the family says this is a sockaddr_in.
+            let sin = unsafe { &*(ifa.ifa_addr as *const libc::sockaddr_in) };
+            found = Some(IpAddr::V4(Ipv4Addr::from(u32::from_be(
+                sin.sin_addr.s_addr,
+            ))));
+            break;
+        }
+        if family == libc::AF_INET6 && ipv6 && found.is_none() {
+            // SAFETY: the family says this is a sockaddr_in6.
+            let sin6 = unsafe { &*(ifa.ifa_addr as *const libc::sockaddr_in6) };
+            found = Some(IpAddr::V6(Ipv6Addr::from(sin6.sin6_addr.s6_addr)));
+        }
+    }
+    // SAFETY: `list` came from getifaddrs and is freed once.
+    unsafe { libc::freeifaddrs(list) };
+    Ok(found)
+}
+
+/// The endpoint string ZMQ_LAST_ENDPOINT reports for a bound address.
+pub fn endpoint_string(addr: SocketAddr) -> String {
+    match addr {
+        SocketAddr::V4(a) => format!("tcp://{}:{}", a.ip(), a.port()),
+        SocketAddr::V6(a) => format!("tcp://[{}]:{}", a.ip(), a.port()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bind_addresses() {
+        assert_eq!(
+            bind_addr("*:5555", false).unwrap(),
+            "0.0.0.0:5555".parse().unwrap()
+        );
+        assert_eq!(bind_addr("127.0.0.1:*", false).unwrap().port(), 0);
+        assert_eq!(bind_addr("127.0.0.1:!", false).unwrap().port(), 0);
+        assert_eq!(
+            bind_addr("lo:7", false).unwrap(),
+            "127.0.0.1:7".parse().unwrap()
+        );
+        assert_eq!(bind_addr("nosuchif0:1", false), Err(Error::NoDevice));
+        assert_eq!(bind_addr("127.0.0.1", false), Err(Error::Invalid));
+        assert_eq!(bind_addr("127.0.0.1:http", false), Err(Error::Invalid));
+        assert_eq!(bind_addr("127.0.0.1:70000", false), Err(Error::Invalid));
+        assert_eq!(
+            bind_addr("[::1]:5", true).unwrap(),
+            "[::1]:5".parse().unwrap()
+        );
+    }
+
+    #[test]
+    fn connect_addresses() {
+        let e = connect_endpoint("localhost:5555", false).unwrap();
+        assert!(e.resolve().iter().all(|a| a.is_ipv4()));
+        assert!(!e.resolve().is_empty());
+        assert_eq!(connect_endpoint("nohostport", false), Err(Error::Invalid));
+        assert_eq!(connect_endpoint("127.0.0.1:*", false), Err(Error::Invalid));
+        assert_eq!(
+            connect_endpoint("no.such.host.invalid:1", false),
+            Err(Error::Invalid)
+        );
+    }
+
+    #[test]
+    fn last_endpoint_format() {
+        assert_eq!(
+            endpoint_string("0.0.0.0:1".parse().unwrap()),
+            "tcp://0.0.0.0:1"
+        );
+        assert_eq!(endpoint_string("[::1]:2".parse().unwrap()), "tcp://[::1]:2");
+    }
+}
