@@ -156,3 +156,109 @@ fn connect_before_bind_and_reconnect() {
     drop((push, pull));
     ctx.terminate();
 }
+
+#[test]
+fn req_round_robins_over_two_reps() {
+    let ctx = Context::new();
+    let (rep_a, ep_a) = bound(&ctx, SocketType::Rep);
+    let (rep_b, ep_b) = bound(&ctx, SocketType::Rep);
+    let req = connected(&ctx, SocketType::Req, &ep_a);
+    req.connect(&ep_b).unwrap();
+    // Both connections are pre-created: requests alternate from the start.
+    let mut answered_by = Vec::new();
+    for _ in 0..4 {
+        send(&req, &[b"q"]);
+        let mut items = [
+            zmq_core::poll::PollItem {
+                target: zmq_core::poll::PollTarget::Socket(&rep_a),
+                events: zmq_core::socket::POLLIN,
+                revents: 0,
+            },
+            zmq_core::poll::PollItem {
+                target: zmq_core::poll::PollTarget::Socket(&rep_b),
+                events: zmq_core::socket::POLLIN,
+                revents: 0,
+            },
+        ];
+        assert_eq!(zmq_core::poll::poll(&mut items, 5000).unwrap(), 1);
+        let who = if items[0].revents != 0 {
+            &rep_a
+        } else {
+            &rep_b
+        };
+        answered_by.push(items[0].revents != 0);
+        recv(who);
+        send(who, &[b"a"]);
+        recv(&req);
+    }
+    assert_eq!(answered_by[0], !answered_by[1]);
+    assert_eq!(answered_by[1], !answered_by[2]);
+    assert_eq!(answered_by[2], !answered_by[3]);
+}
+
+#[test]
+fn push_blocks_at_sndhwm_and_times_out() {
+    let ctx = Context::new();
+    let push = ctx.socket(SocketType::Push).unwrap();
+    set_int(&push, options::SNDHWM, 1);
+    set_int(&push, options::SNDTIMEO, 50);
+    set_int(&push, options::LINGER, 0);
+    push.connect("tcp://127.0.0.1:9").unwrap();
+    push.send(&mut Msg::from_slice(b"1"), 0).unwrap();
+    let mut m = Msg::from_slice(b"2");
+    assert_eq!(push.send(&mut m, 1), Err(Error::Again));
+    assert_eq!(push.send(&mut m, 0), Err(Error::Again));
+    assert_eq!(m.data(), b"2", "a failed send leaves the message intact");
+    let mut ev = [0u8; 4];
+    push.get_option(options::EVENTS, &mut ev).unwrap();
+    assert_eq!(i32::from_ne_bytes(ev), 0);
+    drop(push);
+    ctx.terminate();
+}
+
+#[test]
+fn router_mandatory_refuses_unknown_peers() {
+    let ctx = Context::new();
+    let router = ctx.socket(SocketType::Router).unwrap();
+    set_int(&router, options::ROUTER_MANDATORY, 1);
+    assert_eq!(
+        router.send(&mut Msg::from_slice(b"nobody"), 2),
+        Err(Error::HostUnreachable)
+    );
+    // Without the option the message is silently dropped.
+    set_int(&router, options::ROUTER_MANDATORY, 0);
+    router.send(&mut Msg::from_slice(b"nobody"), 2).unwrap();
+    router.send(&mut Msg::from_slice(b"body"), 0).unwrap();
+}
+
+#[test]
+fn shutdown_wakes_a_blocked_recv_with_eterm() {
+    let ctx = Context::new();
+    let pull = ctx.socket(SocketType::Pull).unwrap();
+    let waiter = std::thread::spawn(move || {
+        let r = pull.recv(0).map(|_| ());
+        drop(pull);
+        r
+    });
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    ctx.shutdown();
+    assert_eq!(waiter.join().unwrap(), Err(Error::Terminated));
+    ctx.terminate();
+    assert_eq!(ctx.socket(SocketType::Pull).err(), Some(Error::Terminated));
+}
+
+#[test]
+fn linger_flushes_queued_messages_on_close() {
+    let ctx = Context::new();
+    let (pull, ep) = bound(&ctx, SocketType::Pull);
+    let push = ctx.socket(SocketType::Push).unwrap();
+    push.connect(&ep).unwrap();
+    for i in 0..500u32 {
+        push.send(&mut Msg::from_slice(&i.to_be_bytes()), 0)
+            .unwrap();
+    }
+    drop(push);
+    for i in 0..500u32 {
+        assert_eq!(pull.recv(0).unwrap().data(), i.to_be_bytes());
+    }
+}
