@@ -677,7 +677,7 @@ int zmq_msg_close(zmq_msg_t *msg);
 
 int zmq_poll(struct zmq_pollitem_t *items, int nitems, long timeout);
 
-void *zmq_socket(void *context, int type_);
+void *zmq_socket(void *context, int type);
 
 int zmq_close(void *socket);
 

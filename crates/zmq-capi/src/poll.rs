@@ -1,13 +1,12 @@
 //! `zmq_poll`: waiting on sockets and file descriptors together.
-//!
-//! `zmq_fd_t` and `zmq_pollitem_t` are the final ABI types; `zmq_poll` is a
-//! STUB that the socket layer replaces (it fails with ENOTSUP until then).
 
 use std::ffi::{c_int, c_long, c_short, c_void};
 
+use zmq_core::poll::{poll, PollItem, PollTarget};
 use zmq_core::Error;
 
-use crate::errno::{fail, guard};
+use crate::errno::{fail, guard, set_errno};
+use crate::socket::socket_ref;
 
 /// A file descriptor (an int on POSIX systems).
 pub type zmq_fd_t = c_int;
@@ -32,7 +31,47 @@ pub unsafe extern "C" fn zmq_poll(
     nitems: c_int,
     timeout: c_long,
 ) -> c_int {
-    let _ = (items, nitems, timeout);
-    // STUB: replaced by the socket layer
-    guard(-1, || fail(Error::NotSupported))
+    guard(-1, || {
+        if nitems < 0 {
+            return fail(Error::Invalid);
+        }
+        if items.is_null() && nitems > 0 {
+            return fail(Error::Fault);
+        }
+        let raw: &mut [zmq_pollitem_t] = if nitems == 0 {
+            &mut []
+        } else {
+            // SAFETY: the caller promises `nitems` items at `items`.
+            unsafe { std::slice::from_raw_parts_mut(items, nitems as usize) }
+        };
+        let mut set = Vec::with_capacity(raw.len());
+        for item in raw.iter() {
+            let target = if item.socket.is_null() {
+                PollTarget::Fd(item.fd)
+            } else {
+                // SAFETY: a non-NULL socket field must be a socket pointer.
+                match unsafe { socket_ref(item.socket) } {
+                    Some(s) => PollTarget::Socket(s),
+                    None => {
+                        set_errno(libc::ENOTSOCK);
+                        return -1;
+                    }
+                }
+            };
+            set.push(PollItem {
+                target,
+                events: item.events,
+                revents: 0,
+            });
+        }
+        match poll(&mut set, timeout as i64) {
+            Ok(n) => {
+                for (item, done) in raw.iter_mut().zip(&set) {
+                    item.revents = done.revents;
+                }
+                n as c_int
+            }
+            Err(e) => fail(e),
+        }
+    })
 }

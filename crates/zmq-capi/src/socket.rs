@@ -1,46 +1,133 @@
 //! Sockets: creation, options, endpoints, send and receive.
 //!
-//! STUB: the socket layer replaces these bodies. Until then every function
-//! exists with libzmq's signature (so `zmq.h` is complete and programs
-//! link) and fails with ENOTSUP.
+//! A socket pointer is a boxed `SocketHandle` with a tag, so anything that
+//! is not a live socket is refused with ENOTSOCK.
 
-use std::ffi::{c_char, c_int, c_void};
+use std::ffi::{c_char, c_int, c_void, CStr};
 use std::ptr;
 
-use zmq_core::Error;
+use zmq_core::{Error, Msg, Socket, SocketType};
 
-use crate::errno::{errno_of, fail, guard, set_errno};
-use crate::message::zmq_msg_t;
+use crate::context::ctx_ref;
+use crate::errno::{fail, guard, set_errno};
+use crate::message::{msg_mut, zmq_msg_t};
+
+const LIVE: u32 = 0xbadd_ecaf;
+const DEAD: u32 = 0xdead_d00d;
+
+pub(crate) struct SocketHandle {
+    tag: u32,
+    pub(crate) socket: Socket,
+}
+
+/// The socket behind a C pointer, if it is one.
+///
+/// # Safety
+/// `p` is NULL or a pointer returned by zmq_socket.
+pub(crate) unsafe fn socket_ref<'a>(p: *mut c_void) -> Option<&'a Socket> {
+    if p.is_null() {
+        return None;
+    }
+    // SAFETY: the caller passes a pointer we returned (NULL handled above);
+    // the tag check rejects closed sockets and foreign pointers.
+    let h = unsafe { &*(p as *const SocketHandle) };
+    (h.tag == LIVE).then_some(&h.socket)
+}
+
+/// Runs `f` on a live socket, mapping errors to errno and -1.
+///
+/// # Safety
+/// `socket` is NULL or a pointer returned by zmq_socket.
+unsafe fn with_socket(
+    socket: *mut c_void,
+    f: impl FnOnce(&Socket) -> Result<c_int, Error>,
+) -> c_int {
+    guard(-1, || {
+        // SAFETY: forwarded caller contract.
+        let Some(s) = (unsafe { socket_ref(socket) }) else {
+            set_errno(libc::ENOTSOCK);
+            return -1;
+        };
+        match f(s) {
+            Ok(v) => v,
+            Err(e) => fail(e),
+        }
+    })
+}
+
+/// A C string argument as UTF-8, or EINVAL.
+///
+/// # Safety
+/// `s` is NULL or a NUL-terminated string.
+unsafe fn c_str<'a>(s: *const c_char) -> Result<&'a str, Error> {
+    if s.is_null() {
+        return Err(Error::Invalid);
+    }
+    // SAFETY: non-null and NUL-terminated per the caller's contract.
+    unsafe { CStr::from_ptr(s) }
+        .to_str()
+        .map_err(|_| Error::Invalid)
+}
+
+/// A message length as the int the C API returns.
+fn len_int(n: usize) -> c_int {
+    n.min(c_int::MAX as usize) as c_int
+}
 
 /// Creates a socket of `type` in `context`.
 ///
 /// # Safety
 /// `context` is NULL or a live context.
 #[no_mangle]
-pub unsafe extern "C" fn zmq_socket(context: *mut c_void, type_: c_int) -> *mut c_void {
-    let _ = (context, type_);
-    // STUB: replaced by the socket layer
+pub unsafe extern "C" fn zmq_socket(context: *mut c_void, r#type: c_int) -> *mut c_void {
     guard(ptr::null_mut(), || {
-        set_errno(errno_of(Error::NotSupported));
-        ptr::null_mut()
+        // SAFETY: forwarded caller contract.
+        let Some(h) = (unsafe { ctx_ref(context) }) else {
+            set_errno(libc::EFAULT);
+            return ptr::null_mut();
+        };
+        let Some(t) = SocketType::from_raw(r#type) else {
+            set_errno(libc::EINVAL);
+            return ptr::null_mut();
+        };
+        match h.ctx.socket(t) {
+            Ok(socket) => {
+                Box::into_raw(Box::new(SocketHandle { tag: LIVE, socket })) as *mut c_void
+            }
+            Err(e) => {
+                fail(e);
+                ptr::null_mut()
+            }
+        }
     })
 }
 
-/// Closes a socket.
+/// Closes a socket; queued messages are sent within ZMQ_LINGER.
 ///
 /// # Safety
 /// `socket` is NULL or a live socket.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_close(socket: *mut c_void) -> c_int {
-    let _ = socket;
-    // STUB: replaced by the socket layer
-    guard(-1, || fail(Error::NotSupported))
+    guard(-1, || {
+        // SAFETY: forwarded caller contract.
+        if unsafe { socket_ref(socket) }.is_none() {
+            set_errno(libc::ENOTSOCK);
+            return -1;
+        }
+        // SAFETY: a live socket pointer came from Box::into_raw in
+        // zmq_socket; the tag is cleared before it is freed, once.
+        unsafe {
+            (*(socket as *mut SocketHandle)).tag = DEAD;
+            drop(Box::from_raw(socket as *mut SocketHandle));
+        }
+        0
+    })
 }
 
 /// Sets a socket option from `optvallen` bytes at `optval`.
 ///
 /// # Safety
-/// `socket` is NULL or a live socket; `optval` is valid for `optvallen` bytes.
+/// `socket` is NULL or a live socket; `optval` points to `optvallen` bytes.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_setsockopt(
     socket: *mut c_void,
@@ -48,15 +135,26 @@ pub unsafe extern "C" fn zmq_setsockopt(
     optval: *const c_void,
     optvallen: usize,
 ) -> c_int {
-    let _ = (socket, option, optval, optvallen);
-    // STUB: replaced by the socket layer
-    guard(-1, || fail(Error::NotSupported))
+    // SAFETY: forwarded caller contract.
+    unsafe {
+        with_socket(socket, |s| {
+            let value: &[u8] = if optvallen == 0 {
+                &[]
+            } else if optval.is_null() {
+                return Err(Error::Invalid);
+            } else {
+                // SAFETY: the caller promises `optvallen` readable bytes.
+                std::slice::from_raw_parts(optval as *const u8, optvallen)
+            };
+            s.set_option(option, value).map(|()| 0)
+        })
+    }
 }
 
-/// Reads a socket option into `optval`, whose size is `*optvallen`.
+/// Reads a socket option into `optval`, updating `*optvallen`.
 ///
 /// # Safety
-/// `socket` is NULL or a live socket; `optval` is writable for `*optvallen` bytes.
+/// `socket` is NULL or a live socket; `optval` has `*optvallen` writable bytes.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_getsockopt(
     socket: *mut c_void,
@@ -64,9 +162,23 @@ pub unsafe extern "C" fn zmq_getsockopt(
     optval: *mut c_void,
     optvallen: *mut usize,
 ) -> c_int {
-    let _ = (socket, option, optval, optvallen);
-    // STUB: replaced by the socket layer
-    guard(-1, || fail(Error::NotSupported))
+    // SAFETY: forwarded caller contract.
+    unsafe {
+        with_socket(socket, |s| {
+            if optvallen.is_null() || (optval.is_null() && *optvallen > 0) {
+                return Err(Error::Fault);
+            }
+            let buf: &mut [u8] = if *optvallen == 0 {
+                &mut []
+            } else {
+                // SAFETY: the caller promises `*optvallen` writable bytes.
+                std::slice::from_raw_parts_mut(optval as *mut u8, *optvallen)
+            };
+            let n = s.get_option(option, buf)?;
+            *optvallen = n;
+            Ok(0)
+        })
+    }
 }
 
 /// Binds the socket to an endpoint.
@@ -75,9 +187,8 @@ pub unsafe extern "C" fn zmq_getsockopt(
 /// `socket` is NULL or a live socket; `endpoint` is NULL or a C string.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_bind(socket: *mut c_void, endpoint: *const c_char) -> c_int {
-    let _ = (socket, endpoint);
-    // STUB: replaced by the socket layer
-    guard(-1, || fail(Error::NotSupported))
+    // SAFETY: forwarded caller contract.
+    unsafe { with_socket(socket, |s| s.bind(c_str(endpoint)?).map(|()| 0)) }
 }
 
 /// Connects the socket to an endpoint.
@@ -86,37 +197,34 @@ pub unsafe extern "C" fn zmq_bind(socket: *mut c_void, endpoint: *const c_char) 
 /// `socket` is NULL or a live socket; `endpoint` is NULL or a C string.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_connect(socket: *mut c_void, endpoint: *const c_char) -> c_int {
-    let _ = (socket, endpoint);
-    // STUB: replaced by the socket layer
-    guard(-1, || fail(Error::NotSupported))
+    // SAFETY: forwarded caller contract.
+    unsafe { with_socket(socket, |s| s.connect(c_str(endpoint)?).map(|()| 0)) }
 }
 
-/// Stops listening on an endpoint.
+/// Stops listening on a bound endpoint.
 ///
 /// # Safety
 /// `socket` is NULL or a live socket; `endpoint` is NULL or a C string.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_unbind(socket: *mut c_void, endpoint: *const c_char) -> c_int {
-    let _ = (socket, endpoint);
-    // STUB: replaced by the socket layer
-    guard(-1, || fail(Error::NotSupported))
+    // SAFETY: forwarded caller contract.
+    unsafe { with_socket(socket, |s| s.unbind(c_str(endpoint)?).map(|()| 0)) }
 }
 
-/// Disconnects from an endpoint.
+/// Drops a connected endpoint.
 ///
 /// # Safety
 /// `socket` is NULL or a live socket; `endpoint` is NULL or a C string.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_disconnect(socket: *mut c_void, endpoint: *const c_char) -> c_int {
-    let _ = (socket, endpoint);
-    // STUB: replaced by the socket layer
-    guard(-1, || fail(Error::NotSupported))
+    // SAFETY: forwarded caller contract.
+    unsafe { with_socket(socket, |s| s.disconnect(c_str(endpoint)?).map(|()| 0)) }
 }
 
 /// Sends `len` bytes from `buf` as one frame.
 ///
 /// # Safety
-/// `socket` is NULL or a live socket; `buf` is valid for `len` bytes.
+/// `socket` is NULL or a live socket; `buf` points to `len` readable bytes.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_send(
     socket: *mut c_void,
@@ -124,15 +232,27 @@ pub unsafe extern "C" fn zmq_send(
     len: usize,
     flags: c_int,
 ) -> c_int {
-    let _ = (socket, buf, len, flags);
-    // STUB: replaced by the socket layer
-    guard(-1, || fail(Error::NotSupported))
+    // SAFETY: forwarded caller contract.
+    unsafe {
+        with_socket(socket, |s| {
+            let data: &[u8] = if len == 0 {
+                &[]
+            } else if buf.is_null() {
+                return Err(Error::Fault);
+            } else {
+                // SAFETY: the caller promises `len` readable bytes.
+                std::slice::from_raw_parts(buf as *const u8, len)
+            };
+            s.send(&mut Msg::from_slice(data), flags)?;
+            Ok(len_int(len))
+        })
+    }
 }
 
-/// Sends `len` bytes of constant memory at `buf` as one frame, without copying.
+/// Sends a constant buffer (copied, which keeps ownership simple).
 ///
 /// # Safety
-/// `socket` is NULL or a live socket; `buf` stays valid and unchanged for good.
+/// As zmq_send.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_send_const(
     socket: *mut c_void,
@@ -140,15 +260,15 @@ pub unsafe extern "C" fn zmq_send_const(
     len: usize,
     flags: c_int,
 ) -> c_int {
-    let _ = (socket, buf, len, flags);
-    // STUB: replaced by the socket layer
-    guard(-1, || fail(Error::NotSupported))
+    // SAFETY: forwarded caller contract.
+    unsafe { zmq_send(socket, buf, len, flags) }
 }
 
-/// Receives a frame into `buf`, truncated to `len` bytes.
+/// Receives one frame into `buf`, truncating to `len`; returns the frame's
+/// full size.
 ///
 /// # Safety
-/// `socket` is NULL or a live socket; `buf` is writable for `len` bytes.
+/// `socket` is NULL or a live socket; `buf` has `len` writable bytes.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_recv(
     socket: *mut c_void,
@@ -156,72 +276,95 @@ pub unsafe extern "C" fn zmq_recv(
     len: usize,
     flags: c_int,
 ) -> c_int {
-    let _ = (socket, buf, len, flags);
-    // STUB: replaced by the socket layer
-    guard(-1, || fail(Error::NotSupported))
+    // SAFETY: forwarded caller contract.
+    unsafe {
+        with_socket(socket, |s| {
+            if buf.is_null() && len > 0 {
+                return Err(Error::Fault);
+            }
+            let msg = s.recv(flags)?;
+            let n = msg.len().min(len);
+            if n > 0 {
+                // SAFETY: `buf` has `len` >= n writable bytes, distinct from
+                // the message's own storage.
+                ptr::copy_nonoverlapping(msg.data().as_ptr(), buf as *mut u8, n);
+            }
+            Ok(len_int(msg.len()))
+        })
+    }
 }
 
-/// Sends a message, taking its content.
+/// Sends a message; on success it is emptied.
 ///
 /// # Safety
-/// `msg` is NULL or an initialised message; `socket` is NULL or a live socket.
+/// `msg` is an initialised message; `socket` is NULL or a live socket.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_msg_send(
     msg: *mut zmq_msg_t,
     socket: *mut c_void,
     flags: c_int,
 ) -> c_int {
-    let _ = (msg, socket, flags);
-    // STUB: replaced by the socket layer
-    guard(-1, || fail(Error::NotSupported))
+    // SAFETY: forwarded caller contract.
+    unsafe {
+        with_socket(socket, |s| {
+            let m = msg_mut(msg).ok_or(Error::Fault)?;
+            let len = m.len();
+            s.send(m, flags)?;
+            Ok(len_int(len))
+        })
+    }
 }
 
-/// Receives a frame into a message.
+/// Receives a message into `msg`, releasing what it held.
 ///
 /// # Safety
-/// `msg` is NULL or an initialised message; `socket` is NULL or a live socket.
+/// `msg` is an initialised message; `socket` is NULL or a live socket.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_msg_recv(
     msg: *mut zmq_msg_t,
     socket: *mut c_void,
     flags: c_int,
 ) -> c_int {
-    let _ = (msg, socket, flags);
-    // STUB: replaced by the socket layer
-    guard(-1, || fail(Error::NotSupported))
+    // SAFETY: forwarded caller contract.
+    unsafe {
+        with_socket(socket, |s| {
+            let m = msg_mut(msg).ok_or(Error::Fault)?;
+            let received = s.recv(flags)?;
+            *m = received;
+            Ok(len_int(m.len()))
+        })
+    }
 }
 
-/// Deprecated form of `zmq_msg_send`.
+/// Deprecated: zmq_msg_send with the arguments swapped.
 ///
 /// # Safety
-/// As for `zmq_msg_send`.
+/// As zmq_msg_send.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_sendmsg(
     socket: *mut c_void,
     msg: *mut zmq_msg_t,
     flags: c_int,
 ) -> c_int {
-    let _ = (socket, msg, flags);
-    // STUB: replaced by the socket layer
-    guard(-1, || fail(Error::NotSupported))
+    // SAFETY: forwarded caller contract.
+    unsafe { zmq_msg_send(msg, socket, flags) }
 }
 
-/// Deprecated form of `zmq_msg_recv`.
+/// Deprecated: zmq_msg_recv with the arguments swapped.
 ///
 /// # Safety
-/// As for `zmq_msg_recv`.
+/// As zmq_msg_recv.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_recvmsg(
     socket: *mut c_void,
     msg: *mut zmq_msg_t,
     flags: c_int,
 ) -> c_int {
-    let _ = (socket, msg, flags);
-    // STUB: replaced by the socket layer
-    guard(-1, || fail(Error::NotSupported))
+    // SAFETY: forwarded caller contract.
+    unsafe { zmq_msg_recv(msg, socket, flags) }
 }
 
-/// Sends `count` buffers as a multipart message.
+/// Sends `count` buffers as one multipart message.
 ///
 /// # Safety
 /// `socket` is NULL or a live socket; `iov` holds `count` valid buffers.
@@ -232,12 +375,37 @@ pub unsafe extern "C" fn zmq_sendiov(
     count: usize,
     flags: c_int,
 ) -> c_int {
-    let _ = (socket, iov, count, flags);
-    // STUB: replaced by the socket layer
-    guard(-1, || fail(Error::NotSupported))
+    // SAFETY: forwarded caller contract.
+    unsafe {
+        with_socket(socket, |s| {
+            if count == 0 || iov.is_null() {
+                return Err(Error::Invalid);
+            }
+            // SAFETY: the caller promises `count` iovecs.
+            let iovs = std::slice::from_raw_parts(iov, count);
+            let mut rc = 0;
+            for (i, v) in iovs.iter().enumerate() {
+                let data: &[u8] = if v.iov_len == 0 {
+                    &[]
+                } else {
+                    // SAFETY: each iovec describes readable memory.
+                    std::slice::from_raw_parts(v.iov_base as *const u8, v.iov_len)
+                };
+                let more = if i + 1 < count {
+                    zmq_core::socket::SNDMORE
+                } else {
+                    0
+                };
+                s.send(&mut Msg::from_slice(data), flags | more)?;
+                rc = len_int(v.iov_len);
+            }
+            Ok(rc)
+        })
+    }
 }
 
-/// Receives a multipart message into at most `*count` buffers.
+/// Receives up to `*count` frames of a message into buffers allocated with
+/// malloc (the caller frees them); `*count` becomes the number received.
 ///
 /// # Safety
 /// `socket` is NULL or a live socket; `iov` holds `*count` entries.
@@ -248,7 +416,37 @@ pub unsafe extern "C" fn zmq_recviov(
     count: *mut usize,
     flags: c_int,
 ) -> c_int {
-    let _ = (socket, iov, count, flags);
-    // STUB: replaced by the socket layer
-    guard(-1, || fail(Error::NotSupported))
+    // SAFETY: forwarded caller contract.
+    unsafe {
+        with_socket(socket, |s| {
+            if count.is_null() || iov.is_null() || *count == 0 {
+                return Err(Error::Invalid);
+            }
+            let max = *count;
+            let mut n = 0;
+            let mut total = 0usize;
+            loop {
+                let msg = s.recv(flags)?;
+                let len = msg.len();
+                let buf = libc::malloc(len.max(1)) as *mut u8;
+                if buf.is_null() {
+                    return Err(Error::Os(libc::ENOMEM));
+                }
+                // SAFETY: `buf` has room for `len` bytes.
+                ptr::copy_nonoverlapping(msg.data().as_ptr(), buf, len);
+                // SAFETY: n < max, within the caller's array.
+                *iov.add(n) = libc::iovec {
+                    iov_base: buf as *mut c_void,
+                    iov_len: len,
+                };
+                n += 1;
+                total += len;
+                if !msg.more() || n == max {
+                    break;
+                }
+            }
+            *count = n;
+            Ok(len_int(total))
+        })
+    }
 }
