@@ -64,7 +64,7 @@ pub unsafe extern "C" fn zmq_poll(
                 revents: 0,
             });
         }
-        match poll(&mut set, timeout as i64) {
+        match poll(&mut set, i64::from(timeout)) {
             Ok(n) => {
                 for (item, done) in raw.iter_mut().zip(&set) {
                     item.revents = done.revents;
