@@ -64,7 +64,10 @@ pub unsafe extern "C" fn zmq_poll(
                 revents: 0,
             });
         }
-        match poll(&mut set, i64::from(timeout)) {
+        // c_long is i32 on 32-bit targets, so the conversion is not useless.
+        #[allow(clippy::useless_conversion)]
+        let timeout = i64::from(timeout);
+        match poll(&mut set, timeout) {
             Ok(n) => {
                 for (item, done) in raw.iter_mut().zip(&set) {
                     item.revents = done.revents;
