@@ -11,7 +11,6 @@ use std::mem::{align_of, size_of};
 use std::ptr;
 
 use bytes::Bytes;
-use zmq_core::msg::INLINE_MAX;
 use zmq_core::{Error, Msg};
 
 use crate::constants::{ZMQ_MORE, ZMQ_SHARED, ZMQ_SRCFD};
@@ -152,14 +151,11 @@ pub unsafe extern "C" fn zmq_msg_init_data(
             ffn,
             hint,
         };
-        // TODO(zmq-core): Msg::from_bytes copies bodies of up to INLINE_MAX
-        // bytes inline (and so frees the caller's buffer at once), where
-        // libzmq keeps every init_data body in place and zmq_msg_data
-        // returns the caller's own pointer. Needs a core constructor that
-        // never inlines.
+        // Kept in place whatever its size: zmq_msg_data must return the
+        // caller's own pointer, as libzmq's does.
         let body = Bytes::from_owner(owner);
         // SAFETY: forwarded caller contract.
-        unsafe { msg_init(msg, Msg::from_bytes(body)) }
+        unsafe { msg_init(msg, Msg::wrap(body)) }
     })
 }
 
@@ -228,11 +224,7 @@ pub unsafe extern "C" fn zmq_msg_get(msg: *const zmq_msg_t, property: c_int) -> 
         };
         match property {
             ZMQ_MORE => c_int::from(m.more()),
-            // "May share its buffer with another copy": bodies above
-            // INLINE_MAX are reference counted once copied or received.
-            // TODO(zmq-core): a Msg::is_shared() would answer exactly (0 for
-            // a fresh zmq_msg_init_size body, as libzmq).
-            ZMQ_SHARED => c_int::from(m.len() > INLINE_MAX),
+            ZMQ_SHARED => c_int::from(m.is_shared()),
             // libzmq finds the source fd in the metadata ("__fd"), which a
             // message without metadata lacks: -1 with EINVAL.
             // TODO(zmq-core): metadata from the engine.
@@ -474,6 +466,28 @@ mod tests {
             assert!(zmq_msg_gets(p, c"Socket-Type".as_ptr()).is_null());
             assert_eq!(crate::errno::errno(), libc::EINVAL);
             zmq_msg_close(p);
+        }
+    }
+
+    #[test]
+    fn small_init_data_keeps_the_callers_buffer_and_shared_is_exact() {
+        let mut small = *b"tiny";
+        let (mut a, mut b) = (uninit(), uninit());
+        let (pa, pb) = (a.as_mut_ptr(), b.as_mut_ptr());
+        // SAFETY: local storage; `small` outlives both messages.
+        unsafe {
+            let data = small.as_mut_ptr().cast::<c_void>();
+            assert_eq!(zmq_msg_init_data(pa, data, 4, None, ptr::null_mut()), 0);
+            assert_eq!(zmq_msg_data(pa), data);
+            zmq_msg_close(pa);
+            assert_eq!(zmq_msg_init_size(pa, 1000), 0);
+            assert_eq!(zmq_msg_get(pa, ZMQ_SHARED), 0);
+            assert_eq!(zmq_msg_init(pb), 0);
+            assert_eq!(zmq_msg_copy(pb, pa), 0);
+            assert_eq!(zmq_msg_get(pa, ZMQ_SHARED), 1);
+            zmq_msg_close(pb);
+            assert_eq!(zmq_msg_get(pa, ZMQ_SHARED), 0);
+            zmq_msg_close(pa);
         }
     }
 }

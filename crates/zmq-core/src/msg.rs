@@ -102,6 +102,24 @@ impl Msg {
         }
     }
 
+    /// A frame over `data` exactly, never inlined: zmq_msg_init_data
+    /// promises the caller's own buffer back from zmq_msg_data.
+    pub fn wrap(data: Bytes) -> Msg {
+        Msg {
+            body: Body::Shared(data),
+            flags: 0,
+            routing_id: 0,
+        }
+    }
+
+    /// Whether another copy may share this frame's body (ZMQ_SHARED).
+    pub fn is_shared(&self) -> bool {
+        match &self.body {
+            Body::Shared(b) => !b.is_unique(),
+            _ => false,
+        }
+    }
+
     pub fn data(&self) -> &[u8] {
         match &self.body {
             Body::Inline { len, buf } => &buf[..*len as usize],
