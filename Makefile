@@ -1,0 +1,134 @@
+# The front door: build our libzmq, the examples (each twice: against ours
+# and against the system libzmq), the demo, the tests and the benchmark.
+#
+#   make demo       set up, build, run the C++ client (ours) against pyzmq
+#   make test       everything CI checks
+#   make examples   build/ours/NAME and build/sys/NAME for every program
+#   make interop    examples, then the pytest suite in python-interop/
+#   make bench      ours against the system libzmq, side by side
+#   make check-peripherals   interop with the system libzmq posing as ours
+#
+# OURS_LIB is the directory holding our libzmq.so and libzmq.so.5, OURS_INC
+# the one holding our zmq.h. Left at their defaults, `make lib` builds them
+# with cargo; point them elsewhere (say at a directory of symlinks to the
+# system libzmq, and its include directory) to exercise all but the library.
+
+OURS_LIB ?= build/lib
+OURS_INC ?= include
+CARGO ?= cargo
+CARGO_TARGET_DIR ?= target
+PYTHON ?= .venv/bin/python
+# make's built-in default for CC is cc; the examples document gcc.
+ifeq ($(origin CC),default)
+CC := gcc
+endif
+ifeq ($(origin CXX),default)
+CXX := g++
+endif
+
+# Absolute, so the rpath baked into build/ours binaries works from any
+# directory. Computed here at build time; build/ is never committed.
+OURS_LIB_ABS := $(abspath $(OURS_LIB))
+
+# Only build the Rust library when the default location is in use.
+LIB_DEP := $(if $(filter build/lib build/lib/,$(OURS_LIB)),lib,)
+
+EXAMPLE_SRCS := $(wildcard c-examples/*.c c-examples/*.cpp)
+BENCH_SRCS := $(wildcard c-examples/bench/*.c)
+PROGRAMS := $(basename $(notdir $(EXAMPLE_SRCS)))
+BENCHES := $(basename $(notdir $(BENCH_SRCS)))
+
+OURS_FLAGS = -I$(OURS_INC) -L$(OURS_LIB) -Wl,-rpath,$(OURS_LIB_ABS)
+CONFIG_STAMP := build/ours/.ours-lib
+
+.PHONY: all setup lib check-ours-lib examples bench-programs demo test rust-checks \
+        interop bench sys-as-ours check-peripherals bench-sys-as-ours clean FORCE
+
+all: examples
+
+setup:
+	bash .ci/run setup
+
+lib:
+	$(CARGO) build --release -p zmq-capi
+	mkdir -p build/lib
+	cp $(CARGO_TARGET_DIR)/release/libzmq.so build/lib/libzmq.so
+	ln -sf libzmq.so build/lib/libzmq.so.5
+	cp $(CARGO_TARGET_DIR)/release/libzmq.a build/lib/libzmq.a
+
+check-ours-lib: $(LIB_DEP)
+	@test -e $(OURS_LIB)/libzmq.so -a -e $(OURS_LIB)/libzmq.so.5 || \
+	  { echo "no libzmq.so and libzmq.so.5 in OURS_LIB=$(OURS_LIB):" \
+	         "run 'make lib' or set OURS_LIB"; exit 1; }
+	@test -e $(OURS_INC)/zmq.h || \
+	  { echo "no zmq.h in OURS_INC=$(OURS_INC); set OURS_INC"; exit 1; }
+
+# Rebuild build/ours when OURS_LIB or OURS_INC point somewhere else.
+$(CONFIG_STAMP): FORCE
+	@mkdir -p $(@D)
+	@echo '$(OURS_LIB_ABS) $(abspath $(OURS_INC))' | cmp -s - $@ || \
+	  echo '$(OURS_LIB_ABS) $(abspath $(OURS_INC))' > $@
+
+# The compile lines are the plain ones a user types; build/ours only adds
+# our include and library directories.
+build/ours/%: c-examples/%.cpp $(CONFIG_STAMP) | check-ours-lib
+	$(CXX) $< -o $@ $(OURS_FLAGS) -lzmq
+build/ours/%: c-examples/%.c c-examples/common.h $(CONFIG_STAMP) | check-ours-lib
+	$(CC) $< -o $@ $(OURS_FLAGS) -lzmq
+build/ours/%: c-examples/bench/%.c $(CONFIG_STAMP) | check-ours-lib
+	$(CC) $< -o $@ $(OURS_FLAGS) -lzmq
+build/sys/%: c-examples/%.cpp
+	@mkdir -p $(@D)
+	$(CXX) $< -o $@ -lzmq
+build/sys/%: c-examples/%.c c-examples/common.h
+	@mkdir -p $(@D)
+	$(CC) $< -o $@ -lzmq
+build/sys/%: c-examples/bench/%.c
+	@mkdir -p $(@D)
+	$(CC) $< -o $@ -lzmq
+
+examples: $(addprefix build/ours/,$(PROGRAMS)) $(addprefix build/sys/,$(PROGRAMS))
+
+bench-programs: $(addprefix build/ours/,$(BENCHES)) $(addprefix build/sys/,$(BENCHES))
+
+# Our C++ client against the pyzmq server (the real libzmq in pyzmq's wheel).
+demo: setup $(LIB_DEP) examples
+	@port=$$($(PYTHON) -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'); \
+	  $(PYTHON) python-interop/server.py "tcp://127.0.0.1:$$port" 1 & server=$$!; \
+	  trap 'kill $$server 2>/dev/null' EXIT; \
+	  echo "pyzmq server on port $$port; our client build/ours/client_get-time-of-day asks:"; \
+	  build/ours/client_get-time-of-day "tcp://127.0.0.1:$$port" 1 && wait $$server
+
+rust-checks:
+	$(CARGO) fmt --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) test --workspace
+
+interop: examples bench-programs
+	OURS_LIB=$(OURS_LIB_ABS) $(PYTHON) -m pytest -q python-interop
+
+test: setup $(LIB_DEP) rust-checks examples interop
+
+bench: bench-programs
+	python3 c-examples/bench/run.py --ours build/ours --sys build/sys
+
+# The system libzmq standing in for ours: checks everything around the
+# library (examples, interop tests, bench) before the Rust library exists.
+SYS_LIBDIR = $(shell pkg-config --variable=libdir libzmq)
+SYS_AS_OURS = OURS_LIB=build/sys-as-ours \
+  OURS_INC=$(shell pkg-config --variable=includedir libzmq) \
+  OURS_ZMQ_VERSION=$(shell pkg-config --modversion libzmq)
+
+sys-as-ours:
+	mkdir -p build/sys-as-ours
+	ln -sf $(SYS_LIBDIR)/libzmq.so.5 build/sys-as-ours/libzmq.so.5
+	ln -sf $(SYS_LIBDIR)/libzmq.so.5 build/sys-as-ours/libzmq.so
+
+check-peripherals: setup sys-as-ours
+	$(MAKE) interop $(SYS_AS_OURS)
+
+bench-sys-as-ours: sys-as-ours
+	$(MAKE) bench $(SYS_AS_OURS)
+
+clean:
+	rm -rf build

@@ -1,0 +1,129 @@
+// Latency: REQ/REP round trips over one connection, in one process. A
+// thread echoes with REP; the main thread times each round trip of a SIZE
+// byte message and reports the average and the 99th percentile.
+//
+//   latency [endpoint] [size] [count]
+//   defaults: tcp://127.0.0.1:* 64 10000   (a wildcard port is read back
+//   with ZMQ_LAST_ENDPOINT)
+//
+// The first 100 round trips (connection set-up, cold caches) are not timed.
+// Prints one line of key=value pairs for c-examples/bench/run.py.
+#include <zmq.h>
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define WARM_UP 100
+
+struct echo {
+    void *socket;
+    long count;
+};
+
+static double now_us(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double) t.tv_sec * 1e6 + (double) t.tv_nsec / 1e3;
+}
+
+static void die(const char *what)
+{
+    fprintf(stderr, "error: %s: %s\n", what, zmq_strerror(zmq_errno()));
+    exit(1);
+}
+
+static void *echo_all(void *arg)
+{
+    struct echo *e = arg;
+    zmq_msg_t msg;
+    zmq_msg_init(&msg);
+    for (long i = 0; i < e->count; i++) {
+        if (zmq_msg_recv(&msg, e->socket, 0) == -1 || zmq_msg_send(&msg, e->socket, 0) == -1)
+            die("echo");
+    }
+    zmq_msg_close(&msg);
+    return NULL;
+}
+
+static int by_value(const void *a, const void *b)
+{
+    double x = *(const double *) a, y = *(const double *) b;
+    return (x > y) - (x < y);
+}
+
+int main(int argc, char **argv)
+{
+    const char *endpoint = argc > 1 ? argv[1] : "tcp://127.0.0.1:*";
+    size_t size = argc > 2 ? (size_t) atol(argv[2]) : 64;
+    long count = argc > 3 ? atol(argv[3]) : 10000;
+    if (count < 1) {
+        fprintf(stderr, "error: count must be at least 1\n");
+        return 2;
+    }
+
+    void *context = zmq_ctx_new();
+    void *rep = zmq_socket(context, ZMQ_REP);
+    void *req = zmq_socket(context, ZMQ_REQ);
+    if (rep == NULL || req == NULL)
+        die("zmq_socket");
+    int timeout = 30000;
+    zmq_setsockopt(rep, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
+    zmq_setsockopt(req, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
+    if (zmq_bind(rep, endpoint) == -1)
+        die("zmq_bind");
+    char bound[256];
+    size_t bound_size = sizeof bound;
+    if (zmq_getsockopt(rep, ZMQ_LAST_ENDPOINT, bound, &bound_size) == -1)
+        die("ZMQ_LAST_ENDPOINT");
+    if (zmq_connect(req, bound) == -1)
+        die("zmq_connect");
+
+    struct echo e = {rep, count + WARM_UP};
+    pthread_t thread;
+    if (pthread_create(&thread, NULL, echo_all, &e) != 0) {
+        fprintf(stderr, "error: pthread_create\n");
+        return 1;
+    }
+
+    char *payload = calloc(size + 1, 1);
+    double *rtt = malloc(sizeof(double) * (size_t) count);
+    zmq_msg_t reply;
+    zmq_msg_init(&reply);
+    for (long i = -WARM_UP; i < count; i++) {
+        double start = now_us();
+        if (zmq_send(req, payload, size, 0) == -1)
+            die("zmq_send");
+        if (zmq_msg_recv(&reply, req, 0) == -1)
+            die("zmq_msg_recv");
+        double end = now_us();
+        if (zmq_msg_size(&reply) != size) {
+            fprintf(stderr, "error: reply of %zu bytes\n", zmq_msg_size(&reply));
+            return 1;
+        }
+        if (i >= 0)
+            rtt[i] = end - start;
+    }
+    zmq_msg_close(&reply);
+    pthread_join(thread, NULL);
+
+    double total = 0;
+    for (long i = 0; i < count; i++)
+        total += rtt[i];
+    qsort(rtt, (size_t) count, sizeof(double), by_value);
+    long p99 = (long) ((double) count * 0.99);
+    if (p99 >= count)
+        p99 = count - 1;
+    printf("latency size=%zu count=%ld avg_us=%.2f p50_us=%.2f p99_us=%.2f\n", size, count,
+           total / (double) count, rtt[count / 2], rtt[p99]);
+
+    free(rtt);
+    free(payload);
+    zmq_close(req);
+    zmq_close(rep);
+    zmq_ctx_term(context);
+    return 0;
+}

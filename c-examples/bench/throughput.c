@@ -1,0 +1,131 @@
+// Throughput: PUSH to PULL over one connection, in one process. The main
+// thread sends COUNT messages of SIZE bytes; a receiver thread takes them,
+// timing from the first message to the last (as libzmq's local_thr does).
+//
+//   throughput [endpoint] [size] [count]
+//   defaults: tcp://127.0.0.1:* 64 1000000   (a wildcard port is read back
+//   with ZMQ_LAST_ENDPOINT, so parallel runs never collide)
+//
+// Prints one line of key=value pairs for c-examples/bench/run.py, including
+// the CPU time (user + system, all threads, getrusage) per message.
+#include <zmq.h>
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+struct receiver {
+    void *socket;
+    long count;
+    size_t size;
+    double seconds; // first message to last
+    int failed;
+};
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double) t.tv_sec + (double) t.tv_nsec / 1e9;
+}
+
+static double cpu_seconds(void)
+{
+    struct rusage usage;
+    getrusage(RUSAGE_SELF, &usage);
+    return (double) (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+           (double) (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+static void die(const char *what)
+{
+    fprintf(stderr, "error: %s: %s\n", what, zmq_strerror(zmq_errno()));
+    exit(1);
+}
+
+static void *receive_all(void *arg)
+{
+    struct receiver *r = arg;
+    zmq_msg_t msg;
+    zmq_msg_init(&msg);
+    double start = 0;
+    for (long i = 0; i < r->count; i++) {
+        if (zmq_msg_recv(&msg, r->socket, 0) == -1) {
+            fprintf(stderr, "error: zmq_msg_recv: %s\n", zmq_strerror(zmq_errno()));
+            r->failed = 1;
+            break;
+        }
+        if (zmq_msg_size(&msg) != r->size) {
+            fprintf(stderr, "error: message %ld has %zu bytes\n", i, zmq_msg_size(&msg));
+            r->failed = 1;
+            break;
+        }
+        if (i == 0)
+            start = now();
+    }
+    r->seconds = now() - start;
+    zmq_msg_close(&msg);
+    return NULL;
+}
+
+int main(int argc, char **argv)
+{
+    const char *endpoint = argc > 1 ? argv[1] : "tcp://127.0.0.1:*";
+    size_t size = argc > 2 ? (size_t) atol(argv[2]) : 64;
+    long count = argc > 3 ? atol(argv[3]) : 1000000;
+    if (count < 2) {
+        fprintf(stderr, "error: count must be at least 2\n");
+        return 2;
+    }
+
+    void *context = zmq_ctx_new();
+    void *pull = zmq_socket(context, ZMQ_PULL);
+    void *push = zmq_socket(context, ZMQ_PUSH);
+    if (pull == NULL || push == NULL)
+        die("zmq_socket");
+    int timeout = 30000;
+    zmq_setsockopt(pull, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
+    zmq_setsockopt(push, ZMQ_SNDTIMEO, &timeout, sizeof timeout);
+    if (zmq_bind(pull, endpoint) == -1)
+        die("zmq_bind");
+    char bound[256];
+    size_t bound_size = sizeof bound;
+    if (zmq_getsockopt(pull, ZMQ_LAST_ENDPOINT, bound, &bound_size) == -1)
+        die("ZMQ_LAST_ENDPOINT");
+    if (zmq_connect(push, bound) == -1)
+        die("zmq_connect");
+
+    struct receiver r = {pull, count, size, 0, 0};
+    pthread_t thread;
+    double cpu_start = cpu_seconds();
+    if (pthread_create(&thread, NULL, receive_all, &r) != 0) {
+        fprintf(stderr, "error: pthread_create\n");
+        return 1;
+    }
+    for (long i = 0; i < count; i++) {
+        zmq_msg_t msg;
+        if (zmq_msg_init_size(&msg, size) == -1)
+            die("zmq_msg_init_size");
+        if (size > 0)
+            memset(zmq_msg_data(&msg), (int) (i & 0xff), size < 8 ? size : 8);
+        if (zmq_msg_send(&msg, push, 0) == -1)
+            die("zmq_msg_send");
+    }
+    pthread_join(thread, NULL);
+    double cpu = cpu_seconds() - cpu_start;
+    if (r.failed)
+        return 1;
+
+    double rate = (double) (count - 1) / r.seconds;
+    printf("throughput size=%zu count=%ld seconds=%.6f msgs_per_s=%.0f mb_per_s=%.2f "
+           "cpu_us_per_msg=%.4f\n",
+           size, count, r.seconds, rate, rate * (double) size / 1e6, cpu * 1e6 / (double) count);
+
+    zmq_close(push);
+    zmq_close(pull);
+    zmq_ctx_term(context);
+    return 0;
+}

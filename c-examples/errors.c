@@ -1,0 +1,159 @@
+// API misuse must fail the way libzmq fails: -1 (or NULL) with the same
+// errno. Prints one line per check and exits non-zero if any differs.
+//
+//   errors [bind endpoint]
+//   default: tcp://127.0.0.1:*   (a wildcard port, read back with
+//   ZMQ_LAST_ENDPOINT and bound a second time for EADDRINUSE; with ipc://
+//   libzmq replaces the old socket file instead, so keep tcp for that check)
+#include "common.h"
+
+#include <pthread.h>
+
+static int failures = 0;
+
+static const char *errno_name(int err)
+{
+    switch (err) {
+    case 0: return "0";
+    case EINVAL: return "EINVAL";
+    case EFAULT: return "EFAULT";
+    case EAGAIN: return "EAGAIN";
+    case EFSM: return "EFSM";
+    case ETERM: return "ETERM";
+    case ENOTSOCK: return "ENOTSOCK";
+    case EPROTONOSUPPORT: return "EPROTONOSUPPORT";
+    case EADDRINUSE: return "EADDRINUSE";
+    case ENOTSUP: return "ENOTSUP";
+    case EMTHREAD: return "EMTHREAD";
+    case ENODEV: return "ENODEV";
+    case ENOENT: return "ENOENT";
+    default: return "another errno";
+    }
+}
+
+/* failed: did the call report failure (-1 or NULL); err: zmq_errno() right after. */
+static void expect(const char *what, int failed, int err, int wanted)
+{
+    if (failed && err == wanted) {
+        printf("ok   %-16s %s\n", errno_name(wanted), what);
+    } else {
+        printf("FAIL %-16s %s: %s, errno %d (%s)\n", errno_name(wanted), what,
+               failed ? "failed" : "succeeded", err, errno_name(err));
+        failures++;
+    }
+}
+
+#define EXPECT_RC(call, wanted, what)                                                      \
+    do {                                                                                   \
+        errno = 0;                                                                         \
+        int rc_ = (call);                                                                  \
+        int err_ = zmq_errno();                                                            \
+        expect(what, rc_ == -1, err_, wanted);                                             \
+    } while (0)
+
+#define EXPECT_NULL(call, wanted, what)                                                    \
+    do {                                                                                   \
+        errno = 0;                                                                         \
+        void *p_ = (call);                                                                 \
+        int err_ = zmq_errno();                                                            \
+        expect(what, p_ == NULL, err_, wanted);                                            \
+        if (p_ != NULL)                                                                    \
+            zmq_close(p_);                                                                 \
+    } while (0)
+
+static void *blocked_receiver(void *socket)
+{
+    char buffer[16];
+    errno = 0;
+    int rc = zmq_recv(socket, buffer, sizeof buffer, 0);
+    int err = zmq_errno();
+    expect("blocking zmq_recv interrupted by zmq_ctx_term", rc == -1, err, ETERM);
+    zmq_close(socket);
+    return NULL;
+}
+
+int main(int argc, char **argv)
+{
+    const char *endpoint = arg_or(argc, argv, 1, "tcp://127.0.0.1:*");
+    char buffer[64];
+    int value = 0;
+
+    void *context = new_context();
+
+    /* Socket type and state machine. */
+    EXPECT_NULL(zmq_socket(context, 9999), EINVAL, "zmq_socket with an unknown type");
+    void *req = new_socket(context, ZMQ_REQ);
+    EXPECT_RC(zmq_recv(req, buffer, sizeof buffer, 0), EFSM, "REQ zmq_recv before any send");
+
+    /* Options. */
+    value = 100;
+    EXPECT_RC(zmq_setsockopt(req, ZMQ_LINGER, &value, 2), EINVAL,
+              "zmq_setsockopt ZMQ_LINGER with a 2-byte value");
+    EXPECT_RC(zmq_setsockopt(req, 9999, &value, sizeof value), EINVAL,
+              "zmq_setsockopt with an unknown option");
+    size_t small = 1;
+    EXPECT_RC(zmq_getsockopt(req, ZMQ_TYPE, &value, &small), EINVAL,
+              "zmq_getsockopt ZMQ_TYPE into 1 byte");
+
+    /* NULL handles. */
+    EXPECT_NULL(zmq_socket(NULL, ZMQ_REQ), EFAULT, "zmq_socket on a NULL context");
+    EXPECT_RC(zmq_close(NULL), ENOTSOCK, "zmq_close(NULL)");
+    EXPECT_RC(zmq_send(NULL, "x", 1, 0), ENOTSOCK, "zmq_send on a NULL socket");
+    EXPECT_RC(zmq_recv(NULL, buffer, sizeof buffer, 0), ENOTSOCK, "zmq_recv on a NULL socket");
+    EXPECT_RC(zmq_bind(NULL, endpoint), ENOTSOCK, "zmq_bind on a NULL socket");
+    EXPECT_RC(zmq_setsockopt(NULL, ZMQ_LINGER, &value, sizeof value), ENOTSOCK,
+              "zmq_setsockopt on a NULL socket");
+    EXPECT_RC(zmq_ctx_term(NULL), EFAULT, "zmq_ctx_term(NULL)");
+
+    /* Endpoints. */
+    EXPECT_RC(zmq_bind(req, "foo://x"), EPROTONOSUPPORT, "zmq_bind to foo://x");
+    EXPECT_RC(zmq_connect(req, "foo://x"), EPROTONOSUPPORT, "zmq_connect to foo://x");
+    EXPECT_RC(zmq_connect(req, "tcp://nohostport"), EINVAL, "zmq_connect to tcp://nohostport");
+    EXPECT_RC(zmq_bind(req, "tcp://nohostport"), EINVAL, "zmq_bind to tcp://nohostport");
+
+    void *first = new_socket(context, ZMQ_PULL);
+    bind_to(first, endpoint);
+    char bound[256];
+    size_t bound_size = sizeof bound;
+    check_rc(zmq_getsockopt(first, ZMQ_LAST_ENDPOINT, bound, &bound_size),
+             "get ZMQ_LAST_ENDPOINT");
+    void *second = new_socket(context, ZMQ_PULL);
+    EXPECT_RC(zmq_bind(second, bound), EADDRINUSE, "zmq_bind twice to the same address");
+
+    /* Non-blocking receive with nothing queued. */
+    EXPECT_RC(zmq_recv(first, buffer, sizeof buffer, ZMQ_DONTWAIT), EAGAIN,
+              "zmq_recv ZMQ_DONTWAIT with nothing queued");
+
+    /* A terminated context: zmq_ctx_shutdown makes every call fail with
+     * ETERM, and zmq_ctx_term then waits until the sockets are closed. */
+    check_rc(zmq_ctx_shutdown(context), "zmq_ctx_shutdown");
+    EXPECT_NULL(zmq_socket(context, ZMQ_PUSH), ETERM, "zmq_socket after zmq_ctx_shutdown");
+    EXPECT_RC(zmq_recv(first, buffer, sizeof buffer, 0), ETERM,
+              "zmq_recv after zmq_ctx_shutdown");
+    EXPECT_RC(zmq_send(req, "x", 1, 0), ETERM, "zmq_send after zmq_ctx_shutdown");
+    EXPECT_RC(zmq_connect(second, "tcp://127.0.0.1:1"), ETERM,
+              "zmq_connect after zmq_ctx_shutdown");
+    void *sockets[] = {req, first, second};
+    close_and_term(sockets, 3, context);
+
+    /* The usual way ETERM shows up: a thread blocked in zmq_recv when
+     * another thread terminates the context. */
+    void *context2 = new_context();
+    void *pull = zmq_socket(context2, ZMQ_PULL);
+    if (pull == NULL)
+        fail_zmq("zmq_socket");
+    pthread_t thread;
+    if (pthread_create(&thread, NULL, blocked_receiver, pull) != 0) {
+        fprintf(stderr, "error: pthread_create\n");
+        return 1;
+    }
+    check_rc(zmq_ctx_term(context2), "zmq_ctx_term with a blocked receiver");
+    pthread_join(thread, NULL);
+
+    if (failures > 0) {
+        printf("%d check(s) failed\n", failures);
+        return 1;
+    }
+    printf("all checks passed\n");
+    return 0;
+}
