@@ -102,6 +102,8 @@ demo: setup $(LIB_DEP) examples
 rust-checks:
 	$(CARGO) fmt --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	# The C-level tests load target/debug/libzmq.so: build the cdylib first.
+	$(CARGO) build --workspace
 	$(CARGO) test --workspace
 
 interop: examples bench-programs

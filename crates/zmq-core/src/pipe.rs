@@ -21,10 +21,12 @@ pub enum Waker {
     Nobody,
     /// An application socket, through its signaler.
     Socket(Arc<Signaler>),
-    /// A connection on an I/O thread, by its token.
+    /// A connection on an I/O thread, by its token. `scheduled` is set
+    /// while an activation is on its way, so a busy engine is told once.
     Io {
         mailbox: Arc<IoMailbox>,
         token: usize,
+        scheduled: Arc<AtomicBool>,
     },
 }
 
@@ -33,7 +35,15 @@ impl Waker {
         match self {
             Waker::Nobody => {}
             Waker::Socket(s) => s.notify(),
-            Waker::Io { mailbox, token } => mailbox.activate(*token),
+            Waker::Io {
+                mailbox,
+                token,
+                scheduled,
+            } => {
+                if !scheduled.swap(true, Ordering::AcqRel) {
+                    mailbox.activate(*token);
+                }
+            }
         }
     }
 }
@@ -42,6 +52,8 @@ pub struct Pipe {
     queue: SegQueue<Msg>,
     /// Whole messages written and not yet fully read.
     msgs: AtomicUsize,
+    /// Writer-only: whole messages written but not yet published by `flush`.
+    unflushed: AtomicUsize,
     /// High-water mark in messages; 0 means no limit.
     hwm: usize,
     /// Reader-only: a message is being read, its remaining frames are queued.
@@ -59,6 +71,7 @@ impl Pipe {
         Arc::new(Pipe {
             queue: SegQueue::new(),
             msgs: AtomicUsize::new(0),
+            unflushed: AtomicUsize::new(0),
             hwm,
             reading: AtomicBool::new(false),
             writer_blocked: AtomicBool::new(false),
@@ -79,12 +92,13 @@ impl Pipe {
     /// Writer: is there room for a new message? If not, the reader will
     /// wake the writer once there is.
     pub fn check_write(&self) -> bool {
-        if self.hwm == 0 || self.msgs.load(Ordering::Acquire) < self.hwm {
+        let unflushed = self.unflushed.load(Ordering::Relaxed);
+        if self.hwm == 0 || self.msgs.load(Ordering::Acquire) + unflushed < self.hwm {
             return true;
         }
         self.writer_blocked.store(true, Ordering::SeqCst);
         // Re-check: the reader may have made room before seeing the flag.
-        if self.msgs.load(Ordering::SeqCst) < self.hwm {
+        if self.msgs.load(Ordering::SeqCst) + unflushed < self.hwm {
             self.writer_blocked.store(false, Ordering::SeqCst);
             return true;
         }
@@ -97,6 +111,24 @@ impl Pipe {
         let last = !msg.more();
         self.queue.push(msg);
         if last && self.msgs.fetch_add(1, Ordering::AcqRel) == 0 {
+            self.reader.lock().wake();
+        }
+    }
+
+    /// Writer: appends a frame that the reader sees only after `flush`, so
+    /// a batch costs at most one wake-up.
+    pub fn write_deferred(&self, msg: Msg) {
+        let last = !msg.more();
+        self.queue.push(msg);
+        if last {
+            self.unflushed.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Writer: publishes what `write_deferred` queued.
+    pub fn flush(&self) {
+        let n = self.unflushed.swap(0, Ordering::Relaxed);
+        if n > 0 && self.msgs.fetch_add(n, Ordering::AcqRel) == 0 {
             self.reader.lock().wake();
         }
     }
@@ -172,6 +204,25 @@ mod tests {
         assert_eq!(p.read().unwrap().data(), b"a");
         assert_eq!(p.read().unwrap().data(), b"b");
         assert!(p.read().is_none());
+    }
+
+    #[test]
+    fn deferred_writes_appear_on_flush_with_one_wake_up() {
+        let s = Arc::new(Signaler::new().unwrap());
+        let p = Pipe::new(3);
+        p.set_reader(Waker::Socket(s.clone()));
+        for i in 0..3u8 {
+            assert!(p.check_write());
+            p.write_deferred(frame(&[i], false));
+        }
+        assert!(!p.check_write(), "unflushed messages count against the HWM");
+        assert!(!p.has_message());
+        assert!(!s.wait(Some(std::time::Instant::now())));
+        p.flush();
+        assert!(s.wait(Some(std::time::Instant::now())));
+        for i in 0..3u8 {
+            assert_eq!(p.read().unwrap().data(), [i]);
+        }
     }
 
     #[test]

@@ -10,6 +10,7 @@ use crate::zmtp::{Event, ProtocolError, Session, SessionConfig};
 use bytes::BytesMut;
 use mio::net::TcpStream;
 use std::io::{self, Read, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 /// How much encoded output to batch before writing.
@@ -51,6 +52,8 @@ pub struct Engine {
     pub lingering: bool,
     /// Where our pipes' wakers point, once registered.
     token_mailbox: Option<(Arc<super::IoMailbox>, usize)>,
+    /// Set by pipe wakers while an activation is queued for us.
+    scheduled: Arc<AtomicBool>,
 }
 
 impl Engine {
@@ -89,20 +92,20 @@ impl Engine {
             can_write: true,
             lingering: false,
             token_mailbox: None,
+            scheduled: Arc::new(AtomicBool::new(false)),
         }
     }
 
     /// Registers our wakers on the pipes once we are the engine behind them.
     fn plug(&self, mailbox: &Arc<super::IoMailbox>, token: usize) {
         if let Some(p) = &self.pipes {
-            p.outbound.set_reader(Waker::Io {
+            let waker = Waker::Io {
                 mailbox: mailbox.clone(),
                 token,
-            });
-            p.inbound.set_writer(Waker::Io {
-                mailbox: mailbox.clone(),
-                token,
-            });
+                scheduled: self.scheduled.clone(),
+            };
+            p.outbound.set_reader(waker.clone());
+            p.inbound.set_writer(waker);
         }
     }
 
@@ -113,6 +116,8 @@ impl Engine {
 
     /// Runs until no more progress is possible without new readiness.
     pub fn pump(&mut self, readable: bool, writable: bool) -> Result<(), Closed> {
+        // From here on, new pipe activity must schedule us again.
+        self.scheduled.store(false, Ordering::Release);
         self.can_read |= readable;
         self.can_write |= writable;
         loop {
@@ -122,6 +127,10 @@ impl Engine {
             }
             if !self.blocked_in {
                 progress |= self.decode()?;
+                // Publish the whole decoded batch with one wake-up.
+                if let Some(p) = &self.pipes {
+                    p.inbound.flush();
+                }
                 if !self.blocked_in && self.can_read {
                     progress |= self.read()?;
                 }
@@ -226,7 +235,7 @@ impl Engine {
             return false;
         }
         for m in self.pending.drain(..) {
-            p.inbound.write(m);
+            p.inbound.write_deferred(m);
         }
         self.blocked_in = false;
         true
@@ -300,6 +309,8 @@ impl Engine {
         let Some(p) = self.pipes.take() else {
             return;
         };
+        // Whole messages already decoded still reach the socket.
+        p.inbound.flush();
         if self.owned_pipes {
             p.inbound.close();
             p.outbound.close();

@@ -7,7 +7,7 @@ use crate::signal::Signaler;
 use crate::SocketType;
 use bytes::Bytes;
 use parking_lot::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
 /// One attached peer as the socket sees it.
@@ -35,6 +35,8 @@ pub struct SocketCore {
     pub socket_type: SocketType,
     pub signaler: Arc<Signaler>,
     commands: Mutex<Vec<SocketCommand>>,
+    /// Commands are queued: lets the hot path skip the mutex and syscall.
+    pending: AtomicBool,
 }
 
 impl SocketCore {
@@ -44,16 +46,22 @@ impl SocketCore {
             socket_type,
             signaler,
             commands: Mutex::new(Vec::new()),
+            pending: AtomicBool::new(false),
         })
     }
 
     /// Queues a command and wakes the socket.
     pub fn command(&self, cmd: SocketCommand) {
         self.commands.lock().push(cmd);
+        self.pending.store(true, Ordering::Release);
         self.signaler.notify();
     }
 
+    /// The queued commands, if any (cheap when there are none).
     pub fn take_commands(&self) -> Vec<SocketCommand> {
+        if !self.pending.swap(false, Ordering::Acquire) {
+            return Vec::new();
+        }
         std::mem::take(&mut *self.commands.lock())
     }
 }

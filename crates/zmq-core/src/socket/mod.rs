@@ -120,13 +120,7 @@ impl Socket {
     /// Applies attach/detach commands from I/O threads.
     fn process_commands(&self, st: &mut State) {
         self.core.signaler.drain();
-        for cmd in self.core.take_commands() {
-            match cmd {
-                SocketCommand::Attach(p) => st.pattern.attach(p),
-                SocketCommand::Detach(id) => st.pattern.detach(id),
-                SocketCommand::Hiccup(id) => st.pattern.hiccup(id),
-            }
-        }
+        self.apply_commands(st);
     }
 
     pub fn bind(&self, endpoint: &str) -> Result<()> {
@@ -241,15 +235,59 @@ impl Socket {
         self.remove_endpoint(endpoint, false)
     }
 
-    fn deadline(timeout_ms: i32, flags: i32) -> Option<Option<Instant>> {
-        if flags & DONTWAIT != 0 || timeout_ms == 0 {
-            None
-        } else if timeout_ms < 0 {
-            Some(None)
-        } else {
-            Some(Some(
-                Instant::now() + Duration::from_millis(timeout_ms as u64),
-            ))
+    /// Applies queued commands without touching the signaler (hot path).
+    fn apply_commands(&self, st: &mut State) {
+        for cmd in self.core.take_commands() {
+            match cmd {
+                SocketCommand::Attach(p) => st.pattern.attach(p),
+                SocketCommand::Detach(id) => st.pattern.detach(id),
+                SocketCommand::Hiccup(id) => st.pattern.hiccup(id),
+            }
+        }
+    }
+
+    /// Runs `op` until it succeeds, blocking up to `timeout_ms` (-1: no
+    /// limit) unless `flags` has DONTWAIT. The signaler is only touched when
+    /// `op` finds nothing to do, so a busy socket makes no syscall.
+    fn blocking<T>(
+        &self,
+        timeout_ms: impl Fn(&Options) -> i32,
+        flags: i32,
+        mut op: impl FnMut(&mut State) -> Result<T>,
+    ) -> Result<T> {
+        let mut st = self.state.lock();
+        let timeout = timeout_ms(&st.opts);
+        let no_wait = flags & DONTWAIT != 0 || timeout == 0;
+        // Read the clock only once we actually have to wait.
+        let mut wait: Option<Option<Instant>> = None;
+        loop {
+            self.check_term()?;
+            self.apply_commands(&mut st);
+            match op(&mut st) {
+                Err(Error::Again) => {}
+                other => return other,
+            }
+            // Lower the signal, then look again: a wake-up raised after this
+            // point stays raised for the wait below.
+            self.process_commands(&mut st);
+            match op(&mut st) {
+                Err(Error::Again) => {}
+                other => return other,
+            }
+            if no_wait {
+                return Err(Error::Again);
+            }
+            let deadline = *wait.get_or_insert_with(|| {
+                (timeout > 0).then(|| Instant::now() + Duration::from_millis(timeout as u64))
+            });
+            drop(st);
+            let woke = self.core.signaler.wait(deadline);
+            st = self.state.lock();
+            if !woke {
+                self.check_term()?;
+                self.process_commands(&mut st);
+                return op(&mut st);
+            }
         }
     }
 
@@ -257,57 +295,19 @@ impl Socket {
     /// untouched, as zmq_msg_send promises.
     pub fn send(&self, msg: &mut Msg, flags: i32) -> Result<()> {
         msg.set_more(flags & SNDMORE != 0);
-        let mut st = self.state.lock();
-        let wait = Self::deadline(st.opts.sndtimeo, flags);
-        loop {
-            self.check_term()?;
-            self.process_commands(&mut st);
-            match st.pattern.send(msg) {
-                Err(Error::Again) => {}
-                other => return other,
-            }
-            let Some(deadline) = wait else {
-                return Err(Error::Again);
-            };
-            drop(st);
-            let woke = self.core.signaler.wait(deadline);
-            st = self.state.lock();
-            if !woke {
-                self.process_commands(&mut st);
-                self.check_term()?;
-                return st.pattern.send(msg);
-            }
-        }
+        self.blocking(|o| o.sndtimeo, flags, |st| st.pattern.send(msg))
     }
 
     pub fn recv(&self, flags: i32) -> Result<Msg> {
-        let mut st = self.state.lock();
-        let wait = Self::deadline(st.opts.rcvtimeo, flags);
-        loop {
-            self.check_term()?;
-            self.process_commands(&mut st);
-            match st.pattern.recv() {
-                Ok(m) => {
-                    st.rcvmore = m.more();
-                    return Ok(m);
-                }
-                Err(Error::Again) => {}
-                Err(e) => return Err(e),
-            }
-            let Some(deadline) = wait else {
-                return Err(Error::Again);
-            };
-            drop(st);
-            let woke = self.core.signaler.wait(deadline);
-            st = self.state.lock();
-            if !woke {
-                self.check_term()?;
-                self.process_commands(&mut st);
+        self.blocking(
+            |o| o.rcvtimeo,
+            flags,
+            |st| {
                 let m = st.pattern.recv()?;
                 st.rcvmore = m.more();
-                return Ok(m);
-            }
-        }
+                Ok(m)
+            },
+        )
     }
 
     /// ZMQ_EVENTS: POLLIN and/or POLLOUT.

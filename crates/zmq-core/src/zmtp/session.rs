@@ -10,6 +10,7 @@ use super::frame::{self, Frame, Header, MORE};
 use super::greeting::{self, Greeting, GREETING_LEN};
 use super::mechanism::{Null, Step};
 use super::ProtocolError;
+use crate::msg::INLINE_MAX;
 use crate::{Msg, SocketType};
 
 /// Largest command accepted before the handshake ends. Independent of
@@ -185,6 +186,9 @@ impl Session {
                     }
                 }
                 State::Traffic => {
+                    if let Some(msg) = self.small_message(input)? {
+                        return Ok(Some(Event::Message(msg)));
+                    }
                     let Some(frame) = self.next_frame(input)? else {
                         return Ok(None);
                     };
@@ -200,6 +204,28 @@ impl Session {
                 }
             }
         }
+    }
+
+    /// A small data frame copied straight into an inline `Msg`: splitting
+    /// it off the buffer would cost a reference count per frame.
+    /// Anything else (commands, big or oversized frames) is left to
+    /// `next_frame`.
+    fn small_message(&self, input: &mut BytesMut) -> Result<Option<Msg>, ProtocolError> {
+        let Some(header) = Header::peek(input)? else {
+            return Ok(None);
+        };
+        let size = header.size as usize;
+        if header.is_command()
+            || size > INLINE_MAX
+            || header.size > self.max_msg_size()
+            || input.len() < header.len + size
+        {
+            return Ok(None);
+        }
+        let mut msg = Msg::from_slice(&input[header.len..header.len + size]);
+        msg.set_more(header.flags & MORE != 0);
+        input.advance(header.len + size);
+        Ok(Some(msg))
     }
 
     /// The next complete frame, with the size limit and frame kind of the
