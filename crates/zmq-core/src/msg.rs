@@ -63,7 +63,11 @@ impl Msg {
                 buf: [0; INLINE_MAX],
             }
         } else {
-            Body::Owned(BytesMut::zeroed(size))
+            // malloc and fill rather than calloc: calloc may hand out fresh
+            // zero pages, and the caller writing them faults page by page.
+            let mut body = BytesMut::with_capacity(size);
+            body.resize(size, 0);
+            Body::Owned(body)
         };
         Msg {
             body,

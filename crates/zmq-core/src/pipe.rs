@@ -149,8 +149,10 @@ impl Pipe {
         } else {
             self.reading.store(false, Ordering::Relaxed);
             let before = self.msgs.fetch_sub(1, Ordering::SeqCst);
+            // A blocked writer is woken once the queue is down to the
+            // low-water mark, not for every message read.
             if self.hwm != 0
-                && before <= self.hwm
+                && before - 1 <= low_water_mark(self.hwm)
                 && self.writer_blocked.load(Ordering::SeqCst)
                 && self.writer_blocked.swap(false, Ordering::SeqCst)
             {
@@ -181,6 +183,17 @@ impl Pipe {
     /// Whole messages waiting to be read.
     pub fn queued(&self) -> usize {
         self.msgs.load(Ordering::Acquire)
+    }
+}
+
+/// Where a full pipe's writer is woken again: half way down for small
+/// marks, 1024 below the mark for large ones (as libzmq).
+fn low_water_mark(hwm: usize) -> usize {
+    const MAX_DELTA: usize = 1024;
+    if hwm > 2 * MAX_DELTA {
+        hwm - MAX_DELTA
+    } else {
+        hwm.div_ceil(2)
     }
 }
 
@@ -238,6 +251,27 @@ mod tests {
         assert!(!p.check_write(), "half-read message still counts");
         p.read();
         assert!(p.check_write());
+    }
+
+    #[test]
+    fn blocked_writer_is_woken_at_the_low_water_mark() {
+        let s = Arc::new(Signaler::new().unwrap());
+        let p = Pipe::new(10);
+        p.set_writer(Waker::Socket(s.clone()));
+        for _ in 0..10 {
+            assert!(p.check_write());
+            p.write(frame(b"x", false));
+        }
+        assert!(!p.check_write());
+        let now = || Some(std::time::Instant::now());
+        for _ in 0..4 {
+            p.read();
+            assert!(!s.wait(now()), "woken above the low-water mark");
+        }
+        p.read();
+        assert!(s.wait(now()), "woken at 5 of 10");
+        assert_eq!(low_water_mark(5000), 3976);
+        assert_eq!(low_water_mark(1), 1);
     }
 
     #[test]

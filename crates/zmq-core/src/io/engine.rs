@@ -6,17 +6,21 @@ use super::mailbox::EnginePipes;
 use crate::msg::Msg;
 use crate::pipe::{Pipe, Waker};
 use crate::socket::core::{ConnOptions, PipeEnd, SocketCommand, SocketCore};
+use crate::zmtp::frame::Header;
 use crate::zmtp::{Event, ProtocolError, Session, SessionConfig};
 use bytes::BytesMut;
 use mio::net::TcpStream;
-use std::io::{self, Read, Write};
+use std::io;
+use std::os::fd::AsRawFd;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 /// How much encoded output to batch before writing.
 const BATCH: usize = 64 * 1024;
-/// Bytes read from the stream per read call.
+/// Bytes read from the stream per read call, at least.
 const READ_CHUNK: usize = 64 * 1024;
+/// The most we reserve ahead for one large incoming frame.
+const MAX_RESERVE: u64 = 8 * 1024 * 1024;
 
 /// Why an engine stopped.
 #[derive(Debug)]
@@ -33,7 +37,6 @@ pub struct Engine {
     pub stream: TcpStream,
     session: Session,
     input: BytesMut,
-    scratch: Box<[u8]>,
     pub socket: Arc<SocketCore>,
     opts: ConnOptions,
     /// Pipes to the socket, once the handshake is done (or pre-created).
@@ -80,7 +83,6 @@ impl Engine {
             stream,
             session,
             input: BytesMut::with_capacity(READ_CHUNK),
-            scratch: vec![0u8; READ_CHUNK].into_boxed_slice(),
             socket,
             opts,
             pipes,
@@ -136,7 +138,7 @@ impl Engine {
                 }
             }
             progress |= self.fill_output();
-            if self.can_write && !self.session.output().is_empty() {
+            if self.can_write && self.session.pending_output() > 0 {
                 progress |= self.write()?;
             }
             if !progress {
@@ -155,33 +157,55 @@ impl Engine {
             .pipes
             .as_ref()
             .is_none_or(|p| !p.outbound.has_message());
-        pipe_empty && self.session.output().is_empty()
+        pipe_empty && self.session.pending_output() == 0
     }
 
+    /// Reads straight into the input buffer's free space. Room for the
+    /// whole of a large frame being received is reserved up front (bounded,
+    /// so a hostile size claim cannot make us allocate), so its body stays
+    /// contiguous and is handed out without a copy.
     fn read(&mut self) -> Result<bool, Closed> {
-        match self.stream.read(&mut self.scratch) {
-            Ok(0) => Err(Closed::Io),
-            Ok(n) => {
-                self.input.extend_from_slice(&self.scratch[..n]);
+        let mut want = READ_CHUNK;
+        if self.session.is_ready() {
+            if let Ok(Some(h)) = Header::peek(&self.input) {
+                let missing = (h.len as u64 + h.size).saturating_sub(self.input.len() as u64);
+                want = want.max(missing.min(MAX_RESERVE) as usize);
+            }
+        }
+        self.input.reserve(want);
+        let spare = self.input.spare_capacity_mut();
+        // SAFETY: the kernel writes at most `spare.len()` bytes into the
+        // buffer's spare capacity through a raw pointer (no reference to
+        // uninitialised memory is made); the fd is our open stream.
+        let n = unsafe {
+            libc::read(
+                self.stream.as_raw_fd(),
+                spare.as_mut_ptr().cast(),
+                spare.len(),
+            )
+        };
+        match n {
+            0 => Err(Closed::Io),
+            n if n > 0 => {
+                // SAFETY: the kernel initialised exactly `n` more bytes.
+                unsafe { self.input.set_len(self.input.len() + n as usize) };
                 Ok(true)
             }
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                self.can_read = false;
-                Ok(false)
-            }
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(true),
-            Err(_) => Err(Closed::Io),
+            _ => match io::Error::last_os_error().kind() {
+                io::ErrorKind::WouldBlock => {
+                    self.can_read = false;
+                    Ok(false)
+                }
+                io::ErrorKind::Interrupted => Ok(true),
+                _ => Err(Closed::Io),
+            },
         }
     }
 
     fn write(&mut self) -> Result<bool, Closed> {
-        let out = self.session.output();
-        match self.stream.write(out) {
+        match self.session.write_to(&mut self.stream) {
             Ok(0) => Err(Closed::Io),
-            Ok(n) => {
-                bytes::Buf::advance(out, n);
-                Ok(true)
-            }
+            Ok(_) => Ok(true),
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                 self.can_write = false;
                 Ok(false)
@@ -250,9 +274,10 @@ impl Engine {
             return false;
         };
         let mut progress = false;
-        while self.session.output().len() < BATCH {
+        while self.session.pending_output() < BATCH {
             match p.outbound.read() {
-                Some(m) => {
+                Some(mut m) => {
+                    m.share();
                     self.session.send(&m);
                     progress = true;
                 }

@@ -4,6 +4,8 @@
 //! touches a file descriptor. After the first error every call fails alike.
 
 use bytes::{Buf, Bytes, BytesMut};
+use std::collections::VecDeque;
+use std::io::{self, IoSlice, Write};
 
 use super::command::{self, Command, IDENTITY};
 use super::frame::{self, Frame, Header, MORE};
@@ -21,6 +23,10 @@ pub const HANDSHAKE_COMMAND_MAX: u64 = 64 * 1024;
 /// Floor for the size of commands after the handshake, so PING and ERROR
 /// still pass when ZMQ_MAXMSGSIZE is tiny.
 pub const TRAFFIC_COMMAND_MIN: u64 = 512;
+
+/// Bodies from this size on are written from their own buffer instead of
+/// being copied into the output buffer.
+const ZERO_COPY_MIN: usize = 16 * 1024;
 
 /// What the socket layer tells a new connection.
 #[derive(Debug, Clone)]
@@ -91,6 +97,11 @@ pub struct Session {
     peer_greeting: Option<Greeting>,
     peer: Option<PeerInfo>,
     out: BytesMut,
+    /// Output ahead of `out`: closed-off pieces and large bodies sent
+    /// without copying (written with one vectored write).
+    chunks: VecDeque<Bytes>,
+    /// Bytes in `chunks`.
+    chunked: usize,
     /// The last frame we encoded had MORE: the next one continues a message.
     sending_multipart: bool,
     failed: Option<ProtocolError>,
@@ -108,6 +119,8 @@ impl Session {
             peer_greeting: None,
             peer: None,
             out,
+            chunks: VecDeque::new(),
+            chunked: 0,
             sending_multipart: false,
             failed: None,
         }
@@ -128,9 +141,66 @@ impl Session {
         self.failed.as_ref()
     }
 
-    /// Bytes waiting to be written; the driver advances past what it wrote.
+    /// All bytes waiting to be written, as one buffer (queued large bodies
+    /// are copied into it); the caller advances past what it wrote. Drivers
+    /// that care about copies use `write_to` instead.
     pub fn output(&mut self) -> &mut BytesMut {
+        if !self.chunks.is_empty() {
+            let mut all = BytesMut::with_capacity(self.chunked + self.out.len());
+            for c in self.chunks.drain(..) {
+                all.extend_from_slice(&c);
+            }
+            all.extend_from_slice(&self.out);
+            self.out = all;
+            self.chunked = 0;
+        }
         &mut self.out
+    }
+
+    /// How many bytes wait to be written.
+    pub fn pending_output(&self) -> usize {
+        self.chunked + self.out.len()
+    }
+
+    /// Writes pending output with one vectored write; returns the bytes
+    /// written (`Ok(0)` only when nothing was pending).
+    pub fn write_to(&mut self, w: &mut impl Write) -> io::Result<usize> {
+        const MAX_SLICES: usize = 64;
+        let mut slices: Vec<IoSlice<'_>> = Vec::with_capacity(MAX_SLICES);
+        slices.extend(
+            self.chunks
+                .iter()
+                .take(MAX_SLICES - 1)
+                .map(|c| IoSlice::new(c)),
+        );
+        if slices.len() < MAX_SLICES && !self.out.is_empty() {
+            slices.push(IoSlice::new(&self.out));
+        }
+        if slices.is_empty() {
+            return Ok(0);
+        }
+        let mut n = w.write_vectored(&slices)?;
+        drop(slices);
+        let written = n;
+        while n > 0 {
+            match self.chunks.front_mut() {
+                Some(c) if c.len() <= n => {
+                    n -= c.len();
+                    self.chunked -= c.len();
+                    self.chunks.pop_front();
+                }
+                Some(c) => {
+                    c.advance(n);
+                    self.chunked -= n;
+                    n = 0;
+                }
+                None => {
+                    self.out.advance(n);
+                    n = 0;
+                }
+            }
+        }
+        Ok(written)
     }
 
     /// Decodes at most one event from the front of `input`, consuming the
@@ -287,7 +357,17 @@ impl Session {
                 return command::encode_raw(&mut self.out, name, topic);
             }
         }
-        frame::encode(&mut self.out, if msg.more() { MORE } else { 0 }, msg.data());
+        let flags = if msg.more() { MORE } else { 0 };
+        if msg.len() < ZERO_COPY_MIN {
+            return frame::encode(&mut self.out, flags, msg.data());
+        }
+        // A large body goes out from its own buffer, after its header.
+        frame::encode_header(&mut self.out, flags, msg.len());
+        let head = self.out.split().freeze();
+        let body = msg.to_bytes();
+        self.chunked += head.len() + body.len();
+        self.chunks.push_back(head);
+        self.chunks.push_back(body);
     }
 }
 

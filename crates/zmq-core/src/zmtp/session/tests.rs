@@ -673,3 +673,68 @@ fn random_garbage_never_panics() {
         "errors {errors}, events {events}"
     );
 }
+
+/// Accepts at most `max` bytes per write, like a full socket buffer.
+struct Trickle {
+    got: Vec<u8>,
+    max: usize,
+}
+
+impl std::io::Write for Trickle {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = buf.len().min(self.max);
+        self.got.extend_from_slice(&buf[..n]);
+        Ok(n)
+    }
+    fn write_vectored(&mut self, bufs: &[std::io::IoSlice<'_>]) -> std::io::Result<usize> {
+        let mut n = 0;
+        for b in bufs {
+            let take = b.len().min(self.max - n);
+            self.got.extend_from_slice(&b[..take]);
+            n += take;
+            if n == self.max {
+                break;
+            }
+        }
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn vectored_writes_send_the_same_bytes_as_the_output_buffer() {
+    let (mut a, mut b) = connect(cfg(SocketType::Push), cfg(SocketType::Pull), 4096);
+    let big: Vec<u8> = (0..70_000u32).map(|i| i as u8).collect();
+    for max in [1, 777, 1 << 20] {
+        a.send(b"small", true);
+        a.send(&big, false);
+        a.send(b"after", false);
+        let expected = a.session.pending_output();
+        let mut sink = Trickle {
+            got: Vec::new(),
+            max,
+        };
+        while a.session.pending_output() > 0 {
+            a.session.write_to(&mut sink).unwrap();
+        }
+        assert_eq!(sink.got.len(), expected);
+        b.input.extend_from_slice(&sink.got);
+        while let Some(event) = b.session.poll_input(&mut b.input).unwrap() {
+            b.events.push(event);
+        }
+        assert_eq!(
+            b.messages(),
+            vec![
+                (b"small".to_vec(), true),
+                (big.clone(), false),
+                (b"after".to_vec(), false)
+            ]
+        );
+    }
+    // output() gathers the same bytes into one buffer.
+    a.send(&big, false);
+    let n = a.session.pending_output();
+    assert_eq!(a.session.output().len(), n);
+}
