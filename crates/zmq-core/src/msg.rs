@@ -5,7 +5,7 @@
 use bytes::{Bytes, BytesMut};
 
 /// Bodies up to this size are stored inline, with no heap allocation.
-pub const INLINE_MAX: usize = 40;
+pub const INLINE_MAX: usize = 54;
 
 /// The frame continues: more frames of the same message follow.
 pub const MORE: u8 = 1;
@@ -226,6 +226,7 @@ impl Msg {
 }
 
 const _: () = assert!(std::mem::size_of::<Msg>() <= 64);
+const _: () = assert!(INLINE_MAX >= 54, "inline capacity shrank");
 const _: () = assert!(std::mem::align_of::<Msg>() <= 8);
 
 #[cfg(test)]

@@ -2,14 +2,16 @@
 //! with one writer and one reader on (possibly) different threads.
 //!
 //! The reader only ever sees whole messages: frames become visible when the
-//! final frame (no MORE) is written. The high-water mark counts whole
-//! messages. The writer wakes the reader only when the queue turns from
-//! empty to non-empty, and the reader wakes a writer that found it full.
+//! final frame (no MORE) is published. The high-water mark counts whole
+//! messages. The writer wakes the reader only if the reader found the pipe
+//! empty, and the reader wakes a writer that found it full once it is down
+//! to the low-water mark. Each side keeps its counters on its own cache
+//! line and reads the other's only when its cached copy says it must.
 
 use crate::io::mailbox::IoMailbox;
 use crate::msg::Msg;
+use crate::queue::Queue;
 use crate::signal::Signaler;
-use crossbeam_queue::SegQueue;
 use parking_lot::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -48,20 +50,48 @@ impl Waker {
     }
 }
 
-pub struct Pipe {
-    queue: SegQueue<Msg>,
-    /// Whole messages written and not yet fully read.
-    msgs: AtomicUsize,
-    /// Writer-only: whole messages written but not yet published by `flush`.
+/// Keeps a side's fields on their own cache line, so the writer's and the
+/// reader's updates do not bounce one line between cores.
+#[repr(align(64))]
+struct Line<T>(T);
+
+/// Fields only the writer updates (the reader loads `written` now and then).
+struct WriterSide {
+    /// Whole messages published to the reader, ever.
+    written: AtomicUsize,
+    /// Whole messages written but not yet published by `flush`.
     unflushed: AtomicUsize,
-    /// High-water mark in messages; 0 means no limit.
-    hwm: usize,
-    /// Reader-only: a message is being read, its remaining frames are queued.
+    /// The reader's `read`, as last loaded.
+    read_seen: AtomicUsize,
+}
+
+/// Fields only the reader updates (the writer loads `read` now and then).
+struct ReaderSide {
+    /// Whole messages fully read, ever.
+    read: AtomicUsize,
+    /// The writer's `written`, as last loaded.
+    written_seen: AtomicUsize,
+    /// A message is being read; its remaining frames are queued.
     reading: AtomicBool,
-    /// The writer found the pipe full and waits for room.
+}
+
+/// Rarely written flags both sides look at.
+struct Flags {
+    /// The reader found the pipe empty: wake it on the next publish.
+    reader_waiting: AtomicBool,
+    /// The writer found the pipe full: wake it at the low-water mark.
     writer_blocked: AtomicBool,
     /// One side has gone away; the other drains and drops the pipe.
     closed: AtomicBool,
+}
+
+pub struct Pipe {
+    queue: Queue,
+    w: Line<WriterSide>,
+    r: Line<ReaderSide>,
+    flags: Line<Flags>,
+    /// High-water mark in messages; 0 means no limit.
+    hwm: usize,
     reader: Mutex<Waker>,
     writer: Mutex<Waker>,
 }
@@ -69,13 +99,23 @@ pub struct Pipe {
 impl Pipe {
     pub fn new(hwm: usize) -> Arc<Pipe> {
         Arc::new(Pipe {
-            queue: SegQueue::new(),
-            msgs: AtomicUsize::new(0),
-            unflushed: AtomicUsize::new(0),
+            queue: Queue::new(),
+            w: Line(WriterSide {
+                written: AtomicUsize::new(0),
+                unflushed: AtomicUsize::new(0),
+                read_seen: AtomicUsize::new(0),
+            }),
+            r: Line(ReaderSide {
+                read: AtomicUsize::new(0),
+                written_seen: AtomicUsize::new(0),
+                reading: AtomicBool::new(false),
+            }),
+            flags: Line(Flags {
+                reader_waiting: AtomicBool::new(false),
+                writer_blocked: AtomicBool::new(false),
+                closed: AtomicBool::new(false),
+            }),
             hwm,
-            reading: AtomicBool::new(false),
-            writer_blocked: AtomicBool::new(false),
-            closed: AtomicBool::new(false),
             reader: Mutex::new(Waker::Nobody),
             writer: Mutex::new(Waker::Nobody),
         })
@@ -89,29 +129,47 @@ impl Pipe {
         *self.writer.lock() = waker;
     }
 
+    /// Writer: whole messages queued, counting unpublished ones, given the
+    /// reader's progress `read`.
+    fn queued_for_writer(&self, read: usize) -> usize {
+        let w = &self.w.0;
+        w.written.load(Ordering::Relaxed) + w.unflushed.load(Ordering::Relaxed) - read
+    }
+
     /// Writer: is there room for a new message? If not, the reader will
     /// wake the writer once there is.
     pub fn check_write(&self) -> bool {
-        let unflushed = self.unflushed.load(Ordering::Relaxed);
-        if self.hwm == 0 || self.msgs.load(Ordering::Acquire) + unflushed < self.hwm {
+        if self.hwm == 0 {
             return true;
         }
-        self.writer_blocked.store(true, Ordering::SeqCst);
+        let w = &self.w.0;
+        if self.queued_for_writer(w.read_seen.load(Ordering::Relaxed)) < self.hwm {
+            return true;
+        }
+        let read = self.r.0.read.load(Ordering::Acquire);
+        w.read_seen.store(read, Ordering::Relaxed);
+        if self.queued_for_writer(read) < self.hwm {
+            return true;
+        }
+        self.flags.0.writer_blocked.store(true, Ordering::SeqCst);
         // Re-check: the reader may have made room before seeing the flag.
-        if self.msgs.load(Ordering::SeqCst) + unflushed < self.hwm {
-            self.writer_blocked.store(false, Ordering::SeqCst);
+        let read = self.r.0.read.load(Ordering::SeqCst);
+        w.read_seen.store(read, Ordering::Relaxed);
+        if self.queued_for_writer(read) < self.hwm {
+            self.flags.0.writer_blocked.store(false, Ordering::SeqCst);
             return true;
         }
         false
     }
 
-    /// Writer: appends a frame. Room must have been checked with
-    /// `check_write` at the start of the message.
+    /// Writer: appends a frame, published at once if it ends a message.
+    /// Room must have been checked with `check_write` at the start of the
+    /// message.
     pub fn write(&self, msg: Msg) {
         let last = !msg.more();
         self.queue.push(msg);
-        if last && self.msgs.fetch_add(1, Ordering::AcqRel) == 0 {
-            self.reader.lock().wake();
+        if last {
+            self.publish(1);
         }
     }
 
@@ -121,21 +179,52 @@ impl Pipe {
         let last = !msg.more();
         self.queue.push(msg);
         if last {
-            self.unflushed.fetch_add(1, Ordering::Relaxed);
+            let w = &self.w.0;
+            w.unflushed
+                .store(w.unflushed.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
         }
     }
 
     /// Writer: publishes what `write_deferred` queued.
     pub fn flush(&self) {
-        let n = self.unflushed.swap(0, Ordering::Relaxed);
-        if n > 0 && self.msgs.fetch_add(n, Ordering::AcqRel) == 0 {
+        let n = self.w.0.unflushed.swap(0, Ordering::Relaxed);
+        if n > 0 {
+            self.publish(n);
+        }
+    }
+
+    fn publish(&self, n: usize) {
+        let w = &self.w.0;
+        w.written
+            .store(w.written.load(Ordering::Relaxed) + n, Ordering::SeqCst);
+        let f = &self.flags.0;
+        if f.reader_waiting.load(Ordering::SeqCst) && f.reader_waiting.swap(false, Ordering::SeqCst)
+        {
             self.reader.lock().wake();
         }
     }
 
-    /// Reader: is a whole message (or the rest of one) ready?
+    /// Reader: whole messages published and not yet read.
+    fn available(&self, order: Ordering) -> bool {
+        let r = &self.r.0;
+        let read = r.read.load(Ordering::Relaxed);
+        if r.written_seen.load(Ordering::Relaxed) > read {
+            return true;
+        }
+        let written = self.w.0.written.load(order);
+        r.written_seen.store(written, Ordering::Relaxed);
+        written > read
+    }
+
+    /// Reader: is a whole message (or the rest of one) ready? When not,
+    /// the next publish wakes the reader.
     pub fn has_message(&self) -> bool {
-        self.reading.load(Ordering::Relaxed) || self.msgs.load(Ordering::Acquire) > 0
+        if self.r.0.reading.load(Ordering::Relaxed) || self.available(Ordering::Acquire) {
+            return true;
+        }
+        self.flags.0.reader_waiting.store(true, Ordering::SeqCst);
+        // Re-check: the writer may have published before seeing the flag.
+        self.available(Ordering::SeqCst)
     }
 
     /// Reader: the next frame of a whole message, if any.
@@ -143,18 +232,21 @@ impl Pipe {
         if !self.has_message() {
             return None;
         }
-        let msg = self.queue.pop()?;
+        // A whole message is published (or we are inside one): the frame
+        // is there.
+        let msg = self.queue.pop();
+        let r = &self.r.0;
         if msg.more() {
-            self.reading.store(true, Ordering::Relaxed);
-        } else {
-            self.reading.store(false, Ordering::Relaxed);
-            let before = self.msgs.fetch_sub(1, Ordering::SeqCst);
-            // A blocked writer is woken once the queue is down to the
-            // low-water mark, not for every message read.
-            if self.hwm != 0
-                && before - 1 <= low_water_mark(self.hwm)
-                && self.writer_blocked.load(Ordering::SeqCst)
-                && self.writer_blocked.swap(false, Ordering::SeqCst)
+            r.reading.store(true, Ordering::Relaxed);
+            return Some(msg);
+        }
+        r.reading.store(false, Ordering::Relaxed);
+        let read = r.read.load(Ordering::Relaxed) + 1;
+        r.read.store(read, Ordering::SeqCst);
+        let f = &self.flags.0;
+        if self.hwm != 0 && f.writer_blocked.load(Ordering::SeqCst) {
+            let queued = r.written_seen.load(Ordering::Relaxed).saturating_sub(read);
+            if queued <= low_water_mark(self.hwm) && f.writer_blocked.swap(false, Ordering::SeqCst)
             {
                 self.writer.lock().wake();
             }
@@ -162,27 +254,15 @@ impl Pipe {
         Some(msg)
     }
 
-    /// Reader: drops every queued frame (used when the reader goes away).
-    pub fn clear(&self) {
-        while self.queue.pop().is_some() {}
-        self.msgs.store(0, Ordering::SeqCst);
-        self.reading.store(false, Ordering::Relaxed);
-    }
-
     /// Marks the pipe as abandoned by one side and wakes both.
     pub fn close(&self) {
-        self.closed.store(true, Ordering::SeqCst);
+        self.flags.0.closed.store(true, Ordering::SeqCst);
         self.reader.lock().wake();
         self.writer.lock().wake();
     }
 
     pub fn is_closed(&self) -> bool {
-        self.closed.load(Ordering::SeqCst)
-    }
-
-    /// Whole messages waiting to be read.
-    pub fn queued(&self) -> usize {
-        self.msgs.load(Ordering::Acquire)
+        self.flags.0.closed.load(Ordering::SeqCst)
     }
 }
 
@@ -224,6 +304,7 @@ mod tests {
         let s = Arc::new(Signaler::new().unwrap());
         let p = Pipe::new(3);
         p.set_reader(Waker::Socket(s.clone()));
+        assert!(!p.has_message());
         for i in 0..3u8 {
             assert!(p.check_write());
             p.write_deferred(frame(&[i], false));
@@ -287,15 +368,25 @@ mod tests {
     }
 
     #[test]
-    fn writer_wakes_reader_on_empty_to_non_empty_only() {
+    fn writer_wakes_reader_only_after_it_found_the_pipe_empty() {
         let s = Arc::new(Signaler::new().unwrap());
+        let now = || Some(std::time::Instant::now());
         let p = Pipe::new(0);
         p.set_reader(Waker::Socket(s.clone()));
+        assert!(p.read().is_none());
         p.write(frame(b"1", false));
-        assert!(s.wait(Some(std::time::Instant::now())));
+        assert!(s.wait(now()));
         s.drain();
         p.write(frame(b"2", false));
-        assert!(!s.wait(Some(std::time::Instant::now())));
+        assert!(!s.wait(now()), "the reader has not looked since");
+        assert_eq!(p.read().unwrap().data(), b"1");
+        assert_eq!(p.read().unwrap().data(), b"2");
+        p.write(frame(b"3", false));
+        assert!(!s.wait(now()), "the reader has not found it empty");
+        assert_eq!(p.read().unwrap().data(), b"3");
+        assert!(!p.has_message());
+        p.write(frame(b"4", false));
+        assert!(s.wait(now()));
     }
 
     #[test]

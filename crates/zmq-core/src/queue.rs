@@ -1,0 +1,211 @@
+//! The storage behind a pipe: a single-producer single-consumer queue of
+//! frames in linked chunks. One drained chunk is kept for reuse, so a queue
+//! in steady state allocates nothing, and no operation is an atomic
+//! read-modify-write.
+//!
+//! The queue does no synchronisation of its own. Its owner (the pipe)
+//! guarantees that one thread at a time pushes and one thread at a time
+//! pops, that a frame is popped only after its push was published to the
+//! reader (the pipe's message counter: Release when writing, Acquire when
+//! reading), and that `pop` is called only when a frame is there.
+
+use crate::msg::Msg;
+use std::cell::UnsafeCell;
+use std::mem::MaybeUninit;
+use std::ptr;
+use std::sync::atomic::{AtomicPtr, Ordering};
+
+const CHUNK: usize = 128;
+
+struct Chunk {
+    slots: [MaybeUninit<Msg>; CHUNK],
+    next: *mut Chunk,
+}
+
+impl Chunk {
+    fn alloc() -> *mut Chunk {
+        Box::into_raw(Box::new(Chunk {
+            slots: [const { MaybeUninit::uninit() }; CHUNK],
+            next: ptr::null_mut(),
+        }))
+    }
+}
+
+/// One side's position: the chunk and the next slot in it.
+struct End {
+    chunk: *mut Chunk,
+    pos: usize,
+}
+
+pub struct Queue {
+    /// Writer-only.
+    tail: UnsafeCell<End>,
+    /// Reader-only.
+    head: UnsafeCell<End>,
+    /// A drained chunk the reader hands back to the writer.
+    spare: AtomicPtr<Chunk>,
+}
+
+// SAFETY: the queue is moved between and shared by exactly two threads, a
+// writer and a reader, which touch disjoint fields (`tail` and `head`);
+// frames cross only after the owner's Release/Acquire publication, and the
+// spare chunk crosses through an atomic swap.
+unsafe impl Send for Queue {}
+// SAFETY: as above; `&Queue` is only used through `push` (writer) and
+// `pop` (reader) under the owner's single-writer single-reader contract.
+unsafe impl Sync for Queue {}
+
+impl Default for Queue {
+    fn default() -> Self {
+        Queue::new()
+    }
+}
+
+impl Queue {
+    pub fn new() -> Queue {
+        let first = Chunk::alloc();
+        Queue {
+            tail: UnsafeCell::new(End {
+                chunk: first,
+                pos: 0,
+            }),
+            head: UnsafeCell::new(End {
+                chunk: first,
+                pos: 0,
+            }),
+            spare: AtomicPtr::new(ptr::null_mut()),
+        }
+    }
+
+    /// Appends a frame. Only the writer calls this.
+    pub fn push(&self, msg: Msg) {
+        // SAFETY: only the single writer touches `tail`.
+        let tail = unsafe { &mut *self.tail.get() };
+        if tail.pos == CHUNK {
+            let mut next = self.spare.swap(ptr::null_mut(), Ordering::Acquire);
+            if next.is_null() {
+                next = Chunk::alloc();
+            }
+            // SAFETY: `next` is a chunk no one else uses (fresh, or handed
+            // back by the reader, who has left it); `tail.chunk` is ours
+            // until the reader follows `next`, which it does only after the
+            // frames written below are published.
+            unsafe {
+                (*next).next = ptr::null_mut();
+                (*tail.chunk).next = next;
+            }
+            tail.chunk = next;
+            tail.pos = 0;
+        }
+        // SAFETY: the slot is past every frame the reader may touch and
+        // holds no value (it was never written or was moved out by `pop`).
+        unsafe { (*tail.chunk).slots[tail.pos].write(msg) };
+        tail.pos += 1;
+    }
+
+    /// Takes the oldest frame. Only the reader calls this, and only when a
+    /// published frame is there.
+    pub fn pop(&self) -> Msg {
+        // SAFETY: only the single reader touches `head`.
+        let head = unsafe { &mut *self.head.get() };
+        if head.pos == CHUNK {
+            let done = head.chunk;
+            // SAFETY: a frame is there, so the writer has linked the next
+            // chunk, and the publication of that frame made `next` visible.
+            head.chunk = unsafe { (*done).next };
+            head.pos = 0;
+            let old = self.spare.swap(done, Ordering::Release);
+            if !old.is_null() {
+                // SAFETY: a spare chunk is owned by the queue alone.
+                drop(unsafe { Box::from_raw(old) });
+            }
+        }
+        // SAFETY: the caller guarantees this slot holds a published frame,
+        // which is moved out exactly once.
+        let msg = unsafe { (*head.chunk).slots[head.pos].assume_init_read() };
+        head.pos += 1;
+        msg
+    }
+}
+
+impl Drop for Queue {
+    fn drop(&mut self) {
+        let tail = self.tail.get_mut();
+        let head = self.head.get_mut();
+        let (mut chunk, mut pos) = (head.chunk, head.pos);
+        loop {
+            let end = if chunk == tail.chunk { tail.pos } else { CHUNK };
+            for i in pos..end {
+                // SAFETY: slots between head and tail hold frames not yet
+                // popped; each is dropped once.
+                unsafe { (*chunk).slots[i].assume_init_drop() };
+            }
+            // SAFETY: every chunk from head to tail belongs to the queue.
+            let next = unsafe { (*chunk).next };
+            let last = chunk == tail.chunk;
+            // SAFETY: as above, freed once.
+            drop(unsafe { Box::from_raw(chunk) });
+            if last {
+                break;
+            }
+            chunk = next;
+            pos = 0;
+        }
+        let spare = *self.spare.get_mut();
+        if !spare.is_null() {
+            // SAFETY: the spare chunk is owned by the queue alone.
+            drop(unsafe { Box::from_raw(spare) });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bytes::Bytes;
+
+    #[test]
+    fn fifo_across_chunks_and_drop_releases_the_rest() {
+        let q = Queue::new();
+        let big = Bytes::from(vec![1u8; 1000]);
+        for round in 0..5 {
+            for i in 0..300u32 {
+                q.push(Msg::from_slice(&i.to_be_bytes()));
+            }
+            for i in 0..300u32 {
+                assert_eq!(q.pop().data(), i.to_be_bytes(), "round {round}");
+            }
+        }
+        for _ in 0..200 {
+            q.push(Msg::from_bytes(big.clone()));
+        }
+        for _ in 0..50 {
+            q.pop();
+        }
+        drop(q);
+        assert!(big.is_unique(), "queued frames were dropped with the queue");
+    }
+
+    #[test]
+    fn two_threads() {
+        use std::sync::atomic::AtomicUsize;
+        use std::sync::Arc;
+        let q = Arc::new(Queue::new());
+        let published = Arc::new(AtomicUsize::new(0));
+        let (q2, p2) = (q.clone(), published.clone());
+        let writer = std::thread::spawn(move || {
+            for i in 0..100_000u32 {
+                q2.push(Msg::from_slice(&i.to_le_bytes()));
+                p2.fetch_add(1, Ordering::Release);
+            }
+        });
+        let mut read = 0;
+        while read < 100_000usize {
+            if published.load(Ordering::Acquire) > read {
+                assert_eq!(q.pop().data(), (read as u32).to_le_bytes());
+                read += 1;
+            }
+        }
+        writer.join().unwrap();
+    }
+}
