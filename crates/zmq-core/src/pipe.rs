@@ -12,6 +12,7 @@ use crate::io::mailbox::IoMailbox;
 use crate::msg::Msg;
 use crate::queue::Queue;
 use crate::signal::Signaler;
+use crate::socket::core::{SocketCommand, SocketCore};
 use parking_lot::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -23,6 +24,9 @@ pub enum Waker {
     Nobody,
     /// An application socket, through its signaler.
     Socket(Arc<Signaler>),
+    /// An application socket reading this pipe: it is told which pipe has
+    /// messages again, so it never scans idle ones.
+    Pipe { socket: Arc<SocketCore>, id: u64 },
     /// A connection on an I/O thread, by its token. `scheduled` is set
     /// while an activation is on its way, so a busy engine is told once.
     Io {
@@ -37,6 +41,7 @@ impl Waker {
         match self {
             Waker::Nobody => {}
             Waker::Socket(s) => s.notify(),
+            Waker::Pipe { socket, id } => socket.command(SocketCommand::Activate(*id)),
             Waker::Io {
                 mailbox,
                 token,

@@ -262,3 +262,45 @@ fn linger_flushes_queued_messages_on_close() {
         assert_eq!(pull.recv(0).unwrap().data(), i.to_be_bytes());
     }
 }
+
+#[test]
+fn many_dealers_one_router_echo() {
+    let ctx = Context::new();
+    let (router, ep) = bound(&ctx, SocketType::Router);
+    let dealers: Vec<Socket> = (0..50)
+        .map(|_| connected(&ctx, SocketType::Dealer, &ep))
+        .collect();
+    for round in 0..20u32 {
+        for (i, d) in dealers.iter().enumerate() {
+            send(d, &[format!("{i}:{round}").as_bytes()]);
+        }
+        for _ in 0..dealers.len() {
+            let parts = recv(&router);
+            assert_eq!(parts.len(), 2);
+            send(&router, &[&parts[0], &parts[1]]);
+        }
+        for (i, d) in dealers.iter().enumerate() {
+            assert_eq!(recv(d), vec![format!("{i}:{round}").into_bytes()]);
+        }
+    }
+}
+
+#[test]
+fn pull_fair_queues_between_pushers() {
+    let ctx = Context::new();
+    let (pull, ep) = bound(&ctx, SocketType::Pull);
+    let a = connected(&ctx, SocketType::Push, &ep);
+    let b = connected(&ctx, SocketType::Push, &ep);
+    for _ in 0..100 {
+        send(&a, &[b"a"]);
+        send(&b, &[b"b"]);
+    }
+    // Let both connections deliver everything before reading.
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let first: Vec<Vec<u8>> = (0..20).map(|_| recv(&pull).remove(0)).collect();
+    let from_a = first.iter().filter(|m| m.as_slice() == b"a").count();
+    assert!((5..=15).contains(&from_a), "unfair: {from_a} of 20 from a");
+    for _ in 20..200 {
+        recv(&pull);
+    }
+}

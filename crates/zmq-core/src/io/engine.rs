@@ -307,10 +307,12 @@ impl Engine {
             None => {
                 let outbound = Pipe::new(self.opts.sndhwm);
                 let inbound = Pipe::new(self.opts.rcvhwm);
-                let signal = Waker::Socket(self.socket.signaler.clone());
-                outbound.set_writer(signal.clone());
-                inbound.set_reader(signal);
                 let id = crate::socket::core::next_pipe_id();
+                outbound.set_writer(Waker::Socket(self.socket.signaler.clone()));
+                inbound.set_reader(Waker::Pipe {
+                    socket: self.socket.clone(),
+                    id,
+                });
                 self.pipes = Some(EnginePipes {
                     id,
                     outbound: outbound.clone(),

@@ -28,6 +28,8 @@ pub enum SocketCommand {
     Detach(u64),
     /// A pre-created pipe got a new connection: resend state (subscriptions).
     Hiccup(u64),
+    /// A pipe the socket found empty has messages again.
+    Activate(u64),
 }
 
 pub struct SocketCore {

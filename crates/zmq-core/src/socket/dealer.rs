@@ -17,7 +17,11 @@ pub struct Dealer {
 
 impl Pattern for Dealer {
     fn attach(&mut self, pipe: PipeEnd) {
+        self.fq.activate(pipe.id);
         self.pipes.attach(pipe);
+    }
+    fn activated(&mut self, id: u64) {
+        self.fq.activate(id);
     }
     fn detach(&mut self, id: u64) {
         self.pipes.detach(id);

@@ -174,10 +174,12 @@ impl Socket {
                 let pipes = (self.core.socket_type != SocketType::Router).then(|| {
                     let outbound = Pipe::new(opts.sndhwm);
                     let inbound = Pipe::new(opts.rcvhwm);
-                    let signal = Waker::Socket(self.core.signaler.clone());
-                    outbound.set_writer(signal.clone());
-                    inbound.set_reader(signal);
                     let pid = core::next_pipe_id();
+                    outbound.set_writer(Waker::Socket(self.core.signaler.clone()));
+                    inbound.set_reader(Waker::Pipe {
+                        socket: self.core.clone(),
+                        id: pid,
+                    });
                     st.pattern.attach(PipeEnd {
                         id: pid,
                         tx: outbound.clone(),
@@ -242,6 +244,7 @@ impl Socket {
                 SocketCommand::Attach(p) => st.pattern.attach(p),
                 SocketCommand::Detach(id) => st.pattern.detach(id),
                 SocketCommand::Hiccup(id) => st.pattern.hiccup(id),
+                SocketCommand::Activate(id) => st.pattern.activated(id),
             }
         }
     }

@@ -38,7 +38,7 @@ impl Pattern for Pair {
 
     fn recv(&mut self) -> Result<Msg> {
         let msg = self.pipes.list.first().and_then(|p| p.rx.read());
-        self.pipes.prune(None);
+        self.pipes.prune();
         msg.ok_or(Error::Again)
     }
 

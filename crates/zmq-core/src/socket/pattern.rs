@@ -11,6 +11,8 @@ pub trait Pattern: Send {
     fn detach(&mut self, id: u64);
     /// A pre-created pipe was reconnected: resend per-connection state.
     fn hiccup(&mut self, _id: u64) {}
+    /// A pipe found empty earlier has messages again.
+    fn activated(&mut self, _id: u64) {}
     /// Sends one frame (MORE flag set for all but the last). On success the
     /// frame is taken; on Err(Again) it is left untouched.
     fn send(&mut self, msg: &mut Msg) -> Result<()>;

@@ -23,7 +23,12 @@ pub struct Rep {
 
 impl Pattern for Rep {
     fn attach(&mut self, pipe: PipeEnd) {
+        self.fq.activate(pipe.id);
         self.pipes.attach(pipe);
+    }
+
+    fn activated(&mut self, id: u64) {
+        self.fq.activate(id);
     }
 
     fn detach(&mut self, id: u64) {

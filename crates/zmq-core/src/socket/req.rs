@@ -40,6 +40,10 @@ impl Pattern for Req {
         self.inner.detach(id);
     }
 
+    fn activated(&mut self, id: u64) {
+        self.inner.activated(id);
+    }
+
     fn send(&mut self, msg: &mut Msg) -> Result<()> {
         if self.awaiting.is_some() {
             return Err(Error::State);

@@ -42,10 +42,9 @@ impl Default for Router {
 
 impl Router {
     fn routing_id_of(&self, pipe: u64) -> Bytes {
-        self.ids
-            .iter()
-            .find(|(_, &p)| p == pipe)
-            .map(|(id, _)| id.clone())
+        self.pipes
+            .get(pipe)
+            .map(|p| p.routing_id.clone())
             .unwrap_or_default()
     }
 }
@@ -70,12 +69,22 @@ impl Pattern for Router {
         } else {
             pipe.routing_id.clone()
         };
-        self.ids.insert(id, pipe.id);
+        self.ids.insert(id.clone(), pipe.id);
+        // The pipe carries the id we route by (the peer's, or generated).
+        let mut pipe = pipe;
+        pipe.routing_id = id;
+        self.fq.activate(pipe.id);
         self.pipes.attach(pipe);
     }
 
+    fn activated(&mut self, id: u64) {
+        self.fq.activate(id);
+    }
+
     fn detach(&mut self, id: u64) {
-        self.ids.retain(|_, p| *p != id);
+        if let Some(p) = self.pipes.get(id) {
+            self.ids.remove(&p.routing_id);
+        }
         self.pipes.detach(id);
     }
 

@@ -24,6 +24,8 @@ pub struct XPub {
     sending: bool,
     /// Subscription messages for the XPUB user.
     upstream: VecDeque<Msg>,
+    /// Peers that may have sent subscriptions since we last looked.
+    unread: Vec<u64>,
     /// Plain PUB: no recv, subscriptions are consumed silently.
     plain: bool,
     verbose: bool,
@@ -39,7 +41,10 @@ impl XPub {
 
     /// Applies what peers have sent since last time.
     fn read_subscriptions(&mut self) {
-        for p in &self.pipes.list {
+        for id in std::mem::take(&mut self.unread) {
+            let Some(p) = self.pipes.get(id) else {
+                continue;
+            };
             while let Some(msg) = p.rx.read() {
                 let data = msg.data();
                 let Some((&kind, topic)) = data.split_first() else {
@@ -65,7 +70,14 @@ impl XPub {
 impl Pattern for XPub {
     fn attach(&mut self, pipe: PipeEnd) {
         self.subs.insert(pipe.id, Subscriptions::default());
+        self.unread.push(pipe.id);
         self.pipes.attach(pipe);
+    }
+
+    fn activated(&mut self, id: u64) {
+        if !self.unread.contains(&id) {
+            self.unread.push(id);
+        }
     }
 
     fn detach(&mut self, id: u64) {

@@ -90,7 +90,12 @@ impl XSub {
 impl Pattern for XSub {
     fn attach(&mut self, pipe: PipeEnd) {
         self.resend(&pipe);
+        self.fq.activate(pipe.id);
         self.pipes.attach(pipe);
+    }
+
+    fn activated(&mut self, id: u64) {
+        self.fq.activate(id);
     }
 
     fn detach(&mut self, id: u64) {
