@@ -7,10 +7,77 @@ use bytes::{Bytes, BytesMut};
 /// Bodies up to this size are stored inline, with no heap allocation.
 pub const INLINE_MAX: usize = 54;
 
+/// Bodies up to this size are carved from a per-thread arena.
+pub const ARENA_MAX: usize = 2048;
+
+/// Small message bodies, carved from large per-thread chunks: a body is a
+/// reference-counted slice of its chunk. Two chunks take turns; when one is
+/// used up the other is reused in place if every body cut from it is gone
+/// (the common case), so steady traffic allocates nothing.
+mod arena {
+    use bytes::BytesMut;
+    use std::cell::RefCell;
+
+    const CHUNK: usize = 64 * 1024;
+
+    struct Chunks {
+        chunks: [BytesMut; 2],
+        current: usize,
+    }
+
+    impl Chunks {
+        /// The chunk to cut `len` bytes from, switching chunks when the
+        /// current one is used up.
+        fn with_room(&mut self, len: usize) -> &mut BytesMut {
+            if self.chunks[self.current].capacity() < len {
+                self.current ^= 1;
+                let next = &mut self.chunks[self.current];
+                if next.capacity() < len {
+                    // Reclaims the chunk in place when it is free again.
+                    next.reserve(CHUNK.max(len));
+                }
+            }
+            &mut self.chunks[self.current]
+        }
+    }
+
+    thread_local! {
+        static ARENA: RefCell<Chunks> = RefCell::new(Chunks {
+            chunks: [BytesMut::new(), BytesMut::new()],
+            current: 0,
+        });
+    }
+
+    /// A body of `len` bytes that `fill` writes (it must append exactly
+    /// `len` bytes to the empty buffer it is given).
+    pub fn take<F: FnOnce(&mut BytesMut)>(len: usize, fill: F) -> BytesMut {
+        fn cut<F: FnOnce(&mut BytesMut)>(a: &mut BytesMut, len: usize, fill: F) -> BytesMut {
+            if a.capacity() < len {
+                a.reserve(CHUNK.max(len));
+            }
+            fill(a);
+            debug_assert_eq!(a.len(), len);
+            a.split_to(len)
+        }
+        let mut fill = Some(fill);
+        let from_arena = ARENA.try_with(|a| {
+            let f = fill.take().expect("fill used once");
+            cut(a.borrow_mut().with_room(len), len, f)
+        });
+        // During thread teardown the arena is gone: allocate plainly.
+        from_arena.unwrap_or_else(|_| {
+            let f = fill.take().expect("fill used once");
+            cut(&mut BytesMut::new(), len, f)
+        })
+    }
+}
+
 /// The frame continues: more frames of the same message follow.
 pub const MORE: u8 = 1;
 /// The frame is a ZMTP command, not application data.
 pub const COMMAND: u8 = 2;
+/// The body may be shared with a copy (ZMQ_SHARED).
+const SHARED: u8 = 4;
 
 #[derive(Clone)]
 enum Body {
@@ -62,6 +129,8 @@ impl Msg {
                 len: size as u8,
                 buf: [0; INLINE_MAX],
             }
+        } else if size <= ARENA_MAX {
+            Body::Owned(arena::take(size, |b| b.resize(size, 0)))
         } else {
             // malloc and fill rather than calloc: calloc may hand out fresh
             // zero pages, and the caller writing them faults page by page.
@@ -89,6 +158,8 @@ impl Msg {
                 flags: 0,
                 routing_id: 0,
             }
+        } else if data.len() <= ARENA_MAX {
+            Msg::wrap(arena::take(data.len(), |b| b.extend_from_slice(data)).freeze())
         } else {
             Msg::from_bytes(Bytes::copy_from_slice(data))
         }
@@ -116,12 +187,19 @@ impl Msg {
         }
     }
 
-    /// Whether another copy may share this frame's body (ZMQ_SHARED).
+    /// Whether another copy may share this frame's body (ZMQ_SHARED): set
+    /// on both sides by `copy`, and kept, as libzmq does.
     pub fn is_shared(&self) -> bool {
-        match &self.body {
-            Body::Shared(b) => !b.is_unique(),
-            _ => false,
+        self.flags & SHARED != 0
+    }
+
+    /// A copy sharing this frame's body (zmq_msg_copy).
+    pub fn copy(&mut self) -> Msg {
+        self.share();
+        if matches!(self.body, Body::Shared(_)) {
+            self.flags |= SHARED;
         }
+        self.clone()
     }
 
     pub fn data(&self) -> &[u8] {

@@ -19,6 +19,8 @@ use std::sync::Arc;
 const BATCH: usize = 64 * 1024;
 /// Bytes read from the stream per read call, at least.
 const READ_CHUNK: usize = 64 * 1024;
+/// Below this much free space the input buffer is grown or replaced.
+const MIN_READ: usize = 8 * 1024;
 /// The most we reserve ahead for one large incoming frame.
 const MAX_RESERVE: u64 = 8 * 1024 * 1024;
 
@@ -172,7 +174,12 @@ impl Engine {
                 want = want.max(missing.min(MAX_RESERVE) as usize);
             }
         }
-        self.input.reserve(want);
+        // Keep filling the current buffer until it is nearly full, so it is
+        // replaced (or reclaimed in place) once per many reads.
+        let spare = self.input.capacity() - self.input.len();
+        if spare < MIN_READ || spare < want.min(MAX_RESERVE as usize) && want > READ_CHUNK {
+            self.input.reserve(want);
+        }
         let spare = self.input.spare_capacity_mut();
         // SAFETY: the kernel writes at most `spare.len()` bytes into the
         // buffer's spare capacity through a raw pointer (no reference to

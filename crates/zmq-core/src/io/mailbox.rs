@@ -76,7 +76,9 @@ impl IoMailbox {
         self.send(IoCommand::Activate(token));
     }
 
-    pub fn take(&self) -> Vec<IoCommand> {
-        std::mem::take(&mut *self.commands.lock())
+    /// Moves the queued commands into `out` (empty), swapping buffers so
+    /// neither side allocates in steady state.
+    pub fn take_into(&self, out: &mut Vec<IoCommand>) {
+        std::mem::swap(&mut *self.commands.lock(), out);
     }
 }

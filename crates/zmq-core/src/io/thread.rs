@@ -34,6 +34,7 @@ impl IoThread {
             free: Vec::new(),
             timers: BinaryHeap::new(),
             stopping: false,
+            inbox: Vec::new(),
         };
         let handle = std::thread::Builder::new()
             .name(name)
@@ -90,6 +91,8 @@ struct Loop {
     /// stale ones are ignored.
     timers: BinaryHeap<Reverse<(Instant, usize, bool)>>,
     stopping: bool,
+    /// The mailbox's commands, taken in a batch (buffer reused).
+    inbox: Vec<IoCommand>,
 }
 
 impl Loop {
@@ -117,9 +120,12 @@ impl Loop {
                     ev.is_writable() || closed,
                 );
             }
-            for cmd in self.mailbox.take() {
+            let mut inbox = std::mem::take(&mut self.inbox);
+            self.mailbox.take_into(&mut inbox);
+            for cmd in inbox.drain(..) {
                 self.command(cmd);
             }
+            self.inbox = inbox;
             self.fire_timers();
             if self.stopping && self.entries.iter().all(Option::is_none) {
                 return;

@@ -59,12 +59,13 @@ impl SocketCore {
         self.signaler.notify();
     }
 
-    /// The queued commands, if any (cheap when there are none).
-    pub fn take_commands(&self) -> Vec<SocketCommand> {
-        if !self.pending.swap(false, Ordering::Acquire) {
-            return Vec::new();
+    /// Moves the queued commands, if any, into `out` (empty), swapping
+    /// buffers; cheap when there are none.
+    pub fn take_commands(&self, out: &mut Vec<SocketCommand>) {
+        if !self.pending.load(Ordering::Relaxed) || !self.pending.swap(false, Ordering::Acquire) {
+            return;
         }
-        std::mem::take(&mut *self.commands.lock())
+        std::mem::swap(&mut *self.commands.lock(), out);
     }
 }
 

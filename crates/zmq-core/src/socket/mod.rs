@@ -58,6 +58,8 @@ struct State {
     rcvmore: bool,
     endpoints: Vec<Endpoint>,
     next_endpoint: u64,
+    /// Commands taken from the core, in a buffer reused between batches.
+    inbox: Vec<SocketCommand>,
 }
 
 pub struct Socket {
@@ -95,6 +97,7 @@ impl Socket {
                 rcvmore: false,
                 endpoints: Vec::new(),
                 next_endpoint: 1,
+                inbox: Vec::new(),
             }),
         }
     }
@@ -239,7 +242,9 @@ impl Socket {
 
     /// Applies queued commands without touching the signaler (hot path).
     fn apply_commands(&self, st: &mut State) {
-        for cmd in self.core.take_commands() {
+        let mut inbox = std::mem::take(&mut st.inbox);
+        self.core.take_commands(&mut inbox);
+        for cmd in inbox.drain(..) {
             match cmd {
                 SocketCommand::Attach(p) => st.pattern.attach(p),
                 SocketCommand::Detach(id) => st.pattern.detach(id),
@@ -247,6 +252,7 @@ impl Socket {
                 SocketCommand::Activate(id) => st.pattern.activated(id),
             }
         }
+        st.inbox = inbox;
     }
 
     /// Runs `op` until it succeeds, blocking up to `timeout_ms` (-1: no

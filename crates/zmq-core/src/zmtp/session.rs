@@ -12,7 +12,6 @@ use super::frame::{self, Frame, Header, MORE};
 use super::greeting::{self, Greeting, GREETING_LEN};
 use super::mechanism::{Null, Step};
 use super::ProtocolError;
-use crate::msg::INLINE_MAX;
 use crate::{Msg, SocketType};
 
 /// Largest command accepted before the handshake ends. Independent of
@@ -23,6 +22,10 @@ pub const HANDSHAKE_COMMAND_MAX: u64 = 64 * 1024;
 /// Floor for the size of commands after the handshake, so PING and ERROR
 /// still pass when ZMQ_MAXMSGSIZE is tiny.
 pub const TRAFFIC_COMMAND_MIN: u64 = 512;
+
+/// Received bodies up to this size are copied out of the input buffer;
+/// larger ones are split off it without a copy.
+const COPY_MAX: usize = 256;
 
 /// Bodies from this size on are written from their own buffer instead of
 /// being copied into the output buffer.
@@ -166,21 +169,20 @@ impl Session {
     /// written (`Ok(0)` only when nothing was pending).
     pub fn write_to(&mut self, w: &mut impl Write) -> io::Result<usize> {
         const MAX_SLICES: usize = 64;
-        let mut slices: Vec<IoSlice<'_>> = Vec::with_capacity(MAX_SLICES);
-        slices.extend(
-            self.chunks
-                .iter()
-                .take(MAX_SLICES - 1)
-                .map(|c| IoSlice::new(c)),
-        );
-        if slices.len() < MAX_SLICES && !self.out.is_empty() {
-            slices.push(IoSlice::new(&self.out));
+        let mut slices = [IoSlice::new(&[]); MAX_SLICES];
+        let mut used = 0;
+        for c in self.chunks.iter().take(MAX_SLICES - 1) {
+            slices[used] = IoSlice::new(c);
+            used += 1;
         }
-        if slices.is_empty() {
+        if !self.out.is_empty() {
+            slices[used] = IoSlice::new(&self.out);
+            used += 1;
+        }
+        if used == 0 {
             return Ok(0);
         }
-        let mut n = w.write_vectored(&slices)?;
-        drop(slices);
+        let mut n = w.write_vectored(&slices[..used])?;
         let written = n;
         while n > 0 {
             match self.chunks.front_mut() {
@@ -276,8 +278,9 @@ impl Session {
         }
     }
 
-    /// A small data frame copied straight into an inline `Msg`: splitting
-    /// it off the buffer would cost a reference count per frame.
+    /// A small data frame copied into its own `Msg` (inline or from the
+    /// arena): splitting it off the input would keep the whole input buffer
+    /// alive and cost a reference count per frame.
     /// Anything else (commands, big or oversized frames) is left to
     /// `next_frame`.
     fn small_message(&self, input: &mut BytesMut) -> Result<Option<Msg>, ProtocolError> {
@@ -286,7 +289,7 @@ impl Session {
         };
         let size = header.size as usize;
         if header.is_command()
-            || size > INLINE_MAX
+            || size > COPY_MAX
             || header.size > self.max_msg_size()
             || input.len() < header.len + size
         {
