@@ -8,6 +8,7 @@
 //! to the low-water mark. Each side keeps its counters on its own cache
 //! line and reads the other's only when its cached copy says it must.
 
+use crate::io::link::EngineLink;
 use crate::io::mailbox::IoMailbox;
 use crate::msg::Msg;
 use crate::queue::Queue;
@@ -29,10 +30,13 @@ pub enum Waker {
     Pipe { socket: Arc<SocketCore>, id: u64 },
     /// A connection on an I/O thread, by its token. `scheduled` is set
     /// while an activation is on its way, so a busy engine is told once.
+    /// A waking application thread first tries to send through the
+    /// engine itself when it is idle (see `Engine::try_direct_send`).
     Io {
         mailbox: Arc<IoMailbox>,
         token: usize,
         scheduled: Arc<AtomicBool>,
+        link: Arc<EngineLink>,
     },
 }
 
@@ -46,7 +50,15 @@ impl Waker {
                 mailbox,
                 token,
                 scheduled,
+                link,
             } => {
+                if let Some((engine, _)) = link.get() {
+                    if let Some(mut e) = engine.try_lock() {
+                        if e.try_direct_send() {
+                            return;
+                        }
+                    }
+                }
                 if !scheduled.swap(true, Ordering::AcqRel) {
                     mailbox.activate(*token);
                 }
@@ -205,7 +217,8 @@ impl Pipe {
         let f = &self.flags.0;
         if f.reader_waiting.load(Ordering::SeqCst) && f.reader_waiting.swap(false, Ordering::SeqCst)
         {
-            self.reader.lock().wake();
+            let waker = self.reader.lock().clone();
+            waker.wake();
         }
     }
 
@@ -253,17 +266,27 @@ impl Pipe {
             let queued = r.written_seen.load(Ordering::Relaxed).saturating_sub(read);
             if queued <= low_water_mark(self.hwm) && f.writer_blocked.swap(false, Ordering::SeqCst)
             {
-                self.writer.lock().wake();
+                let waker = self.writer.lock().clone();
+                waker.wake();
             }
         }
         Some(msg)
     }
 
-    /// Marks the pipe as abandoned by one side and wakes both.
+    /// Marks the pipe as abandoned by one side and wakes both. (Wakers are
+    /// cloned out of their lock first: a wake may drive an engine.)
     pub fn close(&self) {
         self.flags.0.closed.store(true, Ordering::SeqCst);
-        self.reader.lock().wake();
-        self.writer.lock().wake();
+        let reader = self.reader.lock().clone();
+        reader.wake();
+        let writer = self.writer.lock().clone();
+        writer.wake();
+    }
+
+    /// Reader: about to fill the pipe itself (driving its engine), so a
+    /// publish need not wake it.
+    pub fn reader_awake(&self) {
+        self.flags.0.reader_waiting.store(false, Ordering::SeqCst);
     }
 
     pub fn is_closed(&self) -> bool {

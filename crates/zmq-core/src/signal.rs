@@ -52,6 +52,40 @@ impl Signaler {
     }
 }
 
+/// What ended a `wait_with`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wake {
+    Signal,
+    /// The other descriptor became readable.
+    Fd,
+    Timeout,
+}
+
+impl Signaler {
+    /// Waits for the signal or for `fd` to become readable.
+    pub fn wait_with(&self, fd: RawFd, deadline: Option<Instant>) -> Wake {
+        let mut pfd = [
+            libc::pollfd {
+                fd: self.fd(),
+                events: libc::POLLIN,
+                revents: 0,
+            },
+            libc::pollfd {
+                fd,
+                events: libc::POLLIN,
+                revents: 0,
+            },
+        ];
+        if poll_fds(&mut pfd, deadline) <= 0 {
+            Wake::Timeout
+        } else if pfd[0].revents != 0 {
+            Wake::Signal
+        } else {
+            Wake::Fd
+        }
+    }
+}
+
 /// poll(2) until something is ready or `deadline` passes, retrying on EINTR.
 pub fn poll_fds(fds: &mut [libc::pollfd], deadline: Option<Instant>) -> i32 {
     loop {

@@ -151,6 +151,9 @@ fn connect_before_bind_and_reconnect() {
         bound = pull.bind(&ep);
     }
     bound.unwrap();
+    // Give the pusher time to see its old peer go (a message written into
+    // a connection in the instant it closes is lost, as with libzmq).
+    std::thread::sleep(std::time::Duration::from_millis(100));
     send(&push, &[b"after restart"]);
     assert_eq!(recv(&pull), vec![b"after restart".to_vec()]);
     drop((push, pull));
@@ -303,4 +306,56 @@ fn pull_fair_queues_between_pushers() {
     for _ in 20..200 {
         recv(&pull);
     }
+}
+
+#[test]
+fn direct_reader_survives_its_peer_restarting() {
+    let ctx = Context::new();
+    let (push, ep) = bound(&ctx, SocketType::Push);
+    let pull = connected(&ctx, SocketType::Pull, &ep);
+    send(&push, &[b"a"]);
+    assert_eq!(recv(&pull), vec![b"a".to_vec()]);
+    // The puller now waits on the connection itself; its peer goes away
+    // under it and a new one takes the address.
+    let waiter = std::thread::spawn(move || {
+        let got = recv(&pull);
+        drop(pull);
+        got
+    });
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    set_int(&push, options::LINGER, 0);
+    drop(push);
+    let push = ctx.socket(SocketType::Push).unwrap();
+    let mut bound_ok = push.bind(&ep);
+    for _ in 0..100 {
+        if bound_ok.is_ok() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        bound_ok = push.bind(&ep);
+    }
+    bound_ok.unwrap();
+    send(&push, &[b"b"]);
+    assert_eq!(waiter.join().unwrap(), vec![b"b".to_vec()]);
+}
+
+#[test]
+fn sparse_request_reply_in_both_directions() {
+    // Round trips far apart take the direct paths (the sending thread
+    // writes, the waiting thread reads); every reply must still match.
+    let ctx = Context::new();
+    let (rep, ep) = bound(&ctx, SocketType::Rep);
+    let req = connected(&ctx, SocketType::Req, &ep);
+    let server = std::thread::spawn(move || {
+        for _ in 0..20 {
+            let q = recv(&rep);
+            send(&rep, &[&q[0], b"!"]);
+        }
+    });
+    for i in 0..20u32 {
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        send(&req, &[&i.to_be_bytes()]);
+        assert_eq!(recv(&req), vec![i.to_be_bytes().to_vec(), b"!".to_vec()]);
+    }
+    server.join().unwrap();
 }

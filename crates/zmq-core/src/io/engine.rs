@@ -2,6 +2,7 @@
 //! non-blocking stream and the sans-IO `zmtp::Session`, and frames between
 //! the session and the socket's pipes. Owned by one I/O thread.
 
+use super::link::{EngineCell, EngineLink};
 use super::mailbox::EnginePipes;
 use crate::msg::Msg;
 use crate::pipe::{Pipe, Waker};
@@ -13,7 +14,8 @@ use mio::net::TcpStream;
 use std::io;
 use std::os::fd::AsRawFd;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
+use std::time::{Duration, Instant};
 
 /// How much encoded output to batch before writing.
 const BATCH: usize = 64 * 1024;
@@ -23,6 +25,11 @@ const READ_CHUNK: usize = 64 * 1024;
 const MIN_READ: usize = 8 * 1024;
 /// The most we reserve ahead for one large incoming frame.
 const MAX_RESERVE: u64 = 8 * 1024 * 1024;
+
+/// Messages sent closer together than this go through the I/O thread,
+/// which batches them into large writes; sparser ones are written by the
+/// sending thread at once.
+const DIRECT_SEND_GAP: Duration = Duration::from_micros(20);
 
 /// Why an engine stopped.
 #[derive(Debug)]
@@ -59,6 +66,13 @@ pub struct Engine {
     token_mailbox: Option<(Arc<super::IoMailbox>, usize)>,
     /// Set by pipe wakers while an activation is queued for us.
     scheduled: Arc<AtomicBool>,
+    /// Ourselves, as the I/O thread shares us (for the pipes' link).
+    pub me: Weak<EngineCell>,
+    /// An application thread driving us hit the end of the connection;
+    /// the I/O thread tears it down on its next pump.
+    failed: Option<Closed>,
+    /// When an application thread last sent through us directly.
+    last_direct: Option<Instant>,
 }
 
 impl Engine {
@@ -97,6 +111,9 @@ impl Engine {
             lingering: false,
             token_mailbox: None,
             scheduled: Arc::new(AtomicBool::new(false)),
+            me: Weak::new(),
+            failed: None,
+            last_direct: None,
         }
     }
 
@@ -107,9 +124,13 @@ impl Engine {
                 mailbox: mailbox.clone(),
                 token,
                 scheduled: self.scheduled.clone(),
+                link: p.link.clone(),
             };
             p.outbound.set_reader(waker.clone());
             p.inbound.set_writer(waker);
+            if let Some(me) = self.me.upgrade() {
+                p.link.set(me, self.stream.as_raw_fd());
+            }
         }
     }
 
@@ -120,6 +141,9 @@ impl Engine {
 
     /// Runs until no more progress is possible without new readiness.
     pub fn pump(&mut self, readable: bool, writable: bool) -> Result<(), Closed> {
+        if let Some(why) = self.failed.take() {
+            return Err(why);
+        }
         // From here on, new pipe activity must schedule us again.
         self.scheduled.store(false, Ordering::Release);
         self.can_read |= readable;
@@ -315,6 +339,7 @@ impl Engine {
                 let outbound = Pipe::new(self.opts.sndhwm);
                 let inbound = Pipe::new(self.opts.rcvhwm);
                 let id = crate::socket::core::next_pipe_id();
+                let link = EngineLink::new();
                 outbound.set_writer(Waker::Socket(self.socket.signaler.clone()));
                 inbound.set_reader(Waker::Pipe {
                     socket: self.socket.clone(),
@@ -324,6 +349,7 @@ impl Engine {
                     id,
                     outbound: outbound.clone(),
                     inbound: inbound.clone(),
+                    link: link.clone(),
                 });
                 self.plug(&mailbox, token);
                 self.socket.command(SocketCommand::Attach(PipeEnd {
@@ -331,7 +357,57 @@ impl Engine {
                     tx: outbound,
                     rx: inbound,
                     routing_id,
+                    link,
                 }));
+            }
+        }
+    }
+
+    /// Called by an application thread that just queued a message while we
+    /// were idle: writes it out now, from that thread, unless messages come
+    /// so fast that batching them on the I/O thread is worth more (then, or
+    /// if the write cannot finish, returns false and the I/O thread is woken).
+    pub fn try_direct_send(&mut self) -> bool {
+        if !self.session.is_ready() || self.lingering || self.failed.is_some() {
+            return false;
+        }
+        let now = Instant::now();
+        if self
+            .last_direct
+            .is_some_and(|t| now.duration_since(t) < DIRECT_SEND_GAP)
+        {
+            self.last_direct = Some(now);
+            return false;
+        }
+        self.last_direct = Some(now);
+        self.can_write = true;
+        // Read first, as the I/O thread would: a connection the peer has
+        // closed is noticed before the message is written into it.
+        if !self.drive(true) {
+            return false;
+        }
+        self.session.pending_output() == 0
+            && self
+                .pipes
+                .as_ref()
+                .is_some_and(|p| !p.outbound.has_message())
+    }
+
+    /// Pumps from an application thread. A failure is kept for the I/O
+    /// thread, which is woken to tear the connection down; returns whether
+    /// the engine is still fine.
+    pub fn drive(&mut self, readable: bool) -> bool {
+        if self.failed.is_some() {
+            return false;
+        }
+        match self.pump(readable, false) {
+            Ok(()) => true,
+            Err(why) => {
+                self.failed = Some(why);
+                if let Some((mailbox, token)) = &self.token_mailbox {
+                    mailbox.activate(*token);
+                }
+                false
             }
         }
     }
@@ -343,6 +419,7 @@ impl Engine {
         let Some(p) = self.pipes.take() else {
             return;
         };
+        p.link.clear();
         // Whole messages already decoded still reach the socket.
         p.inbound.flush();
         if self.owned_pipes {

@@ -1,6 +1,7 @@
 //! An I/O thread's mailbox: commands from sockets and pipe activations,
 //! with one wake-up of the poll loop when the mailbox turns non-empty.
 
+use super::link::EngineLink;
 use crate::pipe::Pipe;
 use crate::socket::core::{ConnOptions, SocketCore};
 use crate::transport::tcp::TcpEndpoint;
@@ -17,6 +18,8 @@ pub struct EnginePipes {
     pub outbound: Arc<Pipe>,
     /// Frames the engine received, for the socket.
     pub inbound: Arc<Pipe>,
+    /// Where the socket finds the engine behind these pipes.
+    pub link: Arc<EngineLink>,
 }
 
 pub enum IoCommand {

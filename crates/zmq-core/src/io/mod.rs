@@ -3,6 +3,7 @@
 
 pub mod connecter;
 pub mod engine;
+pub mod link;
 pub mod listener;
 pub mod mailbox;
 pub mod thread;

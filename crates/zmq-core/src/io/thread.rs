@@ -3,6 +3,7 @@
 
 use super::connecter::{Connecter, State};
 use super::engine::{Closed, Engine};
+use super::link::EngineCell;
 use super::listener::Listener;
 use super::mailbox::{IoCommand, IoMailbox};
 use mio::net::TcpStream;
@@ -58,7 +59,7 @@ enum Entry {
     Listener(Listener),
     Connecter(Connecter),
     Engine {
-        engine: Box<Engine>,
+        engine: Arc<EngineCell>,
         connecter: Option<usize>,
         endpoint_id: u64,
     },
@@ -69,7 +70,7 @@ impl Entry {
         match self {
             Entry::Listener(l) => l.socket.id,
             Entry::Connecter(c) => c.socket.id,
-            Entry::Engine { engine, .. } => engine.socket.id,
+            Entry::Engine { engine, .. } => engine.lock().socket.id,
         }
     }
 
@@ -248,7 +249,7 @@ impl Loop {
                 }
             }
             Some(Entry::Engine { engine, .. }) => {
-                engine.lingering = true;
+                engine.lock().lingering = true;
                 if let Some(d) = deadline {
                     self.timers.push(Reverse((d, token, true)));
                 }
@@ -309,8 +310,10 @@ impl Loop {
             return;
         }
         engine.start(&self.mailbox, token);
+        let cell = Arc::new(EngineCell::new(engine));
+        cell.lock().me = Arc::downgrade(&cell);
         let t = self.insert(Entry::Engine {
-            engine: Box::new(engine),
+            engine: cell,
             connecter,
             endpoint_id,
         });
@@ -327,7 +330,7 @@ impl Loop {
         let Some(Some(Entry::Engine { engine, .. })) = self.entries.get_mut(token) else {
             return;
         };
-        let result = engine.pump(readable, writable);
+        let result = engine.lock().pump(readable, writable);
         if let Err(why) = result {
             self.engine_closed(token, why);
         }
@@ -335,16 +338,16 @@ impl Loop {
 
     fn engine_closed(&mut self, token: usize, _why: Closed) {
         let Some(Entry::Engine {
-            mut engine,
-            connecter,
-            ..
+            engine, connecter, ..
         }) = self.remove(token)
         else {
             return;
         };
+        let mut engine = engine.lock();
         let _ = self.poll.registry().deregister(&mut engine.stream);
         let lingering = engine.lingering;
         engine.shutdown();
+        drop(engine);
         if let Some(ct) = connecter {
             if let Some(Some(Entry::Connecter(c))) = self.entries.get_mut(ct) {
                 c.state = State::Waiting;
@@ -384,7 +387,8 @@ impl Loop {
                     }
                 }
             }
-            Entry::Engine { mut engine, .. } => {
+            Entry::Engine { engine, .. } => {
+                let mut engine = engine.lock();
                 let _ = self.poll.registry().deregister(&mut engine.stream);
                 engine.shutdown();
             }
@@ -477,7 +481,7 @@ impl Loop {
                         self.start_connect(token);
                     }
                 }
-                Some(Some(Entry::Engine { engine, .. })) if linger && engine.lingering => {
+                Some(Some(Entry::Engine { engine, .. })) if linger && engine.lock().lingering => {
                     self.drop_entry(token, false);
                 }
                 _ => {}

@@ -2,6 +2,7 @@
 //! command queue for pipe attach/detach. Commands are rare (per connection,
 //! never per message), so a mutex is fine here.
 
+use crate::io::link::EngineLink;
 use crate::pipe::Pipe;
 use crate::signal::Signaler;
 use crate::SocketType;
@@ -19,6 +20,8 @@ pub struct PipeEnd {
     pub rx: Arc<Pipe>,
     /// The peer's routing id (its Identity property), empty if none.
     pub routing_id: Bytes,
+    /// The engine behind this pipe, for driving it directly.
+    pub link: Arc<EngineLink>,
 }
 
 pub enum SocketCommand {

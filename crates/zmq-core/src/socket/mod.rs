@@ -26,15 +26,21 @@ use self::options::Options;
 use self::pattern::Pattern;
 use crate::ctx::CtxInner;
 use crate::error::{Error, Result};
+use crate::io::link::{EngineCell, EngineLink};
 use crate::io::mailbox::{EnginePipes, IoCommand, IoMailbox};
 use crate::msg::Msg;
 use crate::pipe::{Pipe, Waker};
+use crate::signal::Wake;
 use crate::transport::{self, tcp, Scheme};
 use crate::SocketType;
 use parking_lot::Mutex;
 use std::os::fd::RawFd;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+/// A thread reads its connection itself only if it last did so at least
+/// this long ago (see `Socket::blocking`).
+const DIRECT_READ_GAP: Duration = Duration::from_micros(20);
 
 /// zmq_send/zmq_recv flags.
 pub const DONTWAIT: i32 = 1;
@@ -60,6 +66,46 @@ struct State {
     next_endpoint: u64,
     /// Commands taken from the core, in a buffer reused between batches.
     inbox: Vec<SocketCommand>,
+    /// Each attached pipe's engine link and inbound pipe, by pipe id.
+    links: Vec<(u64, Arc<EngineLink>, Arc<Pipe>)>,
+    /// When this thread last read the connection itself.
+    last_direct: Option<Instant>,
+}
+
+impl State {
+    fn attach(&mut self, pipe: PipeEnd) {
+        self.links
+            .push((pipe.id, pipe.link.clone(), pipe.rx.clone()));
+        self.pattern.attach(pipe);
+    }
+
+    fn detach(&mut self, id: u64) {
+        self.links.retain(|(p, _, _)| *p != id);
+        self.pattern.detach(id);
+    }
+
+    /// With a single peer whose engine is up, the engine the owner thread
+    /// may drive itself while it waits.
+    fn direct(&self) -> Option<Direct> {
+        let [(id, link, rx)] = self.links.as_slice() else {
+            return None;
+        };
+        let (engine, fd) = link.get()?;
+        Some(Direct {
+            pipe: *id,
+            engine,
+            fd,
+            rx: rx.clone(),
+        })
+    }
+}
+
+/// An engine a waiting thread can drive: see `Socket::blocking`.
+struct Direct {
+    pipe: u64,
+    engine: Arc<EngineCell>,
+    fd: RawFd,
+    rx: Arc<Pipe>,
 }
 
 pub struct Socket {
@@ -98,6 +144,8 @@ impl Socket {
                 endpoints: Vec::new(),
                 next_endpoint: 1,
                 inbox: Vec::new(),
+                links: Vec::new(),
+                last_direct: None,
             }),
         }
     }
@@ -178,21 +226,24 @@ impl Socket {
                     let outbound = Pipe::new(opts.sndhwm);
                     let inbound = Pipe::new(opts.rcvhwm);
                     let pid = core::next_pipe_id();
+                    let link = EngineLink::new();
                     outbound.set_writer(Waker::Socket(self.core.signaler.clone()));
                     inbound.set_reader(Waker::Pipe {
                         socket: self.core.clone(),
                         id: pid,
                     });
-                    st.pattern.attach(PipeEnd {
+                    st.attach(PipeEnd {
                         id: pid,
                         tx: outbound.clone(),
                         rx: inbound.clone(),
                         routing_id: Default::default(),
+                        link: link.clone(),
                     });
                     EnginePipes {
                         id: pid,
                         outbound,
                         inbound,
+                        link,
                     }
                 });
                 io.send(IoCommand::Connect {
@@ -246,8 +297,8 @@ impl Socket {
         self.core.take_commands(&mut inbox);
         for cmd in inbox.drain(..) {
             match cmd {
-                SocketCommand::Attach(p) => st.pattern.attach(p),
-                SocketCommand::Detach(id) => st.pattern.detach(id),
+                SocketCommand::Attach(p) => st.attach(p),
+                SocketCommand::Detach(id) => st.detach(id),
                 SocketCommand::Hiccup(id) => st.pattern.hiccup(id),
                 SocketCommand::Activate(id) => st.pattern.activated(id),
             }
@@ -258,6 +309,10 @@ impl Socket {
     /// Runs `op` until it succeeds, blocking up to `timeout_ms` (-1: no
     /// limit) unless `flags` has DONTWAIT. The signaler is only touched when
     /// `op` finds nothing to do, so a busy socket makes no syscall.
+    ///
+    /// With a single connected peer, the waiting thread also watches the
+    /// connection and, when bytes arrive, reads and decodes them itself:
+    /// the I/O thread's hand-off (a wake-up on each side) is skipped.
     fn blocking<T>(
         &self,
         timeout_ms: impl Fn(&Options) -> i32,
@@ -269,6 +324,8 @@ impl Socket {
         let no_wait = flags & DONTWAIT != 0 || timeout == 0;
         // Read the clock only once we actually have to wait.
         let mut wait: Option<Option<Instant>> = None;
+        // The I/O thread was busy with the engine: wait for its signal.
+        let mut engine_busy = false;
         loop {
             self.check_term()?;
             self.apply_commands(&mut st);
@@ -289,13 +346,44 @@ impl Socket {
             let deadline = *wait.get_or_insert_with(|| {
                 (timeout > 0).then(|| Instant::now() + Duration::from_millis(timeout as u64))
             });
+            // Reading the connection ourselves saves hand-offs when messages
+            // are sparse; when they come thick and fast, the I/O thread reads
+            // them in large batches instead.
+            let sparse = || {
+                st.last_direct
+                    .is_none_or(|t| t.elapsed() >= DIRECT_READ_GAP)
+            };
+            let direct = if engine_busy || !sparse() {
+                None
+            } else {
+                st.direct()
+            };
+            engine_busy = false;
             drop(st);
-            let woke = self.core.signaler.wait(deadline);
+            let woke = match &direct {
+                Some(d) => self.core.signaler.wait_with(d.fd, deadline),
+                None if self.core.signaler.wait(deadline) => Wake::Signal,
+                None => Wake::Timeout,
+            };
             st = self.state.lock();
-            if !woke {
-                self.check_term()?;
-                self.process_commands(&mut st);
-                return op(&mut st);
+            match (woke, direct) {
+                (Wake::Timeout, _) => {
+                    self.check_term()?;
+                    self.process_commands(&mut st);
+                    return op(&mut st);
+                }
+                (Wake::Fd, Some(d)) => match d.engine.try_lock() {
+                    Some(mut engine) => {
+                        st.last_direct = Some(Instant::now());
+                        // We read what arrives ourselves: no need to be woken.
+                        d.rx.reader_awake();
+                        engine.drive(true);
+                        drop(engine);
+                        st.pattern.activated(d.pipe);
+                    }
+                    None => engine_busy = true,
+                },
+                _ => {}
             }
         }
     }
