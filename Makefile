@@ -76,7 +76,7 @@ build/ours/%: c-examples/%.cpp $(CONFIG_STAMP) | check-ours-lib
 build/ours/%: c-examples/%.c c-examples/common.h $(CONFIG_STAMP) | check-ours-lib
 	$(CC) $< -o $@ $(OURS_FLAGS) -lzmq
 build/ours/%: c-examples/bench/%.c $(CONFIG_STAMP) | check-ours-lib
-	$(CC) $< -o $@ $(OURS_FLAGS) -lzmq
+	$(CC) -Wall $< -o $@ $(OURS_FLAGS) -lzmq -lpthread
 build/sys/%: c-examples/%.cpp
 	@mkdir -p $(@D)
 	$(CXX) $< -o $@ -lzmq
@@ -85,7 +85,7 @@ build/sys/%: c-examples/%.c c-examples/common.h
 	$(CC) $< -o $@ -lzmq
 build/sys/%: c-examples/bench/%.c
 	@mkdir -p $(@D)
-	$(CC) $< -o $@ -lzmq
+	$(CC) -Wall $< -o $@ -lzmq -lpthread
 
 examples: $(addprefix build/ours/,$(PROGRAMS)) $(addprefix build/sys/,$(PROGRAMS))
 

@@ -10,17 +10,57 @@ import pytest
 from conftest import BUILD, ROOT
 
 
+NUMBER = r"[\d.]+"
+COST = rf"cpu_us_per_msg={NUMBER} csw_per_msg={NUMBER}"
+
+
 @pytest.mark.parametrize("impl", ["ours", "sys"])
 @pytest.mark.parametrize(
-    "program,size,count,pattern",
+    "program,args,pattern",
     [
-        ("throughput", 65536, 200, r"^throughput size=65536 count=200 .*msgs_per_s=\d+ "),
-        ("throughput", 64, 2000, r"^throughput size=64 count=2000 .*cpu_us_per_msg=[\d.]+$"),
-        ("latency", 64, 200, r"^latency size=64 count=200 avg_us=[\d.]+ p50_us=[\d.]+ p99_us=[\d.]+$"),
+        ("throughput", [65536, 200], r"^throughput size=65536 count=200 .*msgs_per_s=\d+ "),
+        (
+            "throughput",
+            [64, 2000],
+            rf"^throughput size=64 count=2000 .*{COST} peak_rss_mib={NUMBER}$",
+        ),
+        ("throughput", [1 << 20, 20], r"^throughput size=1048576 count=20 .*mb_per_s=[\d.]+ "),
+        (
+            "latency",
+            [64, 200],
+            rf"^latency size=64 count=200 avg_us={NUMBER} p50_us={NUMBER} p99_us={NUMBER} {COST}$",
+        ),
+        ("latency", [65536, 50], rf"^latency size=65536 count=50 avg_us={NUMBER} .*p99_us="),
+        (
+            "fanout",
+            [64, 2000, 10],
+            rf"^fanout size=64 count=2000 subscribers=10 seconds={NUMBER} msgs_per_s=\d+ {COST}$",
+        ),
+        (
+            "connections",
+            [50, 5],
+            rf"^connections mode=busy dealers=50 backlog=\d+ requests=5 seconds={NUMBER} "
+            rf"requests_per_s=\d+ {COST} peak_rss_mib={NUMBER}$",
+        ),
+        (
+            "connections",
+            [50, "idle"],
+            rf"^connections mode=idle dealers=50 backlog=\d+ seconds={NUMBER} peak_rss_mib={NUMBER}$",
+        ),
+    ],
+    ids=[
+        "throughput-64KiB",
+        "throughput-64B",
+        "throughput-1MiB",
+        "latency-64B",
+        "latency-64KiB",
+        "fanout",
+        "connections-busy",
+        "connections-idle",
     ],
 )
-def test_bench_program(launcher, impl, program, size, count, pattern):
-    out = launcher.finish(launcher.start(impl, program, "tcp://127.0.0.1:*", size, count))
+def test_bench_program(launcher, impl, program, args, pattern):
+    out = launcher.finish(launcher.start(impl, program, "tcp://127.0.0.1:*", *args))
     assert re.search(pattern, out, re.M), out
 
 
@@ -31,6 +71,11 @@ def test_bench_runner_prints_a_table():
         capture_output=True, text=True, timeout=60,
     )
     assert done.returncode == 0, done.stderr
-    rows = [line for line in done.stdout.splitlines() if line.startswith("| ")]
+    table, floors = done.stdout.split("\nFloors of issue 3")
+    rows = [line for line in table.splitlines() if line.startswith("| ")]
     assert rows[0].startswith("| case | ours | libzmq | ours/libzmq |")
-    assert len(rows) == 2 + 3 * 3 + 2, done.stdout
+    # throughput: 4 sizes x 4 metrics + peak RSS; latency: 2 sizes x 4;
+    # fan-out: 3; connections: 4 busy + 1 idle
+    assert len(rows) == 2 + 17 + 8 + 3 + 5, done.stdout
+    marks = [line for line in floors.splitlines() if line.startswith("| ")][2:]
+    assert len(marks) == 17 and all(line.endswith((" met |", " NOT met |")) for line in marks)

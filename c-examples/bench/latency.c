@@ -7,13 +7,16 @@
 //   with ZMQ_LAST_ENDPOINT)
 //
 // The first 100 round trips (connection set-up, cold caches) are not timed.
-// Prints one line of key=value pairs for c-examples/bench/run.py.
+// Prints one line of key=value pairs for c-examples/bench/run.py, with the
+// CPU time (user + system, both threads) and the context switches per timed
+// round trip.
 #include <zmq.h>
 
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #define WARM_UP 100
@@ -28,6 +31,22 @@ static double now_us(void)
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (double) t.tv_sec * 1e6 + (double) t.tv_nsec / 1e3;
+}
+
+// CPU seconds and context switches of the whole process so far.
+struct cost {
+    double cpu;
+    long switches;
+};
+
+static struct cost cost_now(void)
+{
+    struct rusage usage;
+    getrusage(RUSAGE_SELF, &usage);
+    struct cost c = {(double) (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+                         (double) (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6,
+                     usage.ru_nvcsw + usage.ru_nivcsw};
+    return c;
 }
 
 static void die(const char *what)
@@ -91,22 +110,30 @@ int main(int argc, char **argv)
 
     char *payload = calloc(size + 1, 1);
     double *rtt = malloc(sizeof(double) * (size_t) count);
+    if (payload == NULL || rtt == NULL) {
+        fprintf(stderr, "error: out of memory\n");
+        return 1;
+    }
+    struct cost start = {0, 0};
     zmq_msg_t reply;
     zmq_msg_init(&reply);
     for (long i = -WARM_UP; i < count; i++) {
-        double start = now_us();
+        if (i == 0)
+            start = cost_now();
+        double sent = now_us();
         if (zmq_send(req, payload, size, 0) == -1)
             die("zmq_send");
         if (zmq_msg_recv(&reply, req, 0) == -1)
             die("zmq_msg_recv");
-        double end = now_us();
+        double received = now_us();
         if (zmq_msg_size(&reply) != size) {
             fprintf(stderr, "error: reply of %zu bytes\n", zmq_msg_size(&reply));
             return 1;
         }
         if (i >= 0)
-            rtt[i] = end - start;
+            rtt[i] = received - sent;
     }
+    struct cost end = cost_now();
     zmq_msg_close(&reply);
     pthread_join(thread, NULL);
 
@@ -117,8 +144,11 @@ int main(int argc, char **argv)
     long p99 = (long) ((double) count * 0.99);
     if (p99 >= count)
         p99 = count - 1;
-    printf("latency size=%zu count=%ld avg_us=%.2f p50_us=%.2f p99_us=%.2f\n", size, count,
-           total / (double) count, rtt[count / 2], rtt[p99]);
+    printf("latency size=%zu count=%ld avg_us=%.2f p50_us=%.2f p99_us=%.2f cpu_us_per_msg=%.3f "
+           "csw_per_msg=%.3f\n",
+           size, count, total / (double) count, rtt[count / 2], rtt[p99],
+           (end.cpu - start.cpu) * 1e6 / (double) count,
+           (double) (end.switches - start.switches) / (double) count);
 
     free(rtt);
     free(payload);

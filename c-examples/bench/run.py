@@ -2,58 +2,127 @@
 """Run the benchmark programs against our libzmq and the system libzmq, side
 by side, and print a markdown table. Standard library only.
 
-    python3 c-examples/bench/run.py [--ours build/ours] [--sys build/sys] [--rounds 5]
+    python3 c-examples/bench/run.py [--ours build/ours] [--sys build/sys]
+                                    [--rounds 5] [--scale 1.0]
 
 Every case runs once per round on each library, alternating which goes first,
 so slow drifts of the machine (other jobs, thermal) hit both alike. The table
 shows the median of the rounds and, beside it, the spread: slowest / fastest
-round (x1.00 means perfectly steady). Progress goes to stderr, the table to
-stdout.
+round (x1.00 means perfectly steady). CPU time per message (user + system of
+every thread of the one benchmark process) and context switches per message
+are a second opinion beside the rates and times. After the table, the floors
+of issue 3 (ours at least as good as libzmq) are marked met or NOT met; an
+unmet floor is reported, not a failure. --scale multiplies every count (for
+quick runs). Progress goes to stderr, the table to stdout.
 """
 
 import argparse
 import datetime
 import os
+import signal
 import statistics
 import subprocess
 import sys
+import time
 from pathlib import Path
 
-# (label, program, message size, count)
-CASES = [
-    ("throughput 64 B", "throughput", 64, 2_000_000),
-    ("throughput 1 KiB", "throughput", 1024, 400_000),
-    ("throughput 64 KiB", "throughput", 65536, 20_000),
-    ("latency 64 B", "latency", 64, 10_000),
-]
-# What to report of each program: (key in its output, label, unit, higher is better)
-METRICS = {
-    "throughput": [
-        ("msgs_per_s", "messages", "msg/s", True),
-        ("mb_per_s", "bytes", "MB/s", True),
-        ("cpu_us_per_msg", "CPU per msg", "µs", False),
-    ],
-    "latency": [
-        ("avg_us", "round trip, average", "µs", False),
-        ("p99_us", "round trip, 99th percentile", "µs", False),
-    ],
-}
+ENDPOINT = "tcp://127.0.0.1:*"
 RUN_TIMEOUT_S = 120
 
+# What a metric's ratio ours/libzmq should be: the issue's floors for rates
+# (>= 1), times and memory (<= 1); CPU and context switches have no floor.
+RATE, TIME, MEMORY, COST = "rate", "time", "memory", "cost"
+FLOOR = {RATE: ">= 1.00", TIME: "<= 1.00", MEMORY: "<= 1.00"}
 
-def run_once(binary, size, count):
+
+class Count:
+    """A count argument, multiplied by --scale, never below `least`."""
+
+    def __init__(self, value, least):
+        self.value, self.least = value, least
+
+    def scaled(self, scale):
+        return max(self.least, int(self.value * scale))
+
+
+def m(key, label, unit, kind):
+    return (key, label, unit, kind)
+
+
+CPU = m("cpu_us_per_msg", "CPU per msg", "µs", COST)
+CSW = m("csw_per_msg", "context switches per msg", "", COST)
+THROUGHPUT = [m("msgs_per_s", "messages", "msg/s", RATE), m("mb_per_s", "bytes", "MB/s", RATE), CPU, CSW]
+LATENCY = [
+    m("avg_us", "round trip, average", "µs", TIME),
+    m("p99_us", "round trip, 99th percentile", "µs", TIME),
+    m("cpu_us_per_msg", "CPU per round trip", "µs", COST),
+    m("csw_per_msg", "context switches per round trip", "", COST),
+]
+PEAK_RSS = m("peak_rss_mib", "peak RSS", "MiB", MEMORY)
+
+# (label, program, arguments after the endpoint, metrics). A label's {0},
+# {1}... are the arguments as run (after --scale).
+CASES = [
+    ("throughput 64 B", "throughput", [64, Count(2_000_000, 2)], THROUGHPUT + [PEAK_RSS]),
+    ("throughput 1 KiB", "throughput", [1024, Count(400_000, 2)], THROUGHPUT),
+    ("throughput 64 KiB", "throughput", [65536, Count(20_000, 2)], THROUGHPUT),
+    ("throughput 1 MiB", "throughput", [1 << 20, Count(1_500, 2)], THROUGHPUT),
+    ("latency 64 B", "latency", [64, Count(10_000, 1)], LATENCY),
+    ("latency 64 KiB", "latency", [65536, Count(5_000, 1)], LATENCY),
+    (
+        "fan-out PUB to {2} SUB, 64 B",
+        "fanout",
+        [64, Count(200_000, 1), 10],
+        [
+            m("msgs_per_s", "messages received in total", "msg/s", RATE),
+            m("cpu_us_per_msg", "CPU per msg received", "µs", COST),
+            m("csw_per_msg", "context switches per msg received", "", COST),
+        ],
+    ),
+    (
+        "connections {0} DEALERs x {1} requests",
+        "connections",
+        [Count(1_000, 10), Count(100, 1)],
+        [
+            m("seconds", "total time", "s", TIME),
+            PEAK_RSS,
+            m("cpu_us_per_msg", "CPU per request", "µs", COST),
+            m("csw_per_msg", "context switches per request", "", COST),
+        ],
+    ),
+    ("connections {0} idle DEALERs", "connections", [Count(1_000, 10), "idle"], [PEAK_RSS]),
+]
+
+
+def arguments(case, scale):
+    return [a.scaled(scale) if isinstance(a, Count) else a for a in case[2]]
+
+
+def label_of(case, scale):
+    return case[0].format(*(f"{a:,}" if isinstance(a, int) else a for a in arguments(case, scale)))
+
+
+def number(text):
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def run_once(binary, args):
     env = {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "LD_LIBRARY_PATH")}
-    done = subprocess.run(
-        [str(binary), "tcp://127.0.0.1:*", str(size), str(count)],
-        capture_output=True,
-        text=True,
-        timeout=RUN_TIMEOUT_S,
-        env=env,
-    )
+    argv = [str(binary), ENDPOINT, *(str(a) for a in args)]
+    try:
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=RUN_TIMEOUT_S, env=env)
+    except subprocess.TimeoutExpired:
+        sys.exit(f"{' '.join(argv)} still running after {RUN_TIMEOUT_S} s")
     if done.returncode != 0:
-        sys.exit(f"{binary} failed ({done.returncode}):\n{done.stdout}{done.stderr}")
-    fields = dict(item.split("=", 1) for item in done.stdout.split()[1:])
-    return {key: float(value) for key, value in fields.items()}
+        how = f"exit status {done.returncode}"
+        if done.returncode < 0:
+            how = f"killed by {signal.Signals(-done.returncode).name}"
+        sys.exit(f"{' '.join(argv)} failed ({how}):\n{done.stdout}{done.stderr}")
+    fields = dict(item.split("=", 1) for item in done.stdout.split()[1:] if "=" in item)
+    return {key: number(value) for key, value in fields.items()}
 
 
 def human(value, unit):
@@ -61,9 +130,12 @@ def human(value, unit):
         for factor, suffix in ((1e6, "M"), (1e3, "k")):
             if value >= factor:
                 return f"{value / factor:.3g} {suffix} {unit}"
-    if value >= 100:
-        return f"{value:,.0f} {unit}"
-    return f"{value:.3g} {unit}"
+    text = f"{value:,.0f}" if value >= 100 else f"{value:.3g}"
+    return f"{text} {unit}".rstrip()
+
+
+def spread(values):
+    return max(values) / min(values) if min(values) > 0 else float("inf")
 
 
 def main():
@@ -73,39 +145,66 @@ def main():
     parser.add_argument("--rounds", default=5, type=int)
     parser.add_argument("--scale", default=1.0, type=float, help="multiply every count")
     args = parser.parse_args()
+    if args.rounds < 1:
+        sys.exit("--rounds must be at least 1")
     libs = {"ours": args.ours, "libzmq": args.sys}
     for directory in libs.values():
-        for program in {case[1] for case in CASES}:
+        for program in sorted({case[1] for case in CASES}):
             if not (directory / program).exists():
                 sys.exit(f"{directory / program} is missing: run `make bench-programs`")
 
-    results = {(case[0], lib): [] for case in CASES for lib in libs}
+    began = time.monotonic()
+    now = datetime.datetime.now().astimezone().isoformat(timespec="minutes")
+    results = {(index, lib): [] for index in range(len(CASES)) for lib in libs}
     for round_number in range(args.rounds):
         order = list(libs) if round_number % 2 == 0 else list(reversed(libs))
-        for label, program, size, count in CASES:
+        for index, case in enumerate(CASES):
             for lib in order:
-                count_now = max(2, int(count * args.scale))
-                results[(label, lib)].append(run_once(libs[lib] / program, size, count_now))
-        print(f"round {round_number + 1}/{args.rounds} done", file=sys.stderr, flush=True)
+                results[(index, lib)].append(run_once(libs[lib] / case[1], arguments(case, args.scale)))
+        print(
+            f"round {round_number + 1}/{args.rounds} done ({time.monotonic() - began:.0f} s)",
+            file=sys.stderr,
+            flush=True,
+        )
 
-    now = datetime.datetime.now().astimezone().isoformat(timespec="minutes")
-    print(f"\n{now}, {os.cpu_count()} cores, {args.rounds} rounds, median (spread = slowest/fastest)\n")
+    scaled = "" if args.scale == 1 else f", counts scaled by {args.scale:g}"
+    print(
+        f"\n{now}, {os.cpu_count()} cores, {args.rounds} rounds{scaled}, "
+        "median (spread = slowest/fastest), tcp on loopback:\n"
+    )
     print("| case | ours | libzmq | ours/libzmq | spread ours | spread libzmq |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
-    for label, program, _size, _count in CASES:
-        for key, metric, unit, higher_is_better in METRICS[program]:
+    floors = []
+    for index, case in enumerate(CASES):
+        label = label_of(case, args.scale)
+        for key, metric, unit, kind in case[3]:
             medians, spreads = {}, {}
             for lib in libs:
-                values = [run[key] for run in results[(label, lib)]]
+                values = [run[key] for run in results[(index, lib)]]
                 medians[lib] = statistics.median(values)
-                spreads[lib] = max(values) / min(values) if min(values) > 0 else float("inf")
+                spreads[lib] = spread(values)
             ratio = medians["ours"] / medians["libzmq"] if medians["libzmq"] else float("inf")
-            better = "higher is better" if higher_is_better else "lower is better"
+            better = "higher is better" if kind == RATE else "lower is better"
             print(
                 f"| {label}, {metric} ({better}) | {human(medians['ours'], unit)} "
                 f"| {human(medians['libzmq'], unit)} | {ratio:.2f} "
                 f"| x{spreads['ours']:.2f} | x{spreads['libzmq']:.2f} |"
             )
+            if kind in FLOOR:
+                met = ratio >= 1.0 if kind == RATE else ratio <= 1.0
+                floors.append((f"{label}, {metric}", ratio, FLOOR[kind], met))
+
+    print(
+        "\nFloors of issue 3 (ours at least as good as libzmq: ratio >= 1.00 for rates, "
+        "<= 1.00 for times and peak RSS; CPU and context switches are a second opinion, "
+        "without a floor):\n"
+    )
+    print("| row | ours/libzmq | floor | |")
+    print("| --- | ---: | ---: | --- |")
+    for row, ratio, floor, met in floors:
+        print(f"| {row} | {ratio:.2f} | {floor} | {'met' if met else 'NOT met'} |")
+    print(f"\n{sum(met for *_, met in floors)} of {len(floors)} floors met; "
+          f"run time {time.monotonic() - began:.0f} s.")
 
 
 if __name__ == "__main__":

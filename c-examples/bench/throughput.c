@@ -7,7 +7,9 @@
 //   with ZMQ_LAST_ENDPOINT, so parallel runs never collide)
 //
 // Prints one line of key=value pairs for c-examples/bench/run.py, including
-// the CPU time (user + system, all threads, getrusage) per message.
+// the CPU time (user + system, all threads, getrusage) and the context
+// switches (voluntary + involuntary, all threads) per message, and the peak
+// resident set size of the process in MiB.
 #include <zmq.h>
 
 #include <pthread.h>
@@ -32,12 +34,43 @@ static double now(void)
     return (double) t.tv_sec + (double) t.tv_nsec / 1e9;
 }
 
-static double cpu_seconds(void)
+// CPU seconds and context switches of the whole process so far.
+struct cost {
+    double cpu;
+    long switches;
+};
+
+static struct cost cost_now(void)
 {
     struct rusage usage;
     getrusage(RUSAGE_SELF, &usage);
-    return (double) (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
-           (double) (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+    struct cost c = {(double) (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+                         (double) (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6,
+                     usage.ru_nvcsw + usage.ru_nivcsw};
+    return c;
+}
+
+// The peak resident set size of this process in MiB: VmHWM from
+// /proc/self/status, which starts afresh at exec. (getrusage's ru_maxrss
+// keeps the peak of the process image before exec, so a program started by
+// a big parent such as Python reports at least the parent's size; it is the
+// fallback where there is no /proc.)
+static double peak_rss_mib(void)
+{
+    FILE *status = fopen("/proc/self/status", "r");
+    if (status != NULL) {
+        char line[256];
+        long kib = -1;
+        while (kib < 0 && fgets(line, sizeof line, status) != NULL)
+            if (sscanf(line, "VmHWM: %ld kB", &kib) != 1)
+                kib = -1;
+        fclose(status);
+        if (kib >= 0)
+            return (double) kib / 1024.0;
+    }
+    struct rusage usage;
+    getrusage(RUSAGE_SELF, &usage);
+    return (double) usage.ru_maxrss / 1024.0; // KiB on Linux
 }
 
 static void die(const char *what)
@@ -100,7 +133,7 @@ int main(int argc, char **argv)
 
     struct receiver r = {pull, count, size, 0, 0};
     pthread_t thread;
-    double cpu_start = cpu_seconds();
+    struct cost start = cost_now();
     if (pthread_create(&thread, NULL, receive_all, &r) != 0) {
         fprintf(stderr, "error: pthread_create\n");
         return 1;
@@ -115,14 +148,16 @@ int main(int argc, char **argv)
             die("zmq_msg_send");
     }
     pthread_join(thread, NULL);
-    double cpu = cpu_seconds() - cpu_start;
+    struct cost end = cost_now();
     if (r.failed)
         return 1;
 
     double rate = (double) (count - 1) / r.seconds;
     printf("throughput size=%zu count=%ld seconds=%.6f msgs_per_s=%.0f mb_per_s=%.2f "
-           "cpu_us_per_msg=%.4f\n",
-           size, count, r.seconds, rate, rate * (double) size / 1e6, cpu * 1e6 / (double) count);
+           "cpu_us_per_msg=%.4f csw_per_msg=%.6f peak_rss_mib=%.1f\n",
+           size, count, r.seconds, rate, rate * (double) size / 1e6,
+           (end.cpu - start.cpu) * 1e6 / (double) count,
+           (double) (end.switches - start.switches) / (double) count, peak_rss_mib());
 
     zmq_close(push);
     zmq_close(pull);
