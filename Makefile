@@ -52,9 +52,12 @@ setup:
 lib:
 	$(CARGO) build --release -p zmq-capi
 	mkdir -p build/lib
-	cp $(CARGO_TARGET_DIR)/release/libzmq.so build/lib/libzmq.so
+	# Copy then rename, so programs running on the old library keep it.
+	cp $(CARGO_TARGET_DIR)/release/libzmq.so build/lib/libzmq.so.tmp
+	mv -f build/lib/libzmq.so.tmp build/lib/libzmq.so
 	ln -sf libzmq.so build/lib/libzmq.so.5
-	cp $(CARGO_TARGET_DIR)/release/libzmq.a build/lib/libzmq.a
+	cp $(CARGO_TARGET_DIR)/release/libzmq.a build/lib/libzmq.a.tmp
+	mv -f build/lib/libzmq.a.tmp build/lib/libzmq.a
 
 check-ours-lib: $(LIB_DEP)
 	@test -e $(OURS_LIB)/libzmq.so -a -e $(OURS_LIB)/libzmq.so.5 || \

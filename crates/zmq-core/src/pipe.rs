@@ -52,10 +52,12 @@ impl Waker {
                 scheduled,
                 link,
             } => {
-                if let Some((engine, _)) = link.get() {
-                    if let Some(mut e) = engine.try_lock() {
-                        if e.try_direct_send() {
-                            return;
+                if link.direct_allowed() {
+                    if let Some((engine, _)) = link.get() {
+                        if let Some(mut e) = engine.try_lock() {
+                            if e.try_direct_send() {
+                                return;
+                            }
                         }
                     }
                 }
@@ -85,6 +87,10 @@ struct WriterSide {
 /// Fields only the reader updates (the writer loads `read` now and then).
 struct ReaderSide {
     /// Whole messages fully read, ever.
+    consumed: AtomicUsize,
+    /// `consumed` as last published to the writer (for its high-water
+    /// mark): every few messages, whenever the pipe runs empty, and at once
+    /// when the writer waits for room.
     read: AtomicUsize,
     /// The writer's `written`, as last loaded.
     written_seen: AtomicUsize,
@@ -123,6 +129,7 @@ impl Pipe {
                 read_seen: AtomicUsize::new(0),
             }),
             r: Line(ReaderSide {
+                consumed: AtomicUsize::new(0),
                 read: AtomicUsize::new(0),
                 written_seen: AtomicUsize::new(0),
                 reading: AtomicBool::new(false),
@@ -225,7 +232,7 @@ impl Pipe {
     /// Reader: whole messages published and not yet read.
     fn available(&self, order: Ordering) -> bool {
         let r = &self.r.0;
-        let read = r.read.load(Ordering::Relaxed);
+        let read = r.consumed.load(Ordering::Relaxed);
         if r.written_seen.load(Ordering::Relaxed) > read {
             return true;
         }
@@ -240,6 +247,8 @@ impl Pipe {
         if self.r.0.reading.load(Ordering::Relaxed) || self.available(Ordering::Acquire) {
             return true;
         }
+        // Caught up: tell the writer everything is read before sleeping.
+        self.publish_read();
         self.flags.0.reader_waiting.store(true, Ordering::SeqCst);
         // Re-check: the writer may have published before seeing the flag.
         self.available(Ordering::SeqCst)
@@ -259,10 +268,17 @@ impl Pipe {
             return Some(msg);
         }
         r.reading.store(false, Ordering::Relaxed);
-        let read = r.read.load(Ordering::Relaxed) + 1;
-        r.read.store(read, Ordering::SeqCst);
+        let consumed = r.consumed.load(Ordering::Relaxed) + 1;
+        r.consumed.store(consumed, Ordering::Relaxed);
+        if self.hwm == 0 {
+            return Some(msg);
+        }
+        if consumed - r.read.load(Ordering::Relaxed) >= self.publish_every() {
+            self.publish_read();
+        }
         let f = &self.flags.0;
-        if self.hwm != 0 && f.writer_blocked.load(Ordering::SeqCst) {
+        if f.writer_blocked.load(Ordering::SeqCst) {
+            let read = self.publish_read();
             let queued = r.written_seen.load(Ordering::Relaxed).saturating_sub(read);
             if queued <= low_water_mark(self.hwm) && f.writer_blocked.swap(false, Ordering::SeqCst)
             {
@@ -271,6 +287,20 @@ impl Pipe {
             }
         }
         Some(msg)
+    }
+
+    /// Reader: how many messages may be read before the count is
+    /// published; small marks need every message counted.
+    fn publish_every(&self) -> usize {
+        (self.hwm / 64).clamp(1, 32)
+    }
+
+    /// Reader: publishes how many messages are read; returns the count.
+    fn publish_read(&self) -> usize {
+        let r = &self.r.0;
+        let consumed = r.consumed.load(Ordering::Relaxed);
+        r.read.store(consumed, Ordering::SeqCst);
+        consumed
     }
 
     /// Marks the pipe as abandoned by one side and wakes both. (Wakers are

@@ -7,6 +7,7 @@
 use super::engine::Engine;
 use parking_lot::Mutex;
 use std::os::fd::RawFd;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 /// An engine, shared by its I/O thread and the application threads that
@@ -16,6 +17,9 @@ pub type EngineCell = Mutex<Engine>;
 #[derive(Default)]
 pub struct EngineLink {
     slot: Mutex<Option<(Arc<EngineCell>, RawFd)>>,
+    /// The socket sends in a request-reply rhythm: an idle engine may be
+    /// written by the sending thread.
+    direct: AtomicBool,
 }
 
 impl EngineLink {
@@ -35,5 +39,15 @@ impl EngineLink {
 
     pub fn clear(&self) {
         *self.slot.lock() = None;
+    }
+
+    pub fn allow_direct(&self, allowed: bool) {
+        if self.direct.load(Ordering::Relaxed) != allowed {
+            self.direct.store(allowed, Ordering::Relaxed);
+        }
+    }
+
+    pub fn direct_allowed(&self) -> bool {
+        self.direct.load(Ordering::Relaxed)
     }
 }

@@ -70,6 +70,16 @@ struct State {
     links: Vec<(u64, Arc<EngineLink>, Arc<Pipe>)>,
     /// When this thread last read the connection itself.
     last_direct: Option<Instant>,
+    /// The last successful operation: a receive that follows a send (or a
+    /// send that follows a receive) is request-reply traffic, which the
+    /// direct paths serve; streams one way are left to the I/O thread.
+    last_op: Option<Op>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Op {
+    Send,
+    Recv,
 }
 
 impl State {
@@ -146,6 +156,7 @@ impl Socket {
                 inbox: Vec::new(),
                 links: Vec::new(),
                 last_direct: None,
+                last_op: None,
             }),
         }
     }
@@ -353,7 +364,7 @@ impl Socket {
                 st.last_direct
                     .is_none_or(|t| t.elapsed() >= DIRECT_READ_GAP)
             };
-            let direct = if engine_busy || !sparse() {
+            let direct = if engine_busy || st.last_op != Some(Op::Send) || !sparse() {
                 None
             } else {
                 st.direct()
@@ -392,7 +403,20 @@ impl Socket {
     /// untouched, as zmq_msg_send promises.
     pub fn send(&self, msg: &mut Msg, flags: i32) -> Result<()> {
         msg.set_more(flags & SNDMORE != 0);
-        self.blocking(|o| o.sndtimeo, flags, |st| st.pattern.send(msg))
+        self.blocking(
+            |o| o.sndtimeo,
+            flags,
+            |st| {
+                // A send answering a receive is part of a request-reply rhythm:
+                // the engine may write it from this thread at once.
+                if let [(_, link, _)] = st.links.as_slice() {
+                    link.allow_direct(st.last_op == Some(Op::Recv));
+                }
+                st.pattern.send(msg)?;
+                st.last_op = Some(Op::Send);
+                Ok(())
+            },
+        )
     }
 
     pub fn recv(&self, flags: i32) -> Result<Msg> {
@@ -402,6 +426,7 @@ impl Socket {
             |st| {
                 let m = st.pattern.recv()?;
                 st.rcvmore = m.more();
+                st.last_op = Some(Op::Recv);
                 Ok(m)
             },
         )

@@ -1,0 +1,134 @@
+//! Micro-benchmarks of the hot path's pieces, with no harness dependency:
+//! frame encoding and decoding through a ZMTP session, and a pipe's write
+//! and read, single-threaded and across two threads. `cargo bench -p
+//! zmq-core` (and `make bench`) print nanoseconds per operation; each
+//! figure is the best of several runs, as the machines are noisy.
+
+use bytes::BytesMut;
+use std::hint::black_box;
+use std::sync::Arc;
+use std::time::Instant;
+use zmq_core::pipe::Pipe;
+use zmq_core::zmtp::{Event, Session, SessionConfig};
+use zmq_core::{Msg, SocketType};
+
+const RUNS: usize = 5;
+
+/// Best time per operation over `RUNS` runs of `ops` operations.
+fn best(ops: usize, mut run: impl FnMut()) -> f64 {
+    (0..RUNS)
+        .map(|_| {
+            let start = Instant::now();
+            run();
+            start.elapsed().as_nanos() as f64 / ops as f64
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
+fn config(socket_type: SocketType) -> SessionConfig {
+    SessionConfig {
+        socket_type,
+        routing_id: Default::default(),
+        max_msg_size: -1,
+        as_server: false,
+    }
+}
+
+/// A PUSH and a PULL session after their handshake.
+fn sessions() -> (Session, Session) {
+    let mut push = Session::new(config(SocketType::Push));
+    let mut pull = Session::new(config(SocketType::Pull));
+    let (mut to_pull, mut to_push) = (BytesMut::new(), BytesMut::new());
+    for _ in 0..4 {
+        to_pull.extend_from_slice(&push.output().split());
+        to_push.extend_from_slice(&pull.output().split());
+        while let Ok(Some(_)) = pull.poll_input(&mut to_pull) {}
+        while let Ok(Some(_)) = push.poll_input(&mut to_push) {}
+    }
+    assert!(push.is_ready() && pull.is_ready());
+    (push, pull)
+}
+
+fn codec(size: usize) -> (f64, f64) {
+    let (mut push, mut pull) = sessions();
+    let msg = Msg::from_slice(&vec![7u8; size]);
+    let n = (4_000_000 / (size + 16)).max(1000);
+    let mut wire = BytesMut::new();
+    let encode = best(n, || {
+        for _ in 0..n {
+            push.send(black_box(&msg));
+        }
+        wire = push.output().split();
+    });
+    let decode = best(n, || {
+        let mut input = wire.clone();
+        for _ in 0..n {
+            match pull.poll_input(&mut input) {
+                Ok(Some(Event::Message(m))) => {
+                    black_box(m);
+                }
+                other => panic!("decode: {other:?}"),
+            }
+        }
+    });
+    (encode, decode)
+}
+
+fn pipe_same_thread() -> f64 {
+    let pipe = Pipe::new(0);
+    let n = 1_000_000;
+    best(n, || {
+        for _ in 0..n / 100 {
+            for _ in 0..100 {
+                pipe.write(Msg::from_slice(b"0123456789"));
+            }
+            for _ in 0..100 {
+                black_box(pipe.read().unwrap());
+            }
+        }
+    })
+}
+
+fn pipe_two_threads() -> f64 {
+    let n = 2_000_000;
+    best(n, || {
+        let pipe = Pipe::new(1000);
+        let writer = pipe.clone();
+        let t = std::thread::spawn(move || {
+            for _ in 0..n {
+                while !writer.check_write() {
+                    std::hint::spin_loop();
+                }
+                writer.write(Msg::from_slice(b"0123456789"));
+            }
+        });
+        let mut got = 0;
+        while got < n {
+            if pipe.read().is_some() {
+                got += 1;
+            } else {
+                std::hint::spin_loop();
+            }
+        }
+        t.join().unwrap();
+    })
+}
+
+fn main() {
+    println!("| micro-benchmark | ns per operation (best of {RUNS}) |");
+    println!("| --- | ---: |");
+    for size in [8, 64, 1024, 65536] {
+        let (encode, decode) = codec(size);
+        println!("| encode a {size} B frame | {encode:.1} |");
+        println!("| decode a {size} B frame | {decode:.1} |");
+    }
+    println!(
+        "| pipe write + read, one thread | {:.1} |",
+        pipe_same_thread()
+    );
+    println!(
+        "| pipe write + read, two threads | {:.1} |",
+        pipe_two_threads()
+    );
+    let _ = Arc::new(0);
+}
