@@ -359,3 +359,33 @@ fn sparse_request_reply_in_both_directions() {
     }
     server.join().unwrap();
 }
+
+#[test]
+fn ipv6_loopback_and_dual_stack_wildcard() {
+    if std::net::TcpListener::bind("[::1]:0").is_err() {
+        eprintln!("skipped: this machine has no IPv6 loopback");
+        return;
+    }
+    let ctx = Context::new();
+    let pull = ctx.socket(SocketType::Pull).unwrap();
+    set_int(&pull, options::IPV6, 1);
+    set_int(&pull, options::RCVTIMEO, 5000);
+    set_int(&pull, options::BACKLOG, 500);
+    let mut buf = [0u8; 4];
+    pull.get_option(options::BACKLOG, &mut buf).unwrap();
+    assert_eq!(i32::from_ne_bytes(buf), 500);
+    // Without ZMQ_IPV6 an IPv6 address cannot be bound.
+    let v4_only = ctx.socket(SocketType::Pull).unwrap();
+    assert_eq!(v4_only.bind("tcp://[::1]:*"), Err(Error::NoDevice));
+    pull.bind("tcp://*:*").unwrap();
+    let ep = last_endpoint(&pull);
+    let port = ep.rsplit(':').next().unwrap();
+    // The wildcard bind takes both IPv6 and IPv4 peers.
+    for host in ["[::1]", "127.0.0.1"] {
+        let push = ctx.socket(SocketType::Push).unwrap();
+        set_int(&push, options::IPV6, 1);
+        push.connect(&format!("tcp://{host}:{port}")).unwrap();
+        send(&push, &[host.as_bytes()]);
+        assert_eq!(recv(&pull), vec![host.as_bytes().to_vec()]);
+    }
+}

@@ -192,10 +192,8 @@ impl Socket {
         match scheme {
             Scheme::Tcp => {
                 let addr = tcp::bind_addr(address, st.opts.ipv6)?;
-                let listener = std::net::TcpListener::bind(addr).map_err(|e| Error::from_io(&e))?;
-                listener
-                    .set_nonblocking(true)
-                    .map_err(|e| Error::from_io(&e))?;
+                let listener =
+                    tcp::listen(addr, st.opts.backlog).map_err(|e| Error::from_io(&e))?;
                 let local = listener.local_addr().map_err(|e| Error::from_io(&e))?;
                 let resolved = tcp::endpoint_string(local);
                 let io = self.ctx.io_thread()?;

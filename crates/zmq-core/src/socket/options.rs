@@ -15,6 +15,7 @@ pub const EVENTS: i32 = 15;
 pub const TYPE: i32 = 16;
 pub const LINGER: i32 = 17;
 pub const RECONNECT_IVL: i32 = 18;
+pub const BACKLOG: i32 = 19;
 pub const RECONNECT_IVL_MAX: i32 = 21;
 pub const MAXMSGSIZE: i32 = 22;
 pub const SNDHWM: i32 = 23;
@@ -52,6 +53,8 @@ pub struct Options {
     pub reconnect_ivl_max: i32,
     pub maxmsgsize: i64,
     pub ipv6: bool,
+    /// Pending connections a listener queues (listen(2)'s backlog).
+    pub backlog: i32,
     pub last_endpoint: String,
 }
 
@@ -69,6 +72,7 @@ impl Options {
             reconnect_ivl_max: 0,
             maxmsgsize: -1,
             ipv6: false,
+            backlog: 100,
             last_endpoint: String::new(),
         }
     }
@@ -90,6 +94,7 @@ impl Options {
                 self.reconnect_ivl = v;
             }
             RECONNECT_IVL_MAX => self.reconnect_ivl_max = non_negative(int_value(value)?)?,
+            BACKLOG => self.backlog = non_negative(int_value(value)?)?,
             MAXMSGSIZE => {
                 let bytes: [u8; 8] = value.try_into().map_err(|_| Error::Invalid)?;
                 self.maxmsgsize = i64::from_ne_bytes(bytes).max(-1);
@@ -124,6 +129,7 @@ impl Options {
             RECONNECT_IVL => int(buf, self.reconnect_ivl),
             RECONNECT_IVL_MAX => int(buf, self.reconnect_ivl_max),
             TYPE => int(buf, self.socket_type as i32),
+            BACKLOG => int(buf, self.backlog),
             IPV6 => int(buf, self.ipv6 as i32),
             MAXMSGSIZE => put(buf, &self.maxmsgsize.to_ne_bytes()),
             ROUTING_ID => put(buf, &self.routing_id),

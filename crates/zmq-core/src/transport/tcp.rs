@@ -141,6 +141,21 @@ fn interface_addr(name: &str, ipv6: bool) -> Result<Option<IpAddr>> {
     Ok(found)
 }
 
+/// A non-blocking listener on `addr` with libzmq's settings: address
+/// reuse, the given backlog, and dual-stack when bound to `[::]`.
+pub fn listen(addr: SocketAddr, backlog: i32) -> std::io::Result<std::net::TcpListener> {
+    use socket2::{Domain, Protocol, Socket, Type};
+    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
+    socket.set_reuse_address(true)?;
+    if addr.is_ipv6() {
+        socket.set_only_v6(false)?;
+    }
+    socket.bind(&addr.into())?;
+    socket.listen(backlog)?;
+    socket.set_nonblocking(true)?;
+    Ok(socket.into())
+}
+
 /// The endpoint string ZMQ_LAST_ENDPOINT reports for a bound address.
 pub fn endpoint_string(addr: SocketAddr) -> String {
     match addr {
