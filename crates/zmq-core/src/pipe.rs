@@ -12,7 +12,6 @@ use crate::io::link::EngineLink;
 use crate::io::mailbox::IoMailbox;
 use crate::msg::Msg;
 use crate::queue::Queue;
-use crate::signal::Signaler;
 use crate::socket::core::{SocketCommand, SocketCore};
 use parking_lot::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -24,7 +23,7 @@ pub enum Waker {
     #[default]
     Nobody,
     /// An application socket, through its signaler.
-    Socket(Arc<Signaler>),
+    Socket(Arc<SocketCore>),
     /// An application socket reading this pipe: it is told which pipe has
     /// messages again, so it never scans idle ones.
     Pipe { socket: Arc<SocketCore>, id: u64 },
@@ -44,7 +43,7 @@ impl Waker {
     pub fn wake(&self) {
         match self {
             Waker::Nobody => {}
-            Waker::Socket(s) => s.notify(),
+            Waker::Socket(s) => s.wake(),
             Waker::Pipe { socket, id } => socket.command(SocketCommand::Activate(*id)),
             Waker::Io {
                 mailbox,
@@ -338,6 +337,14 @@ fn low_water_mark(hwm: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::signal::Signaler;
+
+    /// A socket core whose signaler is watched (raised on every wake).
+    fn watched(s: &Arc<Signaler>) -> Arc<SocketCore> {
+        let core = SocketCore::new(0, crate::SocketType::Pair, s.clone());
+        core.set_watched();
+        core
+    }
 
     fn frame(data: &[u8], more: bool) -> Msg {
         let mut m = Msg::from_slice(data);
@@ -361,7 +368,7 @@ mod tests {
     fn deferred_writes_appear_on_flush_with_one_wake_up() {
         let s = Arc::new(Signaler::new().unwrap());
         let p = Pipe::new(3);
-        p.set_reader(Waker::Socket(s.clone()));
+        p.set_reader(Waker::Socket(watched(&s)));
         assert!(!p.has_message());
         for i in 0..3u8 {
             assert!(p.check_write());
@@ -396,7 +403,7 @@ mod tests {
     fn blocked_writer_is_woken_at_the_low_water_mark() {
         let s = Arc::new(Signaler::new().unwrap());
         let p = Pipe::new(10);
-        p.set_writer(Waker::Socket(s.clone()));
+        p.set_writer(Waker::Socket(watched(&s)));
         for _ in 0..10 {
             assert!(p.check_write());
             p.write(frame(b"x", false));
@@ -417,7 +424,7 @@ mod tests {
     fn reader_wakes_blocked_writer() {
         let s = Arc::new(Signaler::new().unwrap());
         let p = Pipe::new(1);
-        p.set_writer(Waker::Socket(s.clone()));
+        p.set_writer(Waker::Socket(watched(&s)));
         p.write(frame(b"x", false));
         assert!(!p.check_write());
         assert!(!s.wait(Some(std::time::Instant::now())));
@@ -430,7 +437,7 @@ mod tests {
         let s = Arc::new(Signaler::new().unwrap());
         let now = || Some(std::time::Instant::now());
         let p = Pipe::new(0);
-        p.set_reader(Waker::Socket(s.clone()));
+        p.set_reader(Waker::Socket(watched(&s)));
         assert!(p.read().is_none());
         p.write(frame(b"1", false));
         assert!(s.wait(now()));

@@ -52,6 +52,18 @@ fn from_sys(revents: i16) -> i16 {
     e
 }
 
+/// Marks the polled sockets as possibly sleeping for the whole call, so
+/// their pipes raise the signal we wait on; clears the mark on the way out.
+struct Sleeping<'a>(Vec<&'a Socket>);
+
+impl Drop for Sleeping<'_> {
+    fn drop(&mut self) {
+        for s in &self.0 {
+            s.set_sleeping(false);
+        }
+    }
+}
+
 /// Polls `items` for up to `timeout_ms` (-1: forever, 0: no wait);
 /// returns how many items have events.
 pub fn poll(items: &mut [PollItem], timeout_ms: i64) -> Result<usize> {
@@ -61,7 +73,7 @@ pub fn poll(items: &mut [PollItem], timeout_ms: i64) -> Result<usize> {
         .iter()
         .map(|item| match item.target {
             PollTarget::Socket(s) => libc::pollfd {
-                fd: s.fd(),
+                fd: s.signal_fd(),
                 events: libc::POLLIN,
                 revents: 0,
             },
@@ -72,6 +84,17 @@ pub fn poll(items: &mut [PollItem], timeout_ms: i64) -> Result<usize> {
             },
         })
         .collect();
+    let sockets: Vec<&Socket> = items
+        .iter()
+        .filter_map(|item| match item.target {
+            PollTarget::Socket(s) => Some(s),
+            PollTarget::Fd(_) => None,
+        })
+        .collect();
+    for s in &sockets {
+        s.set_sleeping(true);
+    }
+    let _sleeping = Sleeping(sockets);
     loop {
         // Plain fds first (no wait), then the sockets' own state.
         poll_fds(&mut fds, Some(Instant::now()));

@@ -340,7 +340,7 @@ impl Engine {
                 let inbound = Pipe::new(self.opts.rcvhwm);
                 let id = crate::socket::core::next_pipe_id();
                 let link = EngineLink::new();
-                outbound.set_writer(Waker::Socket(self.socket.signaler.clone()));
+                outbound.set_writer(Waker::Socket(self.socket.clone()));
                 inbound.set_reader(Waker::Pipe {
                     socket: self.socket.clone(),
                     id,

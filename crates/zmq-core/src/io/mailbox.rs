@@ -6,6 +6,7 @@ use crate::pipe::Pipe;
 use crate::socket::core::{ConnOptions, SocketCore};
 use crate::transport::tcp::TcpEndpoint;
 use parking_lot::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -54,6 +55,11 @@ pub enum IoCommand {
 pub struct IoMailbox {
     commands: Mutex<Vec<IoCommand>>,
     waker: mio::Waker,
+    /// Commands are queued (set with the queue's lock held).
+    queued: AtomicBool,
+    /// The I/O thread is (about to be) blocked in its poll: only then is a
+    /// wake-up (a syscall) needed.
+    sleeping: AtomicBool,
 }
 
 impl IoMailbox {
@@ -61,18 +67,35 @@ impl IoMailbox {
         IoMailbox {
             commands: Mutex::new(Vec::new()),
             waker,
+            queued: AtomicBool::new(false),
+            sleeping: AtomicBool::new(false),
         }
     }
 
     pub fn send(&self, cmd: IoCommand) {
-        let was_empty = {
+        {
             let mut q = self.commands.lock();
             q.push(cmd);
-            q.len() == 1
-        };
-        if was_empty {
+            self.queued.store(true, Ordering::SeqCst);
+        }
+        if self.sleeping.load(Ordering::SeqCst) {
             let _ = self.waker.wake();
         }
+    }
+
+    /// The I/O thread is about to block: returns false (and stays awake)
+    /// if commands are already waiting.
+    pub fn sleep(&self) -> bool {
+        self.sleeping.store(true, Ordering::SeqCst);
+        if self.queued.load(Ordering::SeqCst) {
+            self.sleeping.store(false, Ordering::Relaxed);
+            return false;
+        }
+        true
+    }
+
+    pub fn awake(&self) {
+        self.sleeping.store(false, Ordering::Relaxed);
     }
 
     pub fn activate(&self, token: usize) {
@@ -82,6 +105,8 @@ impl IoMailbox {
     /// Moves the queued commands into `out` (empty), swapping buffers so
     /// neither side allocates in steady state.
     pub fn take_into(&self, out: &mut Vec<IoCommand>) {
-        std::mem::swap(&mut *self.commands.lock(), out);
+        let mut q = self.commands.lock();
+        std::mem::swap(&mut *q, out);
+        self.queued.store(false, Ordering::SeqCst);
     }
 }

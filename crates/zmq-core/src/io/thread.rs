@@ -100,11 +100,16 @@ impl Loop {
     fn run(&mut self) {
         let mut events = Events::with_capacity(256);
         loop {
-            let timeout = self
-                .timers
-                .peek()
-                .map(|Reverse((t, _, _))| t.saturating_duration_since(Instant::now()));
-            if let Err(e) = self.poll.poll(&mut events, timeout) {
+            let timeout = if self.mailbox.sleep() {
+                self.timers
+                    .peek()
+                    .map(|Reverse((t, _, _))| t.saturating_duration_since(Instant::now()))
+            } else {
+                Some(std::time::Duration::ZERO)
+            };
+            let polled = self.poll.poll(&mut events, timeout);
+            self.mailbox.awake();
+            if let Err(e) = polled {
                 if e.kind() != io::ErrorKind::Interrupted {
                     return;
                 }

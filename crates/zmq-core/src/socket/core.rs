@@ -42,6 +42,12 @@ pub struct SocketCore {
     commands: Mutex<Vec<SocketCommand>>,
     /// Commands are queued: lets the hot path skip the mutex and syscall.
     pending: AtomicBool,
+    /// The owner thread is (about to be) blocked on the signaler: only
+    /// then does a wake-up need the syscall.
+    sleeping: AtomicBool,
+    /// Someone outside our calls watches the signaler (ZMQ_FD was handed
+    /// out): every change must raise it.
+    watched: AtomicBool,
 }
 
 impl SocketCore {
@@ -52,14 +58,34 @@ impl SocketCore {
             signaler,
             commands: Mutex::new(Vec::new()),
             pending: AtomicBool::new(false),
+            sleeping: AtomicBool::new(false),
+            watched: AtomicBool::new(false),
         })
     }
 
     /// Queues a command and wakes the socket.
     pub fn command(&self, cmd: SocketCommand) {
         self.commands.lock().push(cmd);
-        self.pending.store(true, Ordering::Release);
-        self.signaler.notify();
+        self.pending.store(true, Ordering::SeqCst);
+        self.wake();
+    }
+
+    /// Raises the signal if anyone may be waiting on it. Callers change
+    /// what the owner would see (a pipe, the command queue) before this.
+    pub fn wake(&self) {
+        if self.sleeping.load(Ordering::SeqCst) || self.watched.load(Ordering::Relaxed) {
+            self.signaler.notify();
+        }
+    }
+
+    /// The owner is about to look one last time and then block.
+    pub fn set_sleeping(&self, sleeping: bool) {
+        self.sleeping.store(sleeping, Ordering::SeqCst);
+    }
+
+    /// ZMQ_FD was handed out: raise the signal on every change from now on.
+    pub fn set_watched(&self) {
+        self.watched.store(true, Ordering::SeqCst);
     }
 
     /// Moves the queued commands, if any, into `out` (empty), swapping

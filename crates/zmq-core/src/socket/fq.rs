@@ -3,15 +3,14 @@
 //! visited: a pipe found empty leaves the active list and comes back when
 //! its writer publishes again (the socket is told by the pipe's waker).
 
-use super::pipes::PipeSet;
+use super::pipes::{IdSet, PipeSet};
 use crate::msg::Msg;
-use std::collections::HashSet;
 
 #[derive(Default)]
 pub struct FairQueue {
     /// Pipes that may have messages, visited round-robin from `next`.
     active: Vec<u64>,
-    members: HashSet<u64>,
+    members: IdSet,
     next: usize,
     /// The pipe whose message is being read.
     current: Option<u64>,

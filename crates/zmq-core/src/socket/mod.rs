@@ -168,7 +168,18 @@ impl Socket {
     /// The file descriptor that becomes readable when ZMQ_EVENTS may have
     /// changed (ZMQ_FD).
     pub fn fd(&self) -> RawFd {
+        self.core.set_watched();
         self.core.signaler.fd()
+    }
+
+    /// The signaler's descriptor, for our own waits (see `set_sleeping`).
+    pub(crate) fn signal_fd(&self) -> RawFd {
+        self.core.signaler.fd()
+    }
+
+    /// Marks the owner as about to block on the signaler (or not).
+    pub(crate) fn set_sleeping(&self, sleeping: bool) {
+        self.core.set_sleeping(sleeping);
     }
 
     fn check_term(&self) -> Result<()> {
@@ -236,7 +247,7 @@ impl Socket {
                     let inbound = Pipe::new(opts.rcvhwm);
                     let pid = core::next_pipe_id();
                     let link = EngineLink::new();
-                    outbound.set_writer(Waker::Socket(self.core.signaler.clone()));
+                    outbound.set_writer(Waker::Socket(self.core.clone()));
                     inbound.set_reader(Waker::Pipe {
                         socket: self.core.clone(),
                         id: pid,
@@ -342,15 +353,20 @@ impl Socket {
                 Err(Error::Again) => {}
                 other => return other,
             }
-            // Lower the signal, then look again: a wake-up raised after this
-            // point stays raised for the wait below.
+            if no_wait {
+                self.process_commands(&mut st);
+                return op(&mut st);
+            }
+            // Say we may sleep, lower the signal, then look again: a wake-up
+            // raised after this point stays raised for the wait below.
+            self.core.set_sleeping(true);
             self.process_commands(&mut st);
             match op(&mut st) {
                 Err(Error::Again) => {}
-                other => return other,
-            }
-            if no_wait {
-                return Err(Error::Again);
+                other => {
+                    self.core.set_sleeping(false);
+                    return other;
+                }
             }
             let deadline = *wait.get_or_insert_with(|| {
                 (timeout > 0).then(|| Instant::now() + Duration::from_millis(timeout as u64))
@@ -374,6 +390,7 @@ impl Socket {
                 None if self.core.signaler.wait(deadline) => Wake::Signal,
                 None => Wake::Timeout,
             };
+            self.core.set_sleeping(false);
             st = self.state.lock();
             match (woke, direct) {
                 (Wake::Timeout, _) => {

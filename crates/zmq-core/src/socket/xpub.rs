@@ -6,17 +6,17 @@
 use super::core::PipeEnd;
 use super::options::{int_value, XPUB_VERBOSE};
 use super::pattern::Pattern;
-use super::pipes::PipeSet;
+use super::pipes::{IdMap, PipeSet};
 use super::subscriptions::Subscriptions;
 use crate::error::{Error, Result};
 use crate::msg::Msg;
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 
 #[derive(Default)]
 pub struct XPub {
     pipes: PipeSet,
     /// Each peer's subscriptions.
-    subs: HashMap<u64, Subscriptions>,
+    subs: IdMap<Subscriptions>,
     /// How many peers hold each topic, to pass up first/last changes.
     totals: Subscriptions,
     /// Peers receiving the current multipart message.
