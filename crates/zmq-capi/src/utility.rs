@@ -19,7 +19,7 @@ use crate::errno::{errno, errno_of, guard, set_errno};
 const CAPABILITIES: &[(&str, bool)] = &[
     ("tcp", true),
     ("ipc", false),
-    ("inproc", false),
+    ("inproc", true),
     ("pgm", false),
     ("tipc", false),
     ("norm", false),

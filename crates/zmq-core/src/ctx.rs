@@ -6,6 +6,7 @@ use crate::io::{IoMailbox, IoThread};
 use crate::signal::Signaler;
 use crate::socket::core::SocketCore;
 use crate::socket::Socket;
+use crate::transport::inproc;
 use crate::SocketType;
 use parking_lot::{Condvar, Mutex};
 use std::collections::HashMap;
@@ -39,6 +40,8 @@ pub struct CtxInner {
     all_closed: Condvar,
     terminating: AtomicBool,
     next_socket: AtomicU64,
+    /// inproc:// names bound in this context.
+    pub inproc: Mutex<inproc::Registry>,
 }
 
 /// A ZeroMQ context. Cheap to clone; shared by all threads.
@@ -70,6 +73,7 @@ impl Context {
                 all_closed: Condvar::new(),
                 terminating: AtomicBool::new(false),
                 next_socket: AtomicU64::new(1),
+                inproc: Mutex::new(inproc::Registry::default()),
             }),
         }
     }
@@ -140,6 +144,7 @@ impl Context {
             self.inner.all_closed.wait(&mut sockets);
         }
         drop(sockets);
+        self.inner.inproc.lock().clear();
         let mut io = std::mem::take(&mut *self.inner.io.lock());
         for t in &mut io {
             t.stop();
@@ -170,6 +175,7 @@ impl CtxInner {
     }
 
     pub fn socket_closed(&self, id: u64) {
+        self.inproc.lock().forget(id);
         let mut sockets = self.sockets.lock();
         sockets.remove(&id);
         if sockets.is_empty() {

@@ -358,6 +358,7 @@ impl Engine {
                     rx: inbound,
                     routing_id,
                     link,
+                    inproc: None,
                 }));
             }
         }

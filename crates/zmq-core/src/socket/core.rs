@@ -5,6 +5,7 @@
 use crate::io::link::EngineLink;
 use crate::pipe::Pipe;
 use crate::signal::Signaler;
+use crate::transport::inproc::Ends;
 use crate::SocketType;
 use bytes::Bytes;
 use parking_lot::Mutex;
@@ -22,6 +23,8 @@ pub struct PipeEnd {
     pub routing_id: Bytes,
     /// The engine behind this pipe, for driving it directly.
     pub link: Arc<EngineLink>,
+    /// For inproc pipes: who is at either end, and which side we are.
+    pub inproc: Option<(Arc<Ends>, usize)>,
 }
 
 pub enum SocketCommand {

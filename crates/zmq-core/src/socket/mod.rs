@@ -31,6 +31,7 @@ use crate::io::mailbox::{EnginePipes, IoCommand, IoMailbox};
 use crate::msg::Msg;
 use crate::pipe::{Pipe, Waker};
 use crate::signal::Wake;
+use crate::transport::inproc::{Ends, Peer};
 use crate::transport::{self, tcp, Scheme};
 use crate::SocketType;
 use parking_lot::Mutex;
@@ -55,7 +56,10 @@ struct Endpoint {
     resolved: String,
     id: u64,
     bound: bool,
-    io: Arc<IoMailbox>,
+    /// The I/O thread serving it (none for inproc).
+    io: Option<Arc<IoMailbox>>,
+    /// An inproc connect's pipe.
+    pipe: Option<u64>,
 }
 
 struct State {
@@ -68,6 +72,8 @@ struct State {
     inbox: Vec<SocketCommand>,
     /// Each attached pipe's engine link and inbound pipe, by pipe id.
     links: Vec<(u64, Arc<EngineLink>, Arc<Pipe>)>,
+    /// Inproc pipes: their ends, and our side, by pipe id.
+    inproc: Vec<(u64, Arc<Ends>, usize)>,
     /// When this thread last read the connection itself.
     last_direct: Option<Instant>,
     /// The last successful operation: a receive that follows a send (or a
@@ -84,14 +90,28 @@ enum Op {
 
 impl State {
     fn attach(&mut self, pipe: PipeEnd) {
-        self.links
-            .push((pipe.id, pipe.link.clone(), pipe.rx.clone()));
+        match &pipe.inproc {
+            Some((ends, side)) => self.inproc.push((pipe.id, ends.clone(), *side)),
+            None => self
+                .links
+                .push((pipe.id, pipe.link.clone(), pipe.rx.clone())),
+        }
         self.pattern.attach(pipe);
     }
 
     fn detach(&mut self, id: u64) {
         self.links.retain(|(p, _, _)| *p != id);
+        self.inproc.retain(|(p, _, _)| *p != id);
         self.pattern.detach(id);
+    }
+
+    /// Drops an inproc pipe we connected, telling the other side.
+    fn close_inproc(&mut self, pipe: u64) {
+        if let Some(i) = self.inproc.iter().position(|(p, _, _)| *p == pipe) {
+            let (id, ends, side) = self.inproc.remove(i);
+            ends.close(side, id);
+        }
+        self.detach(pipe);
     }
 
     /// With a single peer whose engine is up, the engine the owner thread
@@ -155,6 +175,7 @@ impl Socket {
                 next_endpoint: 1,
                 inbox: Vec::new(),
                 links: Vec::new(),
+                inproc: Vec::new(),
                 last_direct: None,
                 last_op: None,
             }),
@@ -222,11 +243,35 @@ impl Socket {
                     resolved,
                     id,
                     bound: true,
-                    io,
+                    io: Some(io),
+                    pipe: None,
                 });
+            }
+            Scheme::Inproc => {
+                let peer = Peer {
+                    core: self.core.clone(),
+                    opts: st.opts.conn(),
+                };
+                self.ctx.inproc.lock().bind(address, peer)?;
+                self.push_endpoint(&mut st, endpoint, true, None);
             }
         }
         Ok(())
+    }
+
+    /// Records an inproc endpoint (`pipe` for a connect).
+    fn push_endpoint(&self, st: &mut State, endpoint: &str, bound: bool, pipe: Option<u64>) {
+        let id = st.next_endpoint;
+        st.next_endpoint += 1;
+        st.opts.last_endpoint = endpoint.to_string();
+        st.endpoints.push(Endpoint {
+            given: endpoint.to_string(),
+            resolved: endpoint.to_string(),
+            id,
+            bound,
+            io: None,
+            pipe,
+        });
     }
 
     pub fn connect(&self, endpoint: &str) -> Result<()> {
@@ -258,6 +303,7 @@ impl Socket {
                         rx: inbound.clone(),
                         routing_id: Default::default(),
                         link: link.clone(),
+                        inproc: None,
                     });
                     EnginePipes {
                         id: pid,
@@ -279,8 +325,19 @@ impl Socket {
                     resolved: endpoint.to_string(),
                     id,
                     bound: false,
-                    io,
+                    io: Some(io),
+                    pipe: None,
                 });
+            }
+            Scheme::Inproc => {
+                let peer = Peer {
+                    core: self.core.clone(),
+                    opts: st.opts.conn(),
+                };
+                let end = self.ctx.inproc.lock().connect(address, peer)?;
+                let pipe = end.id;
+                st.attach(end);
+                self.push_endpoint(&mut st, endpoint, false, Some(pipe));
             }
         }
         Ok(())
@@ -296,10 +353,17 @@ impl Socket {
             .position(|e| e.bound == bound && (e.given == endpoint || e.resolved == endpoint))
             .ok_or(Error::NotFound)?;
         let e = st.endpoints.remove(i);
-        e.io.send(IoCommand::CloseEndpoint {
-            socket_id: self.core.id,
-            endpoint_id: e.id,
-        });
+        match (&e.io, e.pipe) {
+            (Some(io), _) => io.send(IoCommand::CloseEndpoint {
+                socket_id: self.core.id,
+                endpoint_id: e.id,
+            }),
+            (None, Some(pipe)) => st.close_inproc(pipe),
+            (None, None) => {
+                let (_, name) = transport::parse(&e.given)?;
+                self.ctx.inproc.lock().unbind(name, self.core.id)?;
+            }
+        }
         Ok(())
     }
 
@@ -515,15 +579,32 @@ impl Drop for Socket {
             l => Some(Duration::from_millis(l as u64)),
         };
         let mut notified: Vec<*const IoMailbox> = Vec::new();
-        for e in &st.endpoints {
-            let ptr = Arc::as_ptr(&e.io);
+        for io in st.endpoints.iter().filter_map(|e| e.io.as_ref()) {
+            let ptr = Arc::as_ptr(io);
             if !notified.contains(&ptr) {
                 notified.push(ptr);
-                e.io.send(IoCommand::SocketClosed {
+                io.send(IoCommand::SocketClosed {
                     socket_id: self.core.id,
                     linger,
                 });
             }
+        }
+        // Inproc peers keep what we sent (until read) and drop our pipes,
+        // including pipes attached since we last looked.
+        let mut inbox = Vec::new();
+        self.core.take_commands(&mut inbox);
+        for cmd in inbox {
+            if let SocketCommand::Attach(PipeEnd {
+                id,
+                inproc: Some((ends, side)),
+                ..
+            }) = cmd
+            {
+                ends.close(side, id);
+            }
+        }
+        for (id, ends, side) in std::mem::take(&mut st.inproc) {
+            ends.close(side, id);
         }
         self.ctx.socket_closed(self.core.id);
     }

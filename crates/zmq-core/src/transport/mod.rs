@@ -1,5 +1,6 @@
 //! Transports chosen by the endpoint URL's scheme.
 
+pub mod inproc;
 pub mod tcp;
 
 use crate::error::{Error, Result};
@@ -8,6 +9,7 @@ use crate::error::{Error, Result};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scheme {
     Tcp,
+    Inproc,
 }
 
 /// Splits `scheme://address`, mapping the scheme to a transport.
@@ -15,6 +17,7 @@ pub fn parse(endpoint: &str) -> Result<(Scheme, &str)> {
     let (scheme, address) = endpoint.split_once("://").ok_or(Error::Invalid)?;
     match scheme {
         "tcp" => Ok((Scheme::Tcp, address)),
+        "inproc" => Ok((Scheme::Inproc, address)),
         _ => Err(Error::ProtocolNotSupported),
     }
 }

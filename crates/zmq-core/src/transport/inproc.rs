@@ -1,0 +1,210 @@
+//! inproc://: sockets of one context joined directly by a pipe pair, with
+//! no engine and no I/O thread. Bind and connect work in either order: a
+//! connect to a name not yet bound queues its pipes, and the bind later
+//! hands the binder its ends.
+
+use crate::error::{Error, Result};
+use crate::io::link::EngineLink;
+use crate::pipe::{Pipe, Waker};
+use crate::socket::core::{next_pipe_id, ConnOptions, PipeEnd, SocketCommand, SocketCore};
+use parking_lot::Mutex;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// The longest inproc name libzmq accepts is bounded only by memory; we
+/// cap it to keep the registry from holding absurd keys.
+const MAX_NAME: usize = 4096;
+
+/// One side of an inproc connection: its socket and its options at the
+/// time of bind or connect.
+#[derive(Clone)]
+pub struct Peer {
+    pub core: Arc<SocketCore>,
+    pub opts: ConnOptions,
+}
+
+/// Who is at either end of one inproc pipe pair, so the side that closes
+/// can tell the other to detach. Slot 0 is the connecter, 1 the binder.
+#[derive(Default)]
+pub struct Ends {
+    cores: Mutex<[Option<Arc<SocketCore>>; 2]>,
+}
+
+impl Ends {
+    /// Side `side` is gone: the other side (if any) detaches pipe `id`.
+    pub fn close(&self, side: usize, id: u64) {
+        let other = {
+            let mut cores = self.cores.lock();
+            cores[side] = None;
+            cores[1 - side].clone()
+        };
+        if let Some(core) = other {
+            core.command(SocketCommand::Detach(id));
+        }
+    }
+}
+
+struct Pending {
+    /// The binder's ends, made at connect time.
+    end: PipeEnd,
+    ends: Arc<Ends>,
+    connecter: Peer,
+}
+
+#[derive(Default)]
+pub struct Registry {
+    bound: HashMap<String, Peer>,
+    pending: HashMap<String, Vec<Pending>>,
+}
+
+fn check_name(name: &str) -> Result<()> {
+    if name.is_empty() || name.len() > MAX_NAME {
+        return Err(Error::Invalid);
+    }
+    Ok(())
+}
+
+/// libzmq's inproc high-water mark: the writer's send mark plus the
+/// reader's receive mark, unlimited if either is.
+fn hwm(send: usize, recv: usize) -> usize {
+    if send == 0 || recv == 0 {
+        0
+    } else {
+        send + recv
+    }
+}
+
+/// A pipe pair between `c` (connecter) and `b` (binder): the connecter's
+/// end and the binder's end.
+fn pair(
+    c: &Peer,
+    b_opts: &ConnOptions,
+    b_core: Option<&Arc<SocketCore>>,
+    ends: &Arc<Ends>,
+) -> (PipeEnd, PipeEnd) {
+    let id = next_pipe_id();
+    let c2b = Pipe::new(hwm(c.opts.sndhwm, b_opts.rcvhwm));
+    let b2c = Pipe::new(hwm(b_opts.sndhwm, c.opts.rcvhwm));
+    c2b.set_writer(Waker::Socket(c.core.clone()));
+    b2c.set_reader(Waker::Pipe {
+        socket: c.core.clone(),
+        id,
+    });
+    if let Some(b) = b_core {
+        plug_binder(&c2b, &b2c, b, id);
+    }
+    let c_end = PipeEnd {
+        id,
+        tx: c2b.clone(),
+        rx: b2c.clone(),
+        routing_id: b_opts.routing_id.clone(),
+        link: EngineLink::new(),
+        inproc: Some((ends.clone(), 0)),
+    };
+    let b_end = PipeEnd {
+        id,
+        tx: b2c,
+        rx: c2b,
+        routing_id: c.opts.routing_id.clone(),
+        link: EngineLink::new(),
+        inproc: Some((ends.clone(), 1)),
+    };
+    (c_end, b_end)
+}
+
+fn plug_binder(c2b: &Arc<Pipe>, b2c: &Arc<Pipe>, b: &Arc<SocketCore>, id: u64) {
+    b2c.set_writer(Waker::Socket(b.clone()));
+    c2b.set_reader(Waker::Pipe {
+        socket: b.clone(),
+        id,
+    });
+}
+
+impl Registry {
+    /// Binds `name`; connects made earlier are handed to the binder now.
+    pub fn bind(&mut self, name: &str, binder: Peer) -> Result<()> {
+        check_name(name)?;
+        if self.bound.contains_key(name) {
+            return Err(Error::AddrInUse);
+        }
+        for p in self.pending.remove(name).unwrap_or_default() {
+            if !binder
+                .opts
+                .socket_type
+                .is_compatible(p.connecter.opts.socket_type)
+            {
+                p.ends.close(1, p.end.id);
+                continue;
+            }
+            plug_binder(&p.end.rx, &p.end.tx, &binder.core, p.end.id);
+            p.ends.cores.lock()[1] = Some(binder.core.clone());
+            binder.core.command(SocketCommand::Attach(p.end));
+        }
+        self.bound.insert(name.to_string(), binder);
+        Ok(())
+    }
+
+    /// Connects to `name`, returning the connecter's end to attach. An
+    /// unknown name is connected once it is bound; a peer of an
+    /// incompatible type is refused.
+    pub fn connect(&mut self, name: &str, connecter: Peer) -> Result<PipeEnd> {
+        check_name(name)?;
+        let ends = Arc::new(Ends::default());
+        ends.cores.lock()[0] = Some(connecter.core.clone());
+        match self.bound.get(name) {
+            Some(binder) => {
+                if !binder
+                    .opts
+                    .socket_type
+                    .is_compatible(connecter.opts.socket_type)
+                {
+                    return Err(Error::IncompatibleProtocol);
+                }
+                let (c_end, b_end) = pair(&connecter, &binder.opts, Some(&binder.core), &ends);
+                ends.cores.lock()[1] = Some(binder.core.clone());
+                binder.core.command(SocketCommand::Attach(b_end));
+                Ok(c_end)
+            }
+            None => {
+                // The binder's options are not known yet: assume libzmq's
+                // defaults for its side of the marks.
+                let unknown = ConnOptions::new(connecter.opts.socket_type);
+                let (c_end, b_end) = pair(&connecter, &unknown, None, &ends);
+                self.pending
+                    .entry(name.to_string())
+                    .or_default()
+                    .push(Pending {
+                        end: b_end,
+                        ends,
+                        connecter,
+                    });
+                Ok(c_end)
+            }
+        }
+    }
+
+    /// Removes `name` if `socket_id` bound it.
+    pub fn unbind(&mut self, name: &str, socket_id: u64) -> Result<()> {
+        match self.bound.get(name) {
+            Some(p) if p.core.id == socket_id => {
+                self.bound.remove(name);
+                Ok(())
+            }
+            _ => Err(Error::NotFound),
+        }
+    }
+
+    /// Forgets every name a closing socket bound, and its pending connects.
+    pub fn forget(&mut self, socket_id: u64) {
+        self.bound.retain(|_, p| p.core.id != socket_id);
+        for list in self.pending.values_mut() {
+            list.retain(|p| p.connecter.core.id != socket_id || p.end.rx.has_message());
+        }
+        self.pending.retain(|_, list| !list.is_empty());
+    }
+
+    pub fn clear(&mut self) {
+        self.bound.clear();
+        self.pending.clear();
+    }
+}

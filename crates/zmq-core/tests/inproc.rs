@@ -1,0 +1,144 @@
+//! inproc://: sockets of one context joined without any I/O thread.
+
+use zmq_core::socket::options;
+use zmq_core::{Context, Error, Msg, Socket, SocketType};
+
+fn socket(ctx: &Context, t: SocketType) -> Socket {
+    let s = ctx.socket(t).unwrap();
+    s.set_option(options::RCVTIMEO, &2000i32.to_ne_bytes())
+        .unwrap();
+    s.set_option(options::SNDTIMEO, &2000i32.to_ne_bytes())
+        .unwrap();
+    s
+}
+
+fn send(s: &Socket, parts: &[&[u8]]) {
+    for (i, p) in parts.iter().enumerate() {
+        let flags = if i + 1 < parts.len() { 2 } else { 0 };
+        s.send(&mut Msg::from_slice(p), flags).unwrap();
+    }
+}
+
+fn recv(s: &Socket) -> Vec<Vec<u8>> {
+    let mut parts = Vec::new();
+    loop {
+        let m = s.recv(0).unwrap();
+        parts.push(m.data().to_vec());
+        if !m.more() {
+            return parts;
+        }
+    }
+}
+
+#[test]
+fn bind_then_connect_request_reply() {
+    let ctx = Context::new();
+    let rep = socket(&ctx, SocketType::Rep);
+    rep.bind("inproc://service").unwrap();
+    let req = socket(&ctx, SocketType::Req);
+    req.connect("inproc://service").unwrap();
+    for i in 0..100u32 {
+        send(&req, &[&i.to_be_bytes()]);
+        assert_eq!(recv(&rep), vec![i.to_be_bytes().to_vec()]);
+        send(&rep, &[b"ok", &vec![5u8; 5000]]);
+        assert_eq!(recv(&req), vec![b"ok".to_vec(), vec![5u8; 5000]]);
+    }
+}
+
+#[test]
+fn connect_before_bind_delivers_what_was_queued() {
+    let ctx = Context::new();
+    let push = socket(&ctx, SocketType::Push);
+    push.connect("inproc://later").unwrap();
+    send(&push, &[b"early"]);
+    let pull = socket(&ctx, SocketType::Pull);
+    pull.bind("inproc://later").unwrap();
+    send(&push, &[b"late"]);
+    assert_eq!(recv(&pull), vec![b"early".to_vec()]);
+    assert_eq!(recv(&pull), vec![b"late".to_vec()]);
+}
+
+#[test]
+fn names_are_exclusive_and_validated() {
+    let ctx = Context::new();
+    let a = socket(&ctx, SocketType::Pair);
+    a.bind("inproc://x").unwrap();
+    let b = socket(&ctx, SocketType::Pair);
+    assert_eq!(b.bind("inproc://x"), Err(Error::AddrInUse));
+    assert_eq!(b.bind("inproc://"), Err(Error::Invalid));
+    a.unbind("inproc://x").unwrap();
+    assert_eq!(a.unbind("inproc://x"), Err(Error::NotFound));
+    b.bind("inproc://x").unwrap();
+    // Another context does not see our names.
+    let other = Context::new();
+    let c = socket(&other, SocketType::Pair);
+    c.bind("inproc://x").unwrap();
+}
+
+#[test]
+fn pub_sub_and_router_identities() {
+    let ctx = Context::new();
+    let publisher = socket(&ctx, SocketType::Pub);
+    publisher.bind("inproc://news").unwrap();
+    let sub = socket(&ctx, SocketType::Sub);
+    sub.set_option(options::SUBSCRIBE, b"a").unwrap();
+    sub.connect("inproc://news").unwrap();
+    send(&publisher, &[b"b-skip"]);
+    send(&publisher, &[b"a-take"]);
+    assert_eq!(recv(&sub), vec![b"a-take".to_vec()]);
+
+    let router = socket(&ctx, SocketType::Router);
+    router.bind("inproc://router").unwrap();
+    let dealer = socket(&ctx, SocketType::Dealer);
+    dealer.set_option(options::ROUTING_ID, b"bob").unwrap();
+    dealer.connect("inproc://router").unwrap();
+    send(&dealer, &[b"hi"]);
+    assert_eq!(recv(&router), vec![b"bob".to_vec(), b"hi".to_vec()]);
+    send(&router, &[b"bob", b"back"]);
+    assert_eq!(recv(&dealer), vec![b"back".to_vec()]);
+}
+
+#[test]
+fn closing_a_peer_detaches_it_after_its_messages() {
+    let ctx = Context::new();
+    let pull = socket(&ctx, SocketType::Pull);
+    pull.bind("inproc://sink").unwrap();
+    let push = socket(&ctx, SocketType::Push);
+    push.connect("inproc://sink").unwrap();
+    send(&push, &[b"last words"]);
+    drop(push);
+    assert_eq!(recv(&pull), vec![b"last words".to_vec()]);
+    assert_eq!(pull.recv(1).unwrap_err(), Error::Again);
+    // A PUSH whose only peer went away has nowhere to send.
+    let pull2 = socket(&ctx, SocketType::Pull);
+    pull2.bind("inproc://sink2").unwrap();
+    let push2 = socket(&ctx, SocketType::Push);
+    push2.connect("inproc://sink2").unwrap();
+    drop(pull2);
+    std::thread::sleep(std::time::Duration::from_millis(10));
+    assert_eq!(
+        push2.send(&mut Msg::from_slice(b"x"), 1).unwrap_err(),
+        Error::Again
+    );
+    drop((push2, pull));
+    ctx.terminate();
+}
+
+#[test]
+fn threads_talk_over_inproc() {
+    let ctx = Context::new();
+    let pull = socket(&ctx, SocketType::Pull);
+    pull.bind("inproc://work").unwrap();
+    let c = ctx.clone();
+    let producer = std::thread::spawn(move || {
+        let push = socket(&c, SocketType::Push);
+        push.connect("inproc://work").unwrap();
+        for i in 0..10_000u32 {
+            send(&push, &[&i.to_be_bytes()]);
+        }
+    });
+    for i in 0..10_000u32 {
+        assert_eq!(recv(&pull), vec![i.to_be_bytes().to_vec()]);
+    }
+    producer.join().unwrap();
+}

@@ -1,0 +1,76 @@
+"""pyzmq features beyond plain send/recv, with our library preloaded: the
+zero-copy send path (pyzmq frees buffers through an inproc socket), message
+tracking, inproc between threads, and polling."""
+
+import subprocess
+import sys
+import textwrap
+
+from conftest import assert_proved, preloaded_env
+
+SCRIPT = textwrap.dedent(
+    """
+    import threading
+    import zmq
+    from zmqproof import prove
+
+    ctx = zmq.Context()
+    push = ctx.socket(zmq.PUSH)
+    push.bind("tcp://127.0.0.1:*")
+    endpoint = push.getsockopt(zmq.LAST_ENDPOINT).decode()
+    pull = ctx.socket(zmq.PULL)
+    pull.setsockopt(zmq.RCVTIMEO, 5000)
+    pull.connect(endpoint)
+    prove(push)
+
+    # Zero-copy sends: pyzmq hands the buffer over with zmq_msg_init_data and
+    # is told when it is free through its inproc garbage collector.
+    big = b"z" * 300_000
+    tracker = push.send(big, copy=False, track=True)
+    assert pull.recv(copy=False).bytes == big
+    tracker.wait(5)
+    assert tracker.done
+
+    # Multipart, and the poller.
+    push.send_multipart([b"a", b"b" * 100, b"c"])
+    poller = zmq.Poller()
+    poller.register(pull, zmq.POLLIN)
+    assert dict(poller.poll(5000)) == {pull: zmq.POLLIN}
+    assert pull.recv_multipart() == [b"a", b"b" * 100, b"c"]
+
+    # inproc between threads.
+    sink = ctx.socket(zmq.PAIR)
+    sink.bind("inproc://pipeline")
+    def worker():
+        s = ctx.socket(zmq.PAIR)
+        s.connect("inproc://pipeline")
+        for i in range(1000):
+            s.send(str(i).encode())
+        s.close()
+    t = threading.Thread(target=worker)
+    t.start()
+    got = [int(sink.recv()) for _ in range(1000)]
+    t.join()
+    assert got == list(range(1000)), got[:10]
+    assert zmq.has("inproc")
+
+    for s in (push, pull, sink):
+        s.close(linger=0)
+    ctx.term()
+    print("ALL OK", flush=True)
+    """
+)
+
+
+def test_zero_copy_tracking_poll_and_inproc_under_preload(tmp_path):
+    script = tmp_path / "features.py"
+    script.write_text(SCRIPT)
+    env = preloaded_env()
+    env["PYTHONPATH"] = str(__import__("pathlib").Path(__file__).resolve().parent)
+    result = subprocess.run(
+        [sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=30
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "ALL OK" in output
+    assert_proved(output)
