@@ -70,6 +70,14 @@ def tcp():
     return f"tcp://127.0.0.1:{free_port()}"
 
 
+def ipc():
+    """A fresh ipc endpoint (a Linux abstract name: no file to clean up)."""
+    return f"ipc://@zmq-interop-{os.getpid()}-{next(_IPC_NAMES)}"
+
+
+_IPC_NAMES = __import__("itertools").count()
+
+
 def _clean_env():
     env = dict(os.environ)
     for name in ("LD_PRELOAD", "LD_LIBRARY_PATH", "ZMQ_PROVE_LIB"):

@@ -7,7 +7,14 @@ import re
 
 import pytest
 
-from conftest import tcp
+from conftest import ipc, tcp
+
+# Where the next peer listens; the ipc tests swap in fresh ipc endpoints.
+ENDPOINTS = {"fresh": tcp}
+
+
+def fresh():
+    return ENDPOINTS["fresh"]()
 
 C_PAIRS = [("ours", "sys"), ("sys", "ours"), ("ours", "ours")]
 PY_PAIRS = C_PAIRS + [
@@ -27,7 +34,7 @@ def cases(pattern, pairs):
 def reqrep(launcher, servers_impl, client_impl):
     """Role A: two REP servers. Role B: a REQ client, whose requests must
     alternate between them."""
-    first, second = tcp(), tcp()
+    first, second = fresh(), fresh()
     servers = [
         launcher.start(servers_impl, "reqrep_server", first, "s1", 5),
         launcher.start(servers_impl, "reqrep_server", second, "s2", 5),
@@ -44,7 +51,7 @@ def reqrep(launcher, servers_impl, client_impl):
 def pushpull(launcher, producer_impl, workers_impl):
     """Role A: producer and sink. Role B: two workers. Every task must come
     back exactly once, and both workers must get some."""
-    worker_endpoints, results = [tcp(), tcp()], tcp()
+    worker_endpoints, results = [fresh(), fresh()], fresh()
     workers = [
         launcher.start(workers_impl, "pushpull_worker", endpoint, results, f"w{i}")
         for i, endpoint in enumerate(worker_endpoints)
@@ -63,7 +70,7 @@ def pushpull(launcher, producer_impl, workers_impl):
 def pubsub(launcher, publisher_impl, subscribers_impl):
     """Role A: a publisher of topics A and B. Role B: two subscribers, one
     per prefix; each must get all of its topic and nothing of the other."""
-    pub, sync = tcp(), tcp()
+    pub, sync = fresh(), fresh()
     subscribers = [
         launcher.start(subscribers_impl, "pubsub_subscriber", pub, sync, prefix, 50)
         for prefix in ("A", "B")
@@ -78,7 +85,7 @@ def pubsub(launcher, publisher_impl, subscribers_impl):
 def dealer(launcher, servers_impl, dealer_impl):
     """Role A: two REP servers. Role B: a DEALER adding the empty delimiter
     by hand, sending everything first and then collecting the replies."""
-    first, second = tcp(), tcp()
+    first, second = fresh(), fresh()
     servers = [
         launcher.start(servers_impl, "reqrep_server", first, "s1", 5),
         launcher.start(servers_impl, "reqrep_server", second, "s2", 5),
@@ -92,7 +99,7 @@ def dealer(launcher, servers_impl, dealer_impl):
 def router(launcher, router_impl, clients_impl):
     """Role A: a ROUTER answering by routing id. Role B: two REQ clients that
     set ZMQ_ROUTING_ID to alice and bob."""
-    endpoint = tcp()
+    endpoint = fresh()
     server = launcher.start(router_impl, "router_server", endpoint, 4)
     clients = [launcher.start(clients_impl, "router_client", endpoint, name, 2) for name in ("alice", "bob")]
     for client, name in zip(clients, ("alice", "bob")):
@@ -105,7 +112,7 @@ def router(launcher, router_impl, clients_impl):
 def multipart(launcher, sender_impl, receiver_impl):
     """Role A: PUSH sending 3-frame messages. Role B: PULL checking frames,
     ZMQ_RCVMORE and contents."""
-    endpoint = tcp()
+    endpoint = fresh()
     sender = launcher.start(sender_impl, "multipart_sender", endpoint, 20)
     receiver = launcher.start(receiver_impl, "multipart_receiver", endpoint, 20)
     out = launcher.finish(receiver)
@@ -133,4 +140,17 @@ PATTERNS = {
     + cases("multipart", C_PAIRS),
 )
 def test_pattern(launcher, pattern, impl_a, impl_b):
+    PATTERNS[pattern](launcher, impl_a, impl_b)
+
+
+@pytest.mark.parametrize(
+    "pattern,impl_a,impl_b",
+    cases("reqrep", PY_PAIRS[:5])
+    + cases("pushpull", C_PAIRS)
+    + cases("router", C_PAIRS)
+    + cases("multipart", C_PAIRS),
+)
+def test_pattern_over_ipc(launcher, monkeypatch, pattern, impl_a, impl_b):
+    """The same programs over ipc://, by changing only the URL."""
+    monkeypatch.setitem(ENDPOINTS, "fresh", ipc)
     PATTERNS[pattern](launcher, impl_a, impl_b)

@@ -18,7 +18,7 @@ use crate::errno::{errno, errno_of, guard, set_errno};
 /// or mechanism lands.
 const CAPABILITIES: &[(&str, bool)] = &[
     ("tcp", true),
-    ("ipc", false),
+    ("ipc", true),
     ("inproc", true),
     ("pgm", false),
     ("tipc", false),

@@ -3,22 +3,45 @@
 //! ZMQ_RECONNECT_IVL, doubling up to ZMQ_RECONNECT_IVL_MAX.
 
 use super::mailbox::EnginePipes;
+use super::stream::Stream;
 use crate::socket::core::{ConnOptions, SocketCore};
+use crate::transport::ipc::IpcAddr;
 use crate::transport::tcp::TcpEndpoint;
 use std::sync::Arc;
 use std::time::Duration;
+
+/// Where a connecter connects to.
+#[derive(Debug, Clone)]
+pub enum Target {
+    Tcp(TcpEndpoint),
+    Ipc(IpcAddr),
+}
+
+impl Target {
+    /// Starts a non-blocking connect (names are resolved again each time).
+    pub fn connect(&self) -> Option<Stream> {
+        match self {
+            Target::Tcp(t) => t
+                .resolve()
+                .into_iter()
+                .find_map(|addr| mio::net::TcpStream::connect(addr).ok())
+                .map(Stream::Tcp),
+            Target::Ipc(addr) => addr.connect().ok(),
+        }
+    }
+}
 
 pub enum State {
     /// Waiting for the retry timer.
     Waiting,
     /// A non-blocking connect is in progress on this stream.
-    Connecting(mio::net::TcpStream),
+    Connecting(Stream),
     /// Connected; the engine lives under this token.
     Connected(usize),
 }
 
 pub struct Connecter {
-    pub endpoint: TcpEndpoint,
+    pub endpoint: Target,
     pub socket: Arc<SocketCore>,
     pub opts: ConnOptions,
     pub endpoint_id: u64,
@@ -70,11 +93,11 @@ mod tests {
             ..ConnOptions::new(SocketType::Req)
         };
         Connecter {
-            endpoint: TcpEndpoint {
+            endpoint: Target::Tcp(TcpEndpoint {
                 host: "127.0.0.1".into(),
                 port: 1,
                 ipv6: false,
-            },
+            }),
             socket: SocketCore::new(1, SocketType::Req, Arc::new(Signaler::new().unwrap())),
             opts,
             endpoint_id: 1,

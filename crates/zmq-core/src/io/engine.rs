@@ -4,13 +4,13 @@
 
 use super::link::{EngineCell, EngineLink};
 use super::mailbox::EnginePipes;
+use super::stream::Stream;
 use crate::msg::Msg;
 use crate::pipe::{Pipe, Waker};
 use crate::socket::core::{ConnOptions, PipeEnd, SocketCommand, SocketCore};
 use crate::zmtp::frame::Header;
 use crate::zmtp::{Event, ProtocolError, Session, SessionConfig};
 use bytes::BytesMut;
-use mio::net::TcpStream;
 use std::io;
 use std::os::fd::AsRawFd;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -43,7 +43,7 @@ pub enum Closed {
 }
 
 pub struct Engine {
-    pub stream: TcpStream,
+    pub stream: Stream,
     session: Session,
     input: BytesMut,
     pub socket: Arc<SocketCore>,
@@ -80,7 +80,7 @@ impl Engine {
     /// previous connection already used them (the socket must then resend
     /// its state, e.g. subscriptions).
     pub fn new(
-        stream: TcpStream,
+        stream: Stream,
         socket: Arc<SocketCore>,
         opts: ConnOptions,
         pipes: Option<(EnginePipes, bool)>,

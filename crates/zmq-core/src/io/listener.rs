@@ -1,10 +1,10 @@
-//! A bound tcp listener: every accepted stream becomes an engine.
+//! A bound listener (tcp or ipc): every accepted stream becomes an engine.
 
 use crate::socket::core::{ConnOptions, SocketCore};
 use std::sync::Arc;
 
 pub struct Listener {
-    pub listener: mio::net::TcpListener,
+    pub listener: super::stream::Acceptor,
     pub socket: Arc<SocketCore>,
     pub opts: ConnOptions,
     pub endpoint_id: u64,

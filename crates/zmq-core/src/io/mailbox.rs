@@ -1,10 +1,10 @@
 //! An I/O thread's mailbox: commands from sockets and pipe activations,
 //! with one wake-up of the poll loop when the mailbox turns non-empty.
 
+use super::connecter::Target;
 use super::link::EngineLink;
 use crate::pipe::Pipe;
 use crate::socket::core::{ConnOptions, SocketCore};
-use crate::transport::tcp::TcpEndpoint;
 use parking_lot::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -26,14 +26,14 @@ pub struct EnginePipes {
 pub enum IoCommand {
     /// Accept connections on a bound listener.
     Listen {
-        listener: mio::net::TcpListener,
+        listener: super::stream::Acceptor,
         socket: Arc<SocketCore>,
         opts: ConnOptions,
         endpoint_id: u64,
     },
     /// Keep a connection to `endpoint` up, reconnecting as needed.
     Connect {
-        endpoint: TcpEndpoint,
+        endpoint: Target,
         socket: Arc<SocketCore>,
         opts: ConnOptions,
         endpoint_id: u64,

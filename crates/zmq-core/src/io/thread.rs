@@ -6,7 +6,6 @@ use super::engine::{Closed, Engine};
 use super::link::EngineCell;
 use super::listener::Listener;
 use super::mailbox::{IoCommand, IoMailbox};
-use mio::net::TcpStream;
 use mio::{Events, Interest, Poll, Token};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -291,7 +290,7 @@ impl Loop {
                 return;
             };
             match l.listener.accept() {
-                Ok((stream, _)) => {
+                Ok(stream) => {
                     let engine = Engine::new(stream, l.socket.clone(), l.opts.clone(), None);
                     let endpoint_id = l.endpoint_id;
                     self.add_engine(engine, None, endpoint_id);
@@ -304,7 +303,7 @@ impl Loop {
     }
 
     fn add_engine(&mut self, mut engine: Engine, connecter: Option<usize>, endpoint_id: u64) {
-        let _ = engine.stream.set_nodelay(true);
+        engine.stream.configure();
         let token = self.free.last().copied().unwrap_or(self.entries.len());
         let registered = self.poll.registry().register(
             &mut engine.stream,
@@ -420,11 +419,7 @@ impl Loop {
         if !matches!(c.state, State::Waiting) {
             return;
         }
-        let stream = c
-            .endpoint
-            .resolve()
-            .into_iter()
-            .find_map(|addr| TcpStream::connect(addr).ok());
+        let stream = c.endpoint.connect();
         match stream {
             Some(mut s) => {
                 let registered = self.poll.registry().register(
@@ -451,7 +446,7 @@ impl Loop {
             return;
         };
         let failed = matches!(stream.take_error(), Ok(Some(_)) | Err(_));
-        let connected = !failed && stream.peer_addr().is_ok();
+        let connected = !failed && stream.is_connected();
         if !failed && !connected {
             return; // spurious wake-up; still connecting
         }

@@ -26,13 +26,15 @@ use self::options::Options;
 use self::pattern::Pattern;
 use crate::ctx::CtxInner;
 use crate::error::{Error, Result};
+use crate::io::connecter::Target;
 use crate::io::link::{EngineCell, EngineLink};
 use crate::io::mailbox::{EnginePipes, IoCommand, IoMailbox};
+use crate::io::stream::Acceptor;
 use crate::msg::Msg;
 use crate::pipe::{Pipe, Waker};
 use crate::signal::Wake;
 use crate::transport::inproc::{Ends, Peer};
-use crate::transport::{self, tcp, Scheme};
+use crate::transport::{self, ipc, tcp, Scheme};
 use crate::SocketType;
 use parking_lot::Mutex;
 use std::os::fd::RawFd;
@@ -221,31 +223,18 @@ impl Socket {
         self.check_term()?;
         let (scheme, address) = transport::parse(endpoint)?;
         let mut st = self.state.lock();
-        match scheme {
+        let (acceptor, resolved) = match scheme {
             Scheme::Tcp => {
                 let addr = tcp::bind_addr(address, st.opts.ipv6)?;
                 let listener =
                     tcp::listen(addr, st.opts.backlog).map_err(|e| Error::from_io(&e))?;
                 let local = listener.local_addr().map_err(|e| Error::from_io(&e))?;
-                let resolved = tcp::endpoint_string(local);
-                let io = self.ctx.io_thread()?;
-                let id = st.next_endpoint;
-                st.next_endpoint += 1;
-                io.send(IoCommand::Listen {
-                    listener: mio::net::TcpListener::from_std(listener),
-                    socket: self.core.clone(),
-                    opts: st.opts.conn(),
-                    endpoint_id: id,
-                });
-                st.opts.last_endpoint = resolved.clone();
-                st.endpoints.push(Endpoint {
-                    given: endpoint.to_string(),
-                    resolved,
-                    id,
-                    bound: true,
-                    io: Some(io),
-                    pipe: None,
-                });
+                let acceptor = Acceptor::Tcp(mio::net::TcpListener::from_std(listener));
+                (acceptor, tcp::endpoint_string(local))
+            }
+            Scheme::Ipc => {
+                let (acceptor, addr) = ipc::bind(address)?;
+                (acceptor, addr.endpoint())
             }
             Scheme::Inproc => {
                 let peer = Peer {
@@ -253,82 +242,53 @@ impl Socket {
                     opts: st.opts.conn(),
                 };
                 self.ctx.inproc.lock().bind(address, peer)?;
-                self.push_endpoint(&mut st, endpoint, true, None);
+                self.push_endpoint(&mut st, endpoint, endpoint.to_string(), true, None, None);
+                return Ok(());
             }
-        }
+        };
+        let io = self.ctx.io_thread()?;
+        let id = self.push_endpoint(&mut st, endpoint, resolved, true, Some(io.clone()), None);
+        io.send(IoCommand::Listen {
+            listener: acceptor,
+            socket: self.core.clone(),
+            opts: st.opts.conn(),
+            endpoint_id: id,
+        });
         Ok(())
     }
 
-    /// Records an inproc endpoint (`pipe` for a connect).
-    fn push_endpoint(&self, st: &mut State, endpoint: &str, bound: bool, pipe: Option<u64>) {
+    /// Records an endpoint; returns its id. `resolved` becomes
+    /// ZMQ_LAST_ENDPOINT; `pipe` is an inproc connect's pipe.
+    fn push_endpoint(
+        &self,
+        st: &mut State,
+        endpoint: &str,
+        resolved: String,
+        bound: bool,
+        io: Option<Arc<IoMailbox>>,
+        pipe: Option<u64>,
+    ) -> u64 {
         let id = st.next_endpoint;
         st.next_endpoint += 1;
-        st.opts.last_endpoint = endpoint.to_string();
+        st.opts.last_endpoint = resolved.clone();
         st.endpoints.push(Endpoint {
             given: endpoint.to_string(),
-            resolved: endpoint.to_string(),
+            resolved,
             id,
             bound,
-            io: None,
+            io,
             pipe,
         });
+        id
     }
 
     pub fn connect(&self, endpoint: &str) -> Result<()> {
         self.check_term()?;
         let (scheme, address) = transport::parse(endpoint)?;
         let mut st = self.state.lock();
-        match scheme {
-            Scheme::Tcp => {
-                let target = tcp::connect_endpoint(address, st.opts.ipv6)?;
-                let io = self.ctx.io_thread()?;
-                let id = st.next_endpoint;
-                st.next_endpoint += 1;
-                let opts = st.opts.conn();
-                // Pipes exist before the connection so messages can queue;
-                // ROUTER needs the peer's routing id first, so it waits.
-                let pipes = (self.core.socket_type != SocketType::Router).then(|| {
-                    let outbound = Pipe::new(opts.sndhwm);
-                    let inbound = Pipe::new(opts.rcvhwm);
-                    let pid = core::next_pipe_id();
-                    let link = EngineLink::new();
-                    outbound.set_writer(Waker::Socket(self.core.clone()));
-                    inbound.set_reader(Waker::Pipe {
-                        socket: self.core.clone(),
-                        id: pid,
-                    });
-                    st.attach(PipeEnd {
-                        id: pid,
-                        tx: outbound.clone(),
-                        rx: inbound.clone(),
-                        routing_id: Default::default(),
-                        link: link.clone(),
-                        inproc: None,
-                    });
-                    EnginePipes {
-                        id: pid,
-                        outbound,
-                        inbound,
-                        link,
-                    }
-                });
-                io.send(IoCommand::Connect {
-                    endpoint: target,
-                    socket: self.core.clone(),
-                    opts,
-                    endpoint_id: id,
-                    pipes,
-                });
-                st.opts.last_endpoint = endpoint.to_string();
-                st.endpoints.push(Endpoint {
-                    given: endpoint.to_string(),
-                    resolved: endpoint.to_string(),
-                    id,
-                    bound: false,
-                    io: Some(io),
-                    pipe: None,
-                });
-            }
+        let target = match scheme {
+            Scheme::Tcp => Target::Tcp(tcp::connect_endpoint(address, st.opts.ipv6)?),
+            Scheme::Ipc => Target::Ipc(ipc::parse(address)?),
             Scheme::Inproc => {
                 let peer = Peer {
                     core: self.core.clone(),
@@ -337,9 +297,61 @@ impl Socket {
                 let end = self.ctx.inproc.lock().connect(address, peer)?;
                 let pipe = end.id;
                 st.attach(end);
-                self.push_endpoint(&mut st, endpoint, false, Some(pipe));
+                self.push_endpoint(
+                    &mut st,
+                    endpoint,
+                    endpoint.to_string(),
+                    false,
+                    None,
+                    Some(pipe),
+                );
+                return Ok(());
             }
-        }
+        };
+        let io = self.ctx.io_thread()?;
+        let opts = st.opts.conn();
+        // Pipes exist before the connection so messages can queue; ROUTER
+        // needs the peer's routing id first, so it waits.
+        let pipes = (self.core.socket_type != SocketType::Router).then(|| {
+            let outbound = Pipe::new(opts.sndhwm);
+            let inbound = Pipe::new(opts.rcvhwm);
+            let pid = core::next_pipe_id();
+            let link = EngineLink::new();
+            outbound.set_writer(Waker::Socket(self.core.clone()));
+            inbound.set_reader(Waker::Pipe {
+                socket: self.core.clone(),
+                id: pid,
+            });
+            st.attach(PipeEnd {
+                id: pid,
+                tx: outbound.clone(),
+                rx: inbound.clone(),
+                routing_id: Default::default(),
+                link: link.clone(),
+                inproc: None,
+            });
+            EnginePipes {
+                id: pid,
+                outbound,
+                inbound,
+                link,
+            }
+        });
+        let id = self.push_endpoint(
+            &mut st,
+            endpoint,
+            endpoint.to_string(),
+            false,
+            Some(io.clone()),
+            None,
+        );
+        io.send(IoCommand::Connect {
+            endpoint: target,
+            socket: self.core.clone(),
+            opts,
+            endpoint_id: id,
+            pipes,
+        });
         Ok(())
     }
 

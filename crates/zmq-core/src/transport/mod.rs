@@ -1,6 +1,7 @@
 //! Transports chosen by the endpoint URL's scheme.
 
 pub mod inproc;
+pub mod ipc;
 pub mod tcp;
 
 use crate::error::{Error, Result};
@@ -9,6 +10,7 @@ use crate::error::{Error, Result};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scheme {
     Tcp,
+    Ipc,
     Inproc,
 }
 
@@ -17,6 +19,7 @@ pub fn parse(endpoint: &str) -> Result<(Scheme, &str)> {
     let (scheme, address) = endpoint.split_once("://").ok_or(Error::Invalid)?;
     match scheme {
         "tcp" => Ok((Scheme::Tcp, address)),
+        "ipc" => Ok((Scheme::Ipc, address)),
         "inproc" => Ok((Scheme::Inproc, address)),
         _ => Err(Error::ProtocolNotSupported),
     }

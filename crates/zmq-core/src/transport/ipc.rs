@@ -1,0 +1,157 @@
+//! ipc:// addresses: Unix domain socket paths, Linux abstract names
+//! (`ipc://@name`), and `ipc://*`, which binds a fresh path.
+
+use crate::error::{Error, Result};
+use crate::io::stream::{Acceptor, Stream};
+use std::io;
+use std::os::linux::net::SocketAddrExt;
+use std::os::unix::fs::FileTypeExt;
+use std::os::unix::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// The most a socket path may hold (sun_path less its terminating NUL).
+const MAX_PATH: usize = 107;
+
+/// Where an ipc endpoint lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IpcAddr {
+    Path(PathBuf),
+    Abstract(String),
+}
+
+pub fn parse(address: &str) -> Result<IpcAddr> {
+    if address.is_empty() || address.len() > MAX_PATH {
+        return Err(Error::Invalid);
+    }
+    Ok(match address.strip_prefix('@') {
+        Some(name) => IpcAddr::Abstract(name.to_string()),
+        None => IpcAddr::Path(PathBuf::from(address)),
+    })
+}
+
+impl IpcAddr {
+    fn socket_addr(&self) -> io::Result<SocketAddr> {
+        match self {
+            IpcAddr::Path(p) => SocketAddr::from_pathname(p),
+            IpcAddr::Abstract(name) => SocketAddr::from_abstract_name(name.as_bytes()),
+        }
+    }
+
+    /// The endpoint string ZMQ_LAST_ENDPOINT reports.
+    pub fn endpoint(&self) -> String {
+        match self {
+            IpcAddr::Path(p) => format!("ipc://{}", p.display()),
+            IpcAddr::Abstract(name) => format!("ipc://@{name}"),
+        }
+    }
+
+    /// Starts a non-blocking connect.
+    pub fn connect(&self) -> io::Result<Stream> {
+        mio::net::UnixStream::connect_addr(&self.socket_addr()?).map(Stream::Unix)
+    }
+}
+
+/// Binds `address` (`*` picks a fresh path). A socket file left behind by
+/// a process that is gone is replaced; one somebody listens on is not.
+pub fn bind(address: &str) -> Result<(Acceptor, IpcAddr)> {
+    let (addr, dir) = if address == "*" {
+        let dir = fresh_dir().map_err(|e| Error::from_io(&e))?;
+        (IpcAddr::Path(dir.join("socket")), Some(dir))
+    } else {
+        (parse(address)?, None)
+    };
+    let sa = addr.socket_addr().map_err(|_| Error::Invalid)?;
+    let listener = match mio::net::UnixListener::bind_addr(&sa) {
+        Err(e) if e.kind() == io::ErrorKind::AddrInUse => match &addr {
+            IpcAddr::Path(p) if is_stale(p) => {
+                let _ = std::fs::remove_file(p);
+                mio::net::UnixListener::bind_addr(&sa)
+            }
+            _ => Err(e),
+        },
+        other => other,
+    }
+    .map_err(|e| Error::from_io(&e))?;
+    let file = match &addr {
+        IpcAddr::Path(p) => Some(p.clone()),
+        IpcAddr::Abstract(_) => None,
+    };
+    Ok((
+        Acceptor::Unix {
+            listener,
+            file,
+            dir,
+        },
+        addr,
+    ))
+}
+
+/// A socket file nobody accepts on.
+fn is_stale(path: &Path) -> bool {
+    let is_socket = std::fs::metadata(path).is_ok_and(|m| m.file_type().is_socket());
+    is_socket
+        && std::os::unix::net::UnixStream::connect(path)
+            .is_err_and(|e| e.kind() == io::ErrorKind::ConnectionRefused)
+}
+
+/// A new private directory under the temp dir for `ipc://*`.
+fn fresh_dir() -> io::Result<PathBuf> {
+    let base = std::env::temp_dir();
+    let seed = std::process::id() as u64
+        ^ (std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(0));
+    for i in 0..100u64 {
+        let name = format!(
+            "zmq-{:x}",
+            seed.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(i)
+        );
+        let dir = base.join(name);
+        match std::fs::create_dir(&dir) {
+            Ok(()) => return Ok(dir),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(io::Error::from(io::ErrorKind::AlreadyExists))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses() {
+        assert_eq!(parse("/tmp/x").unwrap(), IpcAddr::Path("/tmp/x".into()));
+        assert_eq!(parse("@name").unwrap(), IpcAddr::Abstract("name".into()));
+        assert_eq!(parse(""), Err(Error::Invalid));
+        assert_eq!(parse(&"a".repeat(200)), Err(Error::Invalid));
+        assert_eq!(IpcAddr::Abstract("n".into()).endpoint(), "ipc://@n");
+    }
+
+    #[test]
+    fn wildcard_binds_a_fresh_path_and_cleans_up() {
+        let (acceptor, addr) = bind("*").unwrap();
+        let IpcAddr::Path(path) = addr else {
+            panic!("wildcard gave {addr:?}")
+        };
+        assert!(path.exists());
+        drop(acceptor);
+        assert!(!path.exists());
+        assert!(!path.parent().unwrap().exists());
+    }
+
+    #[test]
+    fn stale_files_are_replaced_live_ones_are_not() {
+        let dir = fresh_dir().unwrap();
+        let path = dir.join("s");
+        let first = std::os::unix::net::UnixListener::bind(&path).unwrap();
+        let p = path.to_str().unwrap();
+        assert_eq!(bind(p).err(), Some(Error::AddrInUse));
+        drop(first); // std leaves the file behind: now it is stale
+        let (acceptor, _) = bind(p).unwrap();
+        drop(acceptor);
+        let _ = std::fs::remove_dir(&dir);
+    }
+}
