@@ -116,6 +116,7 @@ test: setup $(LIB_DEP) rust-checks examples interop
 
 bench: bench-programs
 	python3 c-examples/bench/run.py --ours build/ours --sys build/sys
+	$(CARGO) bench -p zmq-core --bench micro
 
 # The system libzmq standing in for ours: checks everything around the
 # library (examples, interop tests, bench) before the Rust library exists.
