@@ -714,6 +714,8 @@ int zmq_sendiov(void *socket, struct iovec *iov, size_t count, int flags);
 
 int zmq_recviov(void *socket, struct iovec *iov, size_t *count, int flags);
 
+int zmq_socket_monitor(void *socket, const char *addr, int events);
+
 void *zmq_timers_new(void);
 
 int zmq_timers_destroy(void **timers_p);
@@ -732,8 +734,6 @@ int zmq_timers_reset(void *timers, int timer_id);
 long zmq_timers_timeout(void *timers);
 
 int zmq_timers_execute(void *timers);
-
-int zmq_socket_monitor(void *socket, const char *addr, int events);
 
 int zmq_proxy(void *frontend, void *backend, void *capture);
 

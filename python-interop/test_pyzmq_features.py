@@ -1,6 +1,6 @@
 """pyzmq features beyond plain send/recv, with our library preloaded: the
 zero-copy send path (pyzmq frees buffers through an inproc socket), message
-tracking, inproc between threads, and polling."""
+tracking, inproc between threads, polling, and socket monitoring."""
 
 import subprocess
 import sys
@@ -54,7 +54,26 @@ SCRIPT = textwrap.dedent(
     assert got == list(range(1000)), got[:10]
     assert zmq.has("inproc")
 
-    for s in (push, pull, sink):
+    # Socket monitoring through pyzmq's helpers.
+    from zmq.utils.monitor import recv_monitor_message
+    rep = ctx.socket(zmq.REP)
+    monitor = rep.get_monitor_socket()
+    monitor.setsockopt(zmq.RCVTIMEO, 5000)
+    rep.bind("tcp://127.0.0.1:*")
+    event = recv_monitor_message(monitor)
+    assert event["event"] == zmq.EVENT_LISTENING, event
+    rep_endpoint = rep.getsockopt(zmq.LAST_ENDPOINT)
+    assert event["endpoint"] == rep_endpoint, event
+    req = ctx.socket(zmq.REQ)
+    req.connect(rep_endpoint.decode())
+    seen = []
+    while zmq.EVENT_HANDSHAKE_SUCCEEDED not in seen:
+        seen.append(recv_monitor_message(monitor)["event"])
+    assert zmq.EVENT_ACCEPTED in seen, seen
+    rep.disable_monitor()
+    assert recv_monitor_message(monitor)["event"] == zmq.EVENT_MONITOR_STOPPED
+
+    for s in (push, pull, sink, rep, req, monitor):
         s.close(linger=0)
     ctx.term()
     print("ALL OK", flush=True)

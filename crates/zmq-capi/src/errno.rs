@@ -9,30 +9,9 @@ use std::panic::{self, AssertUnwindSafe};
 
 use zmq_core::Error;
 
-use crate::constants::{EFSM, EMTHREAD, ENOCOMPATPROTO, ETERM};
-
-/// The errno libzmq reports for `e`.
+/// The errno libzmq reports for `e` (the mapping lives with the error).
 pub(crate) fn errno_of(e: Error) -> c_int {
-    match e {
-        Error::Again => libc::EAGAIN,
-        Error::Invalid => libc::EINVAL,
-        Error::Fault => libc::EFAULT,
-        Error::State => EFSM,
-        Error::Terminated => ETERM,
-        Error::NotSupported => libc::ENOTSUP,
-        Error::ProtocolNotSupported => libc::EPROTONOSUPPORT,
-        Error::IncompatibleProtocol => ENOCOMPATPROTO,
-        Error::AddrInUse => libc::EADDRINUSE,
-        Error::AddrNotAvailable => libc::EADDRNOTAVAIL,
-        Error::NoDevice => libc::ENODEV,
-        Error::NotFound => libc::ENOENT,
-        Error::TooManyFiles => libc::EMFILE,
-        Error::Interrupted => libc::EINTR,
-        Error::HostUnreachable => libc::EHOSTUNREACH,
-        Error::NoThread => EMTHREAD,
-        Error::ConnectionRefused => libc::ECONNREFUSED,
-        Error::Os(n) => n,
-    }
+    e.errno()
 }
 
 /// Sets the calling thread's `errno`.
@@ -71,6 +50,8 @@ pub(crate) fn guard<T>(on_panic: T, f: impl FnOnce() -> T) -> T {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::constants::ETERM;
 
     #[test]
     fn zmq_errors_map_to_libzmq_numbers() {

@@ -450,3 +450,27 @@ pub unsafe extern "C" fn zmq_recviov(
         })
     }
 }
+
+/// Sends the socket's events (a mask of `ZMQ_EVENT_*`) to a PAIR socket
+/// bound on the inproc endpoint `addr`; a NULL `addr` stops monitoring.
+///
+/// # Safety
+/// `socket` is NULL or a live socket; `addr` is NULL or a C string.
+#[no_mangle]
+pub unsafe extern "C" fn zmq_socket_monitor(
+    socket: *mut c_void,
+    addr: *const c_char,
+    events: c_int,
+) -> c_int {
+    // SAFETY: forwarded caller contract.
+    unsafe {
+        with_socket(socket, |s| {
+            let endpoint = if addr.is_null() {
+                None
+            } else {
+                Some(c_str(addr)?)
+            };
+            s.monitor(endpoint, events as u32).map(|()| 0)
+        })
+    }
+}

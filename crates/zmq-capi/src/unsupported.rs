@@ -8,17 +8,6 @@ use zmq_core::Error;
 
 use crate::errno::{fail, guard};
 
-/// Socket monitoring: not yet supported (ENOTSUP).
-#[no_mangle]
-pub extern "C" fn zmq_socket_monitor(
-    socket: *mut c_void,
-    addr: *const c_char,
-    events: c_int,
-) -> c_int {
-    let _ = (socket, addr, events);
-    guard(-1, || fail(Error::NotSupported))
-}
-
 /// The built-in proxy: not yet supported (ENOTSUP).
 #[no_mangle]
 pub extern "C" fn zmq_proxy(
@@ -78,7 +67,6 @@ mod tests {
     #[test]
     fn each_fails_with_enotsup() {
         let results = [
-            zmq_socket_monitor(null_mut(), null(), 0),
             zmq_proxy(null_mut(), null_mut(), null_mut()),
             zmq_proxy_steerable(null_mut(), null_mut(), null_mut(), null_mut()),
             zmq_device(3, null_mut(), null_mut()),

@@ -78,6 +78,11 @@ impl Context {
         }
     }
 
+    /// The context a socket belongs to.
+    pub(crate) fn from_inner(inner: Arc<CtxInner>) -> Context {
+        Context { inner }
+    }
+
     pub fn socket(&self, socket_type: SocketType) -> Result<Socket> {
         let inner = &self.inner;
         if inner.is_terminating() {

@@ -43,7 +43,38 @@ pub enum Error {
     Os(i32),
 }
 
+/// libzmq's own errno values (ZMQ_HAUSNUMERO + n).
+pub const EFSM: i32 = 156_384_763;
+pub const ENOCOMPATPROTO: i32 = 156_384_764;
+pub const ETERM: i32 = 156_384_765;
+pub const EMTHREAD: i32 = 156_384_766;
+
 impl Error {
+    /// The errno libzmq reports for this error (the one mapping; the C API
+    /// and monitor events use it).
+    pub fn errno(self) -> i32 {
+        match self {
+            Error::Again => libc::EAGAIN,
+            Error::Invalid => libc::EINVAL,
+            Error::Fault => libc::EFAULT,
+            Error::State => EFSM,
+            Error::Terminated => ETERM,
+            Error::NotSupported => libc::ENOTSUP,
+            Error::ProtocolNotSupported => libc::EPROTONOSUPPORT,
+            Error::IncompatibleProtocol => ENOCOMPATPROTO,
+            Error::AddrInUse => libc::EADDRINUSE,
+            Error::AddrNotAvailable => libc::EADDRNOTAVAIL,
+            Error::NoDevice => libc::ENODEV,
+            Error::NotFound => libc::ENOENT,
+            Error::TooManyFiles => libc::EMFILE,
+            Error::Interrupted => libc::EINTR,
+            Error::HostUnreachable => libc::EHOSTUNREACH,
+            Error::NoThread => EMTHREAD,
+            Error::ConnectionRefused => libc::ECONNREFUSED,
+            Error::Os(n) => n,
+        }
+    }
+
     pub fn from_io(e: &std::io::Error) -> Error {
         match e.raw_os_error() {
             Some(libc::EADDRINUSE) => Error::AddrInUse,

@@ -8,6 +8,7 @@ use super::stream::Stream;
 use crate::msg::Msg;
 use crate::pipe::{Pipe, Waker};
 use crate::socket::core::{ConnOptions, PipeEnd, SocketCommand, SocketCore};
+use crate::socket::monitor;
 use crate::zmtp::frame::Header;
 use crate::zmtp::{Event, ProtocolError, Session, SessionConfig};
 use bytes::BytesMut;
@@ -323,6 +324,8 @@ impl Engine {
         let Some(peer) = self.session.peer() else {
             return;
         };
+        self.socket
+            .emit(monitor::HANDSHAKE_SUCCEEDED, 0, &self.opts.endpoint);
         let routing_id = peer.routing_id.clone().unwrap_or_default();
         let (mailbox, token) = self
             .token_mailbox
@@ -411,6 +414,25 @@ impl Engine {
                 false
             }
         }
+    }
+
+    /// Tells the socket's monitor how the connection ended.
+    pub fn report_closed(&self, why: &Closed) {
+        let endpoint = &self.opts.endpoint;
+        if !self.session.is_ready() {
+            match why {
+                Closed::Protocol(e) => self.socket.emit(
+                    monitor::HANDSHAKE_FAILED_PROTOCOL,
+                    monitor::protocol_error_code(e),
+                    endpoint,
+                ),
+                _ => self
+                    .socket
+                    .emit(monitor::HANDSHAKE_FAILED_NO_DETAIL, 0, endpoint),
+            }
+        }
+        let fd = self.stream.as_raw_fd() as u32;
+        self.socket.emit(monitor::DISCONNECTED, fd, endpoint);
     }
 
     /// Tears down our side: pipes we created die with us; pre-created ones

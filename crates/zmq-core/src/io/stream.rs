@@ -118,6 +118,15 @@ impl Acceptor {
     }
 }
 
+impl AsRawFd for Acceptor {
+    fn as_raw_fd(&self) -> RawFd {
+        match self {
+            Acceptor::Tcp(l) => l.as_raw_fd(),
+            Acceptor::Unix { listener, .. } => listener.as_raw_fd(),
+        }
+    }
+}
+
 impl Drop for Acceptor {
     fn drop(&mut self) {
         if let Acceptor::Unix { file, dir, .. } = self {

@@ -6,10 +6,12 @@ use super::engine::{Closed, Engine};
 use super::link::EngineCell;
 use super::listener::Listener;
 use super::mailbox::{IoCommand, IoMailbox};
+use crate::socket::monitor;
 use mio::{Events, Interest, Poll, Token};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::io;
+use std::os::fd::AsRawFd;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Instant;
@@ -291,13 +293,20 @@ impl Loop {
             };
             match l.listener.accept() {
                 Ok(stream) => {
+                    let fd = stream.as_raw_fd() as u32;
+                    l.socket.emit(monitor::ACCEPTED, fd, &l.opts.endpoint);
                     let engine = Engine::new(stream, l.socket.clone(), l.opts.clone(), None);
                     let endpoint_id = l.endpoint_id;
                     self.add_engine(engine, None, endpoint_id);
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(_) => return,
+                Err(e) => {
+                    let errno = e.raw_os_error().unwrap_or(0) as u32;
+                    l.socket
+                        .emit(monitor::ACCEPT_FAILED, errno, &l.opts.endpoint);
+                    return;
+                }
             }
         }
     }
@@ -340,7 +349,7 @@ impl Loop {
         }
     }
 
-    fn engine_closed(&mut self, token: usize, _why: Closed) {
+    fn engine_closed(&mut self, token: usize, why: Closed) {
         let Some(Entry::Engine {
             engine, connecter, ..
         }) = self.remove(token)
@@ -350,6 +359,9 @@ impl Loop {
         let mut engine = engine.lock();
         let _ = self.poll.registry().deregister(&mut engine.stream);
         let lingering = engine.lingering;
+        if !lingering {
+            engine.report_closed(&why);
+        }
         engine.shutdown();
         drop(engine);
         if let Some(ct) = connecter {
@@ -373,6 +385,8 @@ impl Loop {
         match entry {
             Entry::Listener(mut l) => {
                 let _ = self.poll.registry().deregister(&mut l.listener);
+                let fd = l.listener.as_raw_fd() as u32;
+                l.socket.emit(monitor::CLOSED, fd, &l.opts.endpoint);
             }
             Entry::Connecter(mut c) => {
                 match std::mem::replace(&mut c.state, State::Waiting) {
@@ -404,9 +418,15 @@ impl Loop {
             return;
         };
         match c.next_retry() {
-            Some(ivl) => self
-                .timers
-                .push(Reverse((Instant::now() + ivl, token, false))),
+            Some(ivl) => {
+                if !c.lingering {
+                    let ms = ivl.as_millis() as u32;
+                    c.socket
+                        .emit(monitor::CONNECT_RETRIED, ms, &c.opts.endpoint);
+                }
+                self.timers
+                    .push(Reverse((Instant::now() + ivl, token, false)))
+            }
             None if c.lingering => self.drop_entry(token, false),
             None => {}
         }
@@ -428,6 +448,11 @@ impl Loop {
                     Interest::READABLE | Interest::WRITABLE,
                 );
                 if registered.is_ok() {
+                    c.socket.emit(
+                        monitor::CONNECT_DELAYED,
+                        libc::EINPROGRESS as u32,
+                        &c.opts.endpoint,
+                    );
                     c.state = State::Connecting(s);
                 } else {
                     self.schedule_retry(token);
@@ -458,6 +483,11 @@ impl Loop {
             self.schedule_retry(token);
             return;
         }
+        c.socket.emit(
+            monitor::CONNECTED,
+            stream.as_raw_fd() as u32,
+            &c.opts.endpoint,
+        );
         let pipes = c.pipes.clone().map(|p| (p, c.connections > 0));
         c.connections += 1;
         c.backoff = None;

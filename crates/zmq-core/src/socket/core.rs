@@ -2,6 +2,7 @@
 //! command queue for pipe attach/detach. Commands are rare (per connection,
 //! never per message), so a mutex is fine here.
 
+use super::monitor::Monitor;
 use crate::io::link::EngineLink;
 use crate::pipe::Pipe;
 use crate::signal::Signaler;
@@ -51,6 +52,8 @@ pub struct SocketCore {
     /// Someone outside our calls watches the signaler (ZMQ_FD was handed
     /// out): every change must raise it.
     watched: AtomicBool,
+    /// Where zmq_socket_monitor sends events.
+    monitor: Mutex<Option<Monitor>>,
 }
 
 impl SocketCore {
@@ -63,6 +66,7 @@ impl SocketCore {
             pending: AtomicBool::new(false),
             sleeping: AtomicBool::new(false),
             watched: AtomicBool::new(false),
+            monitor: Mutex::new(None),
         })
     }
 
@@ -84,6 +88,18 @@ impl SocketCore {
     /// The owner is about to look one last time and then block.
     pub fn set_sleeping(&self, sleeping: bool) {
         self.sleeping.store(sleeping, Ordering::SeqCst);
+    }
+
+    /// Reports an event to the socket's monitor, if it has one.
+    pub fn emit(&self, event: u16, value: u32, endpoint: &str) {
+        if let Some(m) = &*self.monitor.lock() {
+            m.emit(event, value, endpoint);
+        }
+    }
+
+    /// Installs (or, with None, removes) the monitor; returns the old one.
+    pub fn set_monitor(&self, monitor: Option<Monitor>) -> Option<Monitor> {
+        std::mem::replace(&mut *self.monitor.lock(), monitor)
     }
 
     /// ZMQ_FD was handed out: raise the signal on every change from now on.
@@ -112,6 +128,8 @@ pub struct ConnOptions {
     pub max_msg_size: i64,
     pub reconnect_ivl: i32,
     pub reconnect_ivl_max: i32,
+    /// The endpoint, as monitor events name it.
+    pub endpoint: String,
 }
 
 impl ConnOptions {
@@ -124,6 +142,7 @@ impl ConnOptions {
             max_msg_size: -1,
             reconnect_ivl: 100,
             reconnect_ivl_max: 0,
+            endpoint: String::new(),
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod core;
 pub mod dealer;
 pub mod fq;
 pub mod lb;
+pub mod monitor;
 pub mod options;
 pub mod pair;
 pub mod pattern;
@@ -35,9 +36,9 @@ use crate::pipe::{Pipe, Waker};
 use crate::signal::Wake;
 use crate::transport::inproc::{Ends, Peer};
 use crate::transport::{self, ipc, tcp, Scheme};
-use crate::SocketType;
+use crate::{Context, SocketType};
 use parking_lot::Mutex;
-use std::os::fd::RawFd;
+use std::os::fd::{AsRawFd, RawFd};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -223,19 +224,15 @@ impl Socket {
         self.check_term()?;
         let (scheme, address) = transport::parse(endpoint)?;
         let mut st = self.state.lock();
-        let (acceptor, resolved) = match scheme {
-            Scheme::Tcp => {
-                let addr = tcp::bind_addr(address, st.opts.ipv6)?;
+        let bound = match scheme {
+            Scheme::Tcp => tcp::bind_addr(address, st.opts.ipv6).and_then(|addr| {
                 let listener =
                     tcp::listen(addr, st.opts.backlog).map_err(|e| Error::from_io(&e))?;
                 let local = listener.local_addr().map_err(|e| Error::from_io(&e))?;
                 let acceptor = Acceptor::Tcp(mio::net::TcpListener::from_std(listener));
-                (acceptor, tcp::endpoint_string(local))
-            }
-            Scheme::Ipc => {
-                let (acceptor, addr) = ipc::bind(address)?;
-                (acceptor, addr.endpoint())
-            }
+                Ok((acceptor, tcp::endpoint_string(local)))
+            }),
+            Scheme::Ipc => ipc::bind(address).map(|(acceptor, addr)| (acceptor, addr.endpoint())),
             Scheme::Inproc => {
                 let peer = Peer {
                     core: self.core.clone(),
@@ -246,12 +243,20 @@ impl Socket {
                 return Ok(());
             }
         };
+        let (acceptor, resolved) = bound.inspect_err(|e| {
+            self.core
+                .emit(monitor::BIND_FAILED, e.errno() as u32, endpoint)
+        })?;
         let io = self.ctx.io_thread()?;
+        self.core
+            .emit(monitor::LISTENING, acceptor.as_raw_fd() as u32, &resolved);
+        let mut opts = st.opts.conn();
+        opts.endpoint = resolved.clone();
         let id = self.push_endpoint(&mut st, endpoint, resolved, true, Some(io.clone()), None);
         io.send(IoCommand::Listen {
             listener: acceptor,
             socket: self.core.clone(),
-            opts: st.opts.conn(),
+            opts,
             endpoint_id: id,
         });
         Ok(())
@@ -309,7 +314,8 @@ impl Socket {
             }
         };
         let io = self.ctx.io_thread()?;
-        let opts = st.opts.conn();
+        let mut opts = st.opts.conn();
+        opts.endpoint = endpoint.to_string();
         // Pipes exist before the connection so messages can queue; ROUTER
         // needs the peer's routing id first, so it waits.
         let pipes = (self.core.socket_type != SocketType::Router).then(|| {
@@ -577,6 +583,30 @@ impl Socket {
         }
     }
 
+    /// Starts sending this socket's events (`events`, a mask of
+    /// `monitor::*`) to a PAIR socket bound on `endpoint` (inproc only, as
+    /// libzmq); None stops monitoring.
+    pub fn monitor(&self, endpoint: Option<&str>, events: u32) -> Result<()> {
+        self.check_term()?;
+        let monitor = match endpoint {
+            None => None,
+            Some(ep) => {
+                if transport::parse(ep)?.0 != Scheme::Inproc {
+                    return Err(Error::ProtocolNotSupported);
+                }
+                let pair = Context::from_inner(self.ctx.clone()).socket(SocketType::Pair)?;
+                // Pending events never hold up the context's termination.
+                pair.set_option(options::LINGER, &0i32.to_ne_bytes())?;
+                pair.bind(ep)?;
+                Some(monitor::Monitor::new(pair, events))
+            }
+        };
+        if let Some(old) = self.core.set_monitor(monitor) {
+            old.emit(monitor::MONITOR_STOPPED, 0, "");
+        }
+        Ok(())
+    }
+
     /// Closes the socket: queued messages are sent within ZMQ_LINGER.
     pub fn close(self) {
         drop(self);
@@ -585,6 +615,9 @@ impl Socket {
 
 impl Drop for Socket {
     fn drop(&mut self) {
+        if let Some(m) = self.core.set_monitor(None) {
+            m.emit(monitor::MONITOR_STOPPED, 0, "");
+        }
         let st = self.state.get_mut();
         let linger = match st.opts.linger {
             l if l < 0 => None,

@@ -152,6 +152,7 @@ impl Options {
             max_msg_size: self.maxmsgsize,
             reconnect_ivl: self.reconnect_ivl,
             reconnect_ivl_max: self.reconnect_ivl_max,
+            endpoint: String::new(),
         }
     }
 }

@@ -1,0 +1,68 @@
+//! zmq_socket_monitor: events about a socket's endpoints and connections,
+//! sent in libzmq's two-frame format (a 6-byte frame holding the event as
+//! a u16 and its value as a u32, in host byte order, then the endpoint)
+//! to a PAIR socket bound on an inproc endpoint the application chose.
+
+use super::{Socket, DONTWAIT, SNDMORE};
+use crate::msg::Msg;
+use crate::zmtp::ProtocolError;
+
+pub const CONNECTED: u16 = 0x0001;
+pub const CONNECT_DELAYED: u16 = 0x0002;
+pub const CONNECT_RETRIED: u16 = 0x0004;
+pub const LISTENING: u16 = 0x0008;
+pub const BIND_FAILED: u16 = 0x0010;
+pub const ACCEPTED: u16 = 0x0020;
+pub const ACCEPT_FAILED: u16 = 0x0040;
+pub const CLOSED: u16 = 0x0080;
+pub const CLOSE_FAILED: u16 = 0x0100;
+pub const DISCONNECTED: u16 = 0x0200;
+pub const MONITOR_STOPPED: u16 = 0x0400;
+pub const HANDSHAKE_FAILED_NO_DETAIL: u16 = 0x0800;
+pub const HANDSHAKE_SUCCEEDED: u16 = 0x1000;
+pub const HANDSHAKE_FAILED_PROTOCOL: u16 = 0x2000;
+pub const HANDSHAKE_FAILED_AUTH: u16 = 0x4000;
+
+/// The value of HANDSHAKE_FAILED_PROTOCOL: libzmq's ZMQ_PROTOCOL_ERROR_*.
+pub fn protocol_error_code(e: &ProtocolError) -> u32 {
+    use ProtocolError::*;
+    match e {
+        MechanismMismatch { .. } => 0x1100_0002,
+        MalformedCommand | CommandWithMore => 0x1000_0011,
+        UnexpectedCommand(_) | UnexpectedMessage => 0x1000_0001,
+        IncompatibleSocketType { .. } | UnknownSocketType(_) | MissingSocketType => 0x1000_0018,
+        _ => 0x1000_0000,
+    }
+}
+
+pub struct Monitor {
+    socket: Socket,
+    events: u32,
+}
+
+impl Monitor {
+    /// Watches for the events in `events` through `socket` (a bound PAIR).
+    pub fn new(socket: Socket, events: u32) -> Monitor {
+        Monitor { socket, events }
+    }
+
+    /// Sends one event, unless it is masked out or the reader is too slow
+    /// (events are dropped rather than block the socket, as libzmq).
+    pub fn emit(&self, event: u16, value: u32, endpoint: &str) {
+        if self.events & event as u32 == 0 {
+            return;
+        }
+        let mut head = [0u8; 6];
+        head[..2].copy_from_slice(&event.to_ne_bytes());
+        head[2..].copy_from_slice(&value.to_ne_bytes());
+        if self
+            .socket
+            .send(&mut Msg::from_slice(&head), DONTWAIT | SNDMORE)
+            .is_ok()
+        {
+            let _ = self
+                .socket
+                .send(&mut Msg::from_slice(endpoint.as_bytes()), DONTWAIT);
+        }
+    }
+}
