@@ -41,6 +41,13 @@ pub enum Closed {
     Protocol(ProtocolError),
     /// The socket is gone and everything it queued was sent.
     Done,
+    /// The handshake took too long, or the peer fell silent.
+    Timeout,
+}
+
+/// A positive number of milliseconds as a duration (0 or less: none).
+fn millis(ms: i32) -> Option<Duration> {
+    (ms > 0).then(|| Duration::from_millis(ms as u64))
 }
 
 pub struct Engine {
@@ -74,6 +81,17 @@ pub struct Engine {
     failed: Option<Closed>,
     /// When an application thread last sent through us directly.
     last_direct: Option<Instant>,
+    /// The handshake must be over by then (ZMQ_HANDSHAKE_IVL).
+    handshake_deadline: Option<Instant>,
+    /// When to send the next heartbeat PING.
+    next_ping: Option<Instant>,
+    /// The last PING sent and its deadline: any traffic after the first
+    /// before the second shows the peer alive.
+    ping: Option<(Instant, Instant)>,
+    /// When bytes last arrived.
+    last_input: Instant,
+    /// The deadline the I/O thread has a timer for.
+    pub timer_at: Option<Instant>,
 }
 
 impl Engine {
@@ -86,6 +104,7 @@ impl Engine {
         opts: ConnOptions,
         pipes: Option<(EnginePipes, bool)>,
     ) -> Engine {
+        let opts_handshake_ivl = opts.handshake_ivl;
         let session = Session::new(SessionConfig {
             socket_type: opts.socket_type,
             routing_id: opts.routing_id.clone(),
@@ -115,6 +134,11 @@ impl Engine {
             me: Weak::new(),
             failed: None,
             last_direct: None,
+            handshake_deadline: millis(opts_handshake_ivl).map(|d| Instant::now() + d),
+            next_ping: None,
+            ping: None,
+            last_input: Instant::now(),
+            timer_at: None,
         }
     }
 
@@ -221,6 +245,7 @@ impl Engine {
             n if n > 0 => {
                 // SAFETY: the kernel initialised exactly `n` more bytes.
                 unsafe { self.input.set_len(self.input.len() + n as usize) };
+                self.last_input = Instant::now();
                 Ok(true)
             }
             _ => match io::Error::last_os_error().kind() {
@@ -326,6 +351,8 @@ impl Engine {
         };
         self.socket
             .emit(monitor::HANDSHAKE_SUCCEEDED, 0, &self.opts.endpoint);
+        self.handshake_deadline = None;
+        self.next_ping = millis(self.opts.heartbeat_ivl).map(|ivl| Instant::now() + ivl);
         let routing_id = peer.routing_id.clone().unwrap_or_default();
         let (mailbox, token) = self
             .token_mailbox
@@ -414,6 +441,58 @@ impl Engine {
                 false
             }
         }
+    }
+
+    /// The peer's PING asked to be dropped after this much silence.
+    fn peer_ttl_deadline(&self) -> Option<Instant> {
+        let ttl = self.session.peer_ttl()?;
+        Some(self.last_input + Duration::from_millis(ttl as u64 * 100))
+    }
+
+    /// The next moment `on_timer` has something to do.
+    pub fn next_deadline(&self) -> Option<Instant> {
+        [
+            self.handshake_deadline,
+            self.next_ping,
+            self.ping.map(|(_, deadline)| deadline),
+            self.peer_ttl_deadline(),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+    }
+
+    /// Handshake timeout and heartbeats (ZMTP 3.1 PING/PONG): a silent
+    /// peer is dropped, a live one is pinged every ZMQ_HEARTBEAT_IVL.
+    pub fn on_timer(&mut self, now: Instant) -> Result<(), Closed> {
+        if self.handshake_deadline.is_some_and(|d| now >= d) {
+            return Err(Closed::Timeout);
+        }
+        if let Some((sent, deadline)) = self.ping {
+            if self.last_input > sent {
+                self.ping = None;
+            } else if now >= deadline {
+                return Err(Closed::Timeout);
+            }
+        }
+        if self.peer_ttl_deadline().is_some_and(|d| now >= d) {
+            return Err(Closed::Timeout);
+        }
+        if let Some(at) = self.next_ping.filter(|&at| now >= at) {
+            let ivl = millis(self.opts.heartbeat_ivl).unwrap_or_default();
+            let timeout = match self.opts.heartbeat_timeout {
+                t if t >= 0 => Duration::from_millis(t as u64),
+                _ => ivl,
+            };
+            let ttl = (self.opts.heartbeat_ttl / 100).min(u16::MAX as i32) as u16;
+            self.session.send_ping(ttl);
+            if self.ping.is_none() {
+                self.ping = Some((now, now + timeout));
+            }
+            self.next_ping = Some(at.max(now) + ivl);
+            self.pump(false, true)?;
+        }
+        Ok(())
     }
 
     /// Tells the socket's monitor how the connection ended.

@@ -18,6 +18,17 @@ use std::time::Instant;
 
 const WAKER: Token = Token(usize::MAX);
 
+/// What a timer is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Timer {
+    /// A connecter's next attempt.
+    Retry,
+    /// The end of a closed socket's linger period.
+    Linger,
+    /// An engine's own deadline (handshake, heartbeats).
+    Engine,
+}
+
 /// A handle to a running I/O thread.
 pub struct IoThread {
     pub mailbox: Arc<IoMailbox>,
@@ -35,6 +46,7 @@ impl IoThread {
             entries: Vec::new(),
             free: Vec::new(),
             timers: BinaryHeap::new(),
+            epochs: Vec::new(),
             stopping: false,
             inbox: Vec::new(),
         };
@@ -89,9 +101,11 @@ struct Loop {
     mailbox: Arc<IoMailbox>,
     entries: Vec<Option<Entry>>,
     free: Vec<usize>,
-    /// (deadline, token, is linger deadline): retry or linger timers;
-    /// stale ones are ignored.
-    timers: BinaryHeap<Reverse<(Instant, usize, bool)>>,
+    /// (deadline, token, the entry's epoch, kind): stale ones (an entry
+    /// since replaced, a state since left) are ignored.
+    timers: BinaryHeap<Reverse<(Instant, usize, u64, Timer)>>,
+    /// Bumped each time a token is given to a new entry.
+    epochs: Vec<u64>,
     stopping: bool,
     /// The mailbox's commands, taken in a batch (buffer reused).
     inbox: Vec<IoCommand>,
@@ -104,7 +118,7 @@ impl Loop {
             let timeout = if self.mailbox.sleep() {
                 self.timers
                     .peek()
-                    .map(|Reverse((t, _, _))| t.saturating_duration_since(Instant::now()))
+                    .map(|Reverse((t, ..))| t.saturating_duration_since(Instant::now()))
             } else {
                 Some(std::time::Duration::ZERO)
             };
@@ -144,13 +158,20 @@ impl Loop {
         match self.free.pop() {
             Some(t) => {
                 self.entries[t] = Some(entry);
+                self.epochs[t] += 1;
                 t
             }
             None => {
                 self.entries.push(Some(entry));
+                self.epochs.push(0);
                 self.entries.len() - 1
             }
         }
+    }
+
+    fn timer(&mut self, at: Instant, token: usize, kind: Timer) {
+        self.timers
+            .push(Reverse((at, token, self.epochs[token], kind)));
     }
 
     fn remove(&mut self, token: usize) -> Option<Entry> {
@@ -251,13 +272,13 @@ impl Loop {
                 if idle {
                     self.drop_entry(token, false);
                 } else if let Some(d) = deadline {
-                    self.timers.push(Reverse((d, token, true)));
+                    self.timer(d, token, Timer::Linger);
                 }
             }
             Some(Entry::Engine { engine, .. }) => {
                 engine.lock().lingering = true;
                 if let Some(d) = deadline {
-                    self.timers.push(Reverse((d, token, true)));
+                    self.timer(d, token, Timer::Linger);
                 }
                 self.pump(token, false, false);
             }
@@ -344,8 +365,9 @@ impl Loop {
             return;
         };
         let result = engine.lock().pump(readable, writable);
-        if let Err(why) = result {
-            self.engine_closed(token, why);
+        match result {
+            Ok(()) => self.schedule_engine(token),
+            Err(why) => self.engine_closed(token, why),
         }
     }
 
@@ -424,8 +446,7 @@ impl Loop {
                     c.socket
                         .emit(monitor::CONNECT_RETRIED, ms, &c.opts.endpoint);
                 }
-                self.timers
-                    .push(Reverse((Instant::now() + ivl, token, false)))
+                self.timer(Instant::now() + ivl, token, Timer::Retry)
             }
             None if c.lingering => self.drop_entry(token, false),
             None => {}
@@ -498,24 +519,61 @@ impl Loop {
 
     fn fire_timers(&mut self) {
         let now = Instant::now();
-        while let Some(Reverse((at, token, linger))) = self.timers.peek().copied() {
+        while let Some(Reverse((at, token, epoch, kind))) = self.timers.peek().copied() {
             if at > now {
                 break;
             }
             self.timers.pop();
-            match self.entries.get_mut(token) {
-                Some(Some(Entry::Connecter(c))) => {
-                    if linger && c.lingering {
-                        self.drop_entry(token, false);
-                    } else if matches!(c.state, State::Waiting) {
-                        self.start_connect(token);
-                    }
-                }
-                Some(Some(Entry::Engine { engine, .. })) if linger && engine.lock().lingering => {
+            if self.epochs.get(token) != Some(&epoch) {
+                continue;
+            }
+            match (self.entries.get_mut(token), kind) {
+                (Some(Some(Entry::Connecter(c))), Timer::Linger) if c.lingering => {
                     self.drop_entry(token, false);
+                }
+                (Some(Some(Entry::Connecter(c))), Timer::Retry)
+                    if matches!(c.state, State::Waiting) =>
+                {
+                    self.start_connect(token);
+                }
+                (Some(Some(Entry::Engine { engine, .. })), Timer::Linger)
+                    if engine.lock().lingering =>
+                {
+                    self.drop_entry(token, false);
+                }
+                (Some(Some(Entry::Engine { engine, .. })), Timer::Engine) => {
+                    let result = {
+                        let mut e = engine.lock();
+                        e.timer_at = None;
+                        e.on_timer(now)
+                    };
+                    match result {
+                        Ok(()) => self.schedule_engine(token),
+                        Err(why) => self.engine_closed(token, why),
+                    }
                 }
                 _ => {}
             }
+        }
+    }
+
+    /// Arms the engine's next deadline (handshake, heartbeat), if it moved.
+    fn schedule_engine(&mut self, token: usize) {
+        let Some(Some(Entry::Engine { engine, .. })) = self.entries.get(token) else {
+            return;
+        };
+        let next = {
+            let mut e = engine.lock();
+            match e.next_deadline() {
+                Some(d) if e.timer_at.is_none_or(|t| d < t) => {
+                    e.timer_at = Some(d);
+                    Some(d)
+                }
+                _ => None,
+            }
+        };
+        if let Some(d) = next {
+            self.timer(d, token, Timer::Engine);
         }
     }
 }

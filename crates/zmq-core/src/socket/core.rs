@@ -130,6 +130,12 @@ pub struct ConnOptions {
     pub reconnect_ivl_max: i32,
     /// The endpoint, as monitor events name it.
     pub endpoint: String,
+    /// ZMQ_HANDSHAKE_IVL in ms (0: no limit).
+    pub handshake_ivl: i32,
+    /// ZMQ_HEARTBEAT_IVL, _TTL and _TIMEOUT in ms (0 / -1: off / default).
+    pub heartbeat_ivl: i32,
+    pub heartbeat_ttl: i32,
+    pub heartbeat_timeout: i32,
 }
 
 impl ConnOptions {
@@ -143,6 +149,10 @@ impl ConnOptions {
             reconnect_ivl: 100,
             reconnect_ivl_max: 0,
             endpoint: String::new(),
+            handshake_ivl: 30_000,
+            heartbeat_ivl: 0,
+            heartbeat_ttl: 0,
+            heartbeat_timeout: -1,
         }
     }
 }

@@ -26,6 +26,10 @@ pub const LAST_ENDPOINT: i32 = 32;
 pub const ROUTER_MANDATORY: i32 = 33;
 pub const IPV6: i32 = 42;
 pub const XPUB_VERBOSE: i32 = 40;
+pub const HANDSHAKE_IVL: i32 = 66;
+pub const HEARTBEAT_IVL: i32 = 75;
+pub const HEARTBEAT_TTL: i32 = 76;
+pub const HEARTBEAT_TIMEOUT: i32 = 77;
 
 /// Reads an `int` option value (must be exactly 4 bytes).
 pub fn int_value(value: &[u8]) -> Result<i32> {
@@ -55,6 +59,10 @@ pub struct Options {
     pub ipv6: bool,
     /// Pending connections a listener queues (listen(2)'s backlog).
     pub backlog: i32,
+    pub handshake_ivl: i32,
+    pub heartbeat_ivl: i32,
+    pub heartbeat_ttl: i32,
+    pub heartbeat_timeout: i32,
     pub last_endpoint: String,
 }
 
@@ -73,6 +81,10 @@ impl Options {
             maxmsgsize: -1,
             ipv6: false,
             backlog: 100,
+            handshake_ivl: 30_000,
+            heartbeat_ivl: 0,
+            heartbeat_ttl: 0,
+            heartbeat_timeout: -1,
             last_endpoint: String::new(),
         }
     }
@@ -95,6 +107,17 @@ impl Options {
             }
             RECONNECT_IVL_MAX => self.reconnect_ivl_max = non_negative(int_value(value)?)?,
             BACKLOG => self.backlog = non_negative(int_value(value)?)?,
+            HANDSHAKE_IVL => self.handshake_ivl = non_negative(int_value(value)?)?,
+            HEARTBEAT_IVL => self.heartbeat_ivl = non_negative(int_value(value)?)?,
+            HEARTBEAT_TTL => {
+                // Sent in deciseconds in a 16-bit field.
+                let v = non_negative(int_value(value)?)?;
+                if v > 6_553_599 {
+                    return Err(Error::Invalid);
+                }
+                self.heartbeat_ttl = v;
+            }
+            HEARTBEAT_TIMEOUT => self.heartbeat_timeout = int_value(value)?.max(-1),
             MAXMSGSIZE => {
                 let bytes: [u8; 8] = value.try_into().map_err(|_| Error::Invalid)?;
                 self.maxmsgsize = i64::from_ne_bytes(bytes).max(-1);
@@ -130,6 +153,10 @@ impl Options {
             RECONNECT_IVL_MAX => int(buf, self.reconnect_ivl_max),
             TYPE => int(buf, self.socket_type as i32),
             BACKLOG => int(buf, self.backlog),
+            HANDSHAKE_IVL => int(buf, self.handshake_ivl),
+            HEARTBEAT_IVL => int(buf, self.heartbeat_ivl),
+            HEARTBEAT_TTL => int(buf, self.heartbeat_ttl),
+            HEARTBEAT_TIMEOUT => int(buf, self.heartbeat_timeout),
             IPV6 => int(buf, self.ipv6 as i32),
             MAXMSGSIZE => put(buf, &self.maxmsgsize.to_ne_bytes()),
             ROUTING_ID => put(buf, &self.routing_id),
@@ -153,6 +180,10 @@ impl Options {
             reconnect_ivl: self.reconnect_ivl,
             reconnect_ivl_max: self.reconnect_ivl_max,
             endpoint: String::new(),
+            handshake_ivl: self.handshake_ivl,
+            heartbeat_ivl: self.heartbeat_ivl,
+            heartbeat_ttl: self.heartbeat_ttl,
+            heartbeat_timeout: self.heartbeat_timeout,
         }
     }
 }

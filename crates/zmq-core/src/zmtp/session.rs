@@ -107,6 +107,8 @@ pub struct Session {
     chunked: usize,
     /// The last frame we encoded had MORE: the next one continues a message.
     sending_multipart: bool,
+    /// The time-to-live the peer's last PING asked for, in deciseconds.
+    peer_ttl: Option<u16>,
     failed: Option<ProtocolError>,
 }
 
@@ -125,6 +127,7 @@ impl Session {
             chunks: VecDeque::new(),
             chunked: 0,
             sending_multipart: false,
+            peer_ttl: None,
             failed: None,
         }
     }
@@ -326,7 +329,10 @@ impl Session {
     fn handle_command(&mut self, cmd: Command) -> Result<Option<Event>, ProtocolError> {
         let publisher = matches!(self.cfg.socket_type, SocketType::Pub | SocketType::XPub);
         match cmd {
-            Command::Ping { context, .. } => {
+            Command::Ping { ttl, context } => {
+                if ttl > 0 {
+                    self.peer_ttl = Some(ttl);
+                }
                 Command::Pong { context }.encode(&mut self.out);
                 Ok(None)
             }
@@ -337,6 +343,23 @@ impl Session {
             }),
             _ => Ok(None),
         }
+    }
+
+    /// Queues a heartbeat PING (ZMTP 3.1) asking the peer to consider us
+    /// gone after `ttl` deciseconds of silence (0: no limit).
+    pub fn send_ping(&mut self, ttl: u16) {
+        if self.is_ready() {
+            Command::Ping {
+                ttl,
+                context: Bytes::new(),
+            }
+            .encode(&mut self.out);
+        }
+    }
+
+    /// The TTL from the peer's latest PING, if one asked for one.
+    pub fn peer_ttl(&self) -> Option<u16> {
+        self.peer_ttl
     }
 
     /// Encodes one outgoing frame. Only valid once ready: the frame is
