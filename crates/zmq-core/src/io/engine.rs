@@ -55,7 +55,7 @@ pub struct Engine {
     session: Session,
     input: BytesMut,
     pub socket: Arc<SocketCore>,
-    opts: ConnOptions,
+    pub opts: ConnOptions,
     /// Pipes to the socket, once the handshake is done (or pre-created).
     pipes: Option<EnginePipes>,
     /// Whether the pipes were pre-created by a connecter (they outlive us).

@@ -1,6 +1,8 @@
 //! The byte streams an engine runs over (tcp and ipc), and the listeners
 //! that accept them, behind one type each so the engine is transport-blind.
 
+use crate::socket::core::TcpSettings;
+use crate::transport::tcp;
 use mio::event::Source;
 use mio::net::{TcpListener, TcpStream, UnixListener, UnixStream};
 use mio::{Interest, Registry, Token};
@@ -14,10 +16,24 @@ pub enum Stream {
 }
 
 impl Stream {
-    /// Per-connection socket options (Nagle off for tcp, as libzmq).
-    pub fn configure(&self) {
-        if let Stream::Tcp(s) = self {
-            let _ = s.set_nodelay(true);
+    /// Per-connection socket options: Nagle off for tcp (as libzmq), and
+    /// the application's ZMQ_SNDBUF ... ZMQ_BINDTODEVICE. A setting the
+    /// kernel refuses is skipped; the connection still works.
+    pub fn configure(&self, settings: &TcpSettings) {
+        match self {
+            Stream::Tcp(s) => {
+                let _ = s.set_nodelay(true);
+                let _ = tcp::apply(socket2::SockRef::from(s), settings);
+            }
+            Stream::Unix(s) => {
+                let sock = socket2::SockRef::from(s);
+                if settings.sndbuf >= 0 {
+                    let _ = sock.set_send_buffer_size(settings.sndbuf as usize);
+                }
+                if settings.rcvbuf >= 0 {
+                    let _ = sock.set_recv_buffer_size(settings.rcvbuf as usize);
+                }
+            }
         }
     }
 

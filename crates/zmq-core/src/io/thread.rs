@@ -27,6 +27,8 @@ enum Timer {
     Linger,
     /// An engine's own deadline (handshake, heartbeats).
     Engine,
+    /// A connect attempt taking longer than ZMQ_CONNECT_TIMEOUT.
+    ConnectTimeout,
 }
 
 /// A handle to a running I/O thread.
@@ -314,6 +316,7 @@ impl Loop {
             };
             match l.listener.accept() {
                 Ok(stream) => {
+                    stream.configure(&l.opts.tcp);
                     let fd = stream.as_raw_fd() as u32;
                     l.socket.emit(monitor::ACCEPTED, fd, &l.opts.endpoint);
                     let engine = Engine::new(stream, l.socket.clone(), l.opts.clone(), None);
@@ -333,7 +336,6 @@ impl Loop {
     }
 
     fn add_engine(&mut self, mut engine: Engine, connecter: Option<usize>, endpoint_id: u64) {
-        engine.stream.configure();
         let token = self.free.last().copied().unwrap_or(self.entries.len());
         let registered = self.poll.registry().register(
             &mut engine.stream,
@@ -475,6 +477,11 @@ impl Loop {
                         &c.opts.endpoint,
                     );
                     c.state = State::Connecting(s);
+                    if c.opts.connect_timeout > 0 {
+                        let ms = c.opts.connect_timeout as u64;
+                        let at = Instant::now() + std::time::Duration::from_millis(ms);
+                        self.timer(at, token, Timer::ConnectTimeout);
+                    }
                 } else {
                     self.schedule_retry(token);
                 }
@@ -504,6 +511,7 @@ impl Loop {
             self.schedule_retry(token);
             return;
         }
+        stream.configure(&c.opts.tcp);
         c.socket.emit(
             monitor::CONNECTED,
             stream.as_raw_fd() as u32,
@@ -535,6 +543,16 @@ impl Loop {
                     if matches!(c.state, State::Waiting) =>
                 {
                     self.start_connect(token);
+                }
+                (Some(Some(Entry::Connecter(c))), Timer::ConnectTimeout)
+                    if matches!(c.state, State::Connecting(_)) =>
+                {
+                    if let State::Connecting(mut s) =
+                        std::mem::replace(&mut c.state, State::Waiting)
+                    {
+                        let _ = self.poll.registry().deregister(&mut s);
+                    }
+                    self.schedule_retry(token);
                 }
                 (Some(Some(Entry::Engine { engine, .. })), Timer::Linger)
                     if engine.lock().lingering =>

@@ -136,6 +136,40 @@ pub struct ConnOptions {
     pub heartbeat_ivl: i32,
     pub heartbeat_ttl: i32,
     pub heartbeat_timeout: i32,
+    /// Kernel socket settings (-1: the OS default, as in libzmq).
+    pub tcp: TcpSettings,
+    /// ZMQ_CONNECT_TIMEOUT in ms (0: the OS's).
+    pub connect_timeout: i32,
+}
+
+/// Per-connection tcp settings (ZMQ_SNDBUF ... ZMQ_BINDTODEVICE).
+#[derive(Clone, Debug)]
+pub struct TcpSettings {
+    pub sndbuf: i32,
+    pub rcvbuf: i32,
+    pub keepalive: i32,
+    pub keepalive_cnt: i32,
+    pub keepalive_idle: i32,
+    pub keepalive_intvl: i32,
+    pub tos: i32,
+    pub maxrt: i32,
+    pub device: Option<String>,
+}
+
+impl Default for TcpSettings {
+    fn default() -> Self {
+        TcpSettings {
+            sndbuf: -1,
+            rcvbuf: -1,
+            keepalive: -1,
+            keepalive_cnt: -1,
+            keepalive_idle: -1,
+            keepalive_intvl: -1,
+            tos: 0,
+            maxrt: 0,
+            device: None,
+        }
+    }
 }
 
 impl ConnOptions {
@@ -153,6 +187,8 @@ impl ConnOptions {
             heartbeat_ivl: 0,
             heartbeat_ttl: 0,
             heartbeat_timeout: -1,
+            tcp: TcpSettings::default(),
+            connect_timeout: 0,
         }
     }
 }

@@ -226,8 +226,8 @@ impl Socket {
         let mut st = self.state.lock();
         let bound = match scheme {
             Scheme::Tcp => tcp::bind_addr(address, st.opts.ipv6).and_then(|addr| {
-                let listener =
-                    tcp::listen(addr, st.opts.backlog).map_err(|e| Error::from_io(&e))?;
+                let listener = tcp::listen(addr, st.opts.backlog, &st.opts.tcp)
+                    .map_err(|e| Error::from_io(&e))?;
                 let local = listener.local_addr().map_err(|e| Error::from_io(&e))?;
                 let acceptor = Acceptor::Tcp(mio::net::TcpListener::from_std(listener));
                 Ok((acceptor, tcp::endpoint_string(local)))
@@ -317,8 +317,10 @@ impl Socket {
         let mut opts = st.opts.conn();
         opts.endpoint = endpoint.to_string();
         // Pipes exist before the connection so messages can queue; ROUTER
-        // needs the peer's routing id first, so it waits.
-        let pipes = (self.core.socket_type != SocketType::Router).then(|| {
+        // needs the peer's routing id first, and ZMQ_IMMEDIATE asks that
+        // nothing queue for a peer not yet connected, so those wait.
+        let immediate = st.opts.immediate || self.core.socket_type == SocketType::Router;
+        let pipes = (!immediate).then(|| {
             let outbound = Pipe::new(opts.sndhwm);
             let inbound = Pipe::new(opts.rcvhwm);
             let pid = core::next_pipe_id();

@@ -1,7 +1,7 @@
 //! Socket options with libzmq's numbers, defaults and validation. Values
 //! come in and go out as raw bytes, exactly as zmq_setsockopt passes them.
 
-use super::core::ConnOptions;
+use super::core::{ConnOptions, TcpSettings};
 use crate::error::{Error, Result};
 use crate::SocketType;
 use bytes::Bytes;
@@ -27,6 +27,17 @@ pub const ROUTER_MANDATORY: i32 = 33;
 pub const IPV6: i32 = 42;
 pub const XPUB_VERBOSE: i32 = 40;
 pub const HANDSHAKE_IVL: i32 = 66;
+pub const SNDBUF: i32 = 11;
+pub const RCVBUF: i32 = 12;
+pub const TCP_KEEPALIVE: i32 = 34;
+pub const TCP_KEEPALIVE_CNT: i32 = 35;
+pub const TCP_KEEPALIVE_IDLE: i32 = 36;
+pub const TCP_KEEPALIVE_INTVL: i32 = 37;
+pub const IMMEDIATE: i32 = 39;
+pub const TOS: i32 = 57;
+pub const CONNECT_TIMEOUT: i32 = 79;
+pub const TCP_MAXRT: i32 = 80;
+pub const BINDTODEVICE: i32 = 92;
 pub const HEARTBEAT_IVL: i32 = 75;
 pub const HEARTBEAT_TTL: i32 = 76;
 pub const HEARTBEAT_TIMEOUT: i32 = 77;
@@ -35,6 +46,15 @@ pub const HEARTBEAT_TIMEOUT: i32 = 77;
 pub fn int_value(value: &[u8]) -> Result<i32> {
     let bytes: [u8; 4] = value.try_into().map_err(|_| Error::Invalid)?;
     Ok(i32::from_ne_bytes(bytes))
+}
+
+/// An `int` option where -1 means "the OS default".
+fn at_least_minus_one(value: &[u8]) -> Result<i32> {
+    let v = int_value(value)?;
+    if v < -1 {
+        return Err(Error::Invalid);
+    }
+    Ok(v)
 }
 
 /// Writes an option value into a caller's buffer, returning its length.
@@ -63,6 +83,10 @@ pub struct Options {
     pub heartbeat_ivl: i32,
     pub heartbeat_ttl: i32,
     pub heartbeat_timeout: i32,
+    pub tcp: TcpSettings,
+    pub connect_timeout: i32,
+    /// ZMQ_IMMEDIATE: queue messages only for completed connections.
+    pub immediate: bool,
     pub last_endpoint: String,
 }
 
@@ -85,6 +109,9 @@ impl Options {
             heartbeat_ivl: 0,
             heartbeat_ttl: 0,
             heartbeat_timeout: -1,
+            tcp: TcpSettings::default(),
+            connect_timeout: 0,
+            immediate: false,
             last_endpoint: String::new(),
         }
     }
@@ -118,6 +145,36 @@ impl Options {
                 self.heartbeat_ttl = v;
             }
             HEARTBEAT_TIMEOUT => self.heartbeat_timeout = int_value(value)?.max(-1),
+            SNDBUF => self.tcp.sndbuf = int_value(value)?.max(-1),
+            RCVBUF => self.tcp.rcvbuf = int_value(value)?.max(-1),
+            TCP_KEEPALIVE => {
+                let v = int_value(value)?;
+                if !(-1..=1).contains(&v) {
+                    return Err(Error::Invalid);
+                }
+                self.tcp.keepalive = v;
+            }
+            TCP_KEEPALIVE_CNT => self.tcp.keepalive_cnt = at_least_minus_one(value)?,
+            TCP_KEEPALIVE_IDLE => self.tcp.keepalive_idle = at_least_minus_one(value)?,
+            TCP_KEEPALIVE_INTVL => self.tcp.keepalive_intvl = at_least_minus_one(value)?,
+            TOS => self.tcp.tos = non_negative(int_value(value)?)?,
+            TCP_MAXRT => self.tcp.maxrt = non_negative(int_value(value)?)?,
+            CONNECT_TIMEOUT => self.connect_timeout = non_negative(int_value(value)?)?,
+            IMMEDIATE => {
+                self.immediate = match int_value(value)? {
+                    0 => false,
+                    1 => true,
+                    _ => return Err(Error::Invalid),
+                }
+            }
+            BINDTODEVICE => {
+                let name = value.split(|&b| b == 0).next().unwrap_or_default();
+                if name.len() > 15 {
+                    return Err(Error::Invalid);
+                }
+                self.tcp.device =
+                    (!name.is_empty()).then(|| String::from_utf8_lossy(name).into_owned());
+            }
             MAXMSGSIZE => {
                 let bytes: [u8; 8] = value.try_into().map_err(|_| Error::Invalid)?;
                 self.maxmsgsize = i64::from_ne_bytes(bytes).max(-1);
@@ -157,6 +214,21 @@ impl Options {
             HEARTBEAT_IVL => int(buf, self.heartbeat_ivl),
             HEARTBEAT_TTL => int(buf, self.heartbeat_ttl),
             HEARTBEAT_TIMEOUT => int(buf, self.heartbeat_timeout),
+            SNDBUF => int(buf, self.tcp.sndbuf),
+            RCVBUF => int(buf, self.tcp.rcvbuf),
+            TCP_KEEPALIVE => int(buf, self.tcp.keepalive),
+            TCP_KEEPALIVE_CNT => int(buf, self.tcp.keepalive_cnt),
+            TCP_KEEPALIVE_IDLE => int(buf, self.tcp.keepalive_idle),
+            TCP_KEEPALIVE_INTVL => int(buf, self.tcp.keepalive_intvl),
+            TOS => int(buf, self.tcp.tos),
+            TCP_MAXRT => int(buf, self.tcp.maxrt),
+            CONNECT_TIMEOUT => int(buf, self.connect_timeout),
+            IMMEDIATE => int(buf, self.immediate as i32),
+            BINDTODEVICE => {
+                let mut s = self.tcp.device.clone().unwrap_or_default().into_bytes();
+                s.push(0);
+                put(buf, &s)
+            }
             IPV6 => int(buf, self.ipv6 as i32),
             MAXMSGSIZE => put(buf, &self.maxmsgsize.to_ne_bytes()),
             ROUTING_ID => put(buf, &self.routing_id),
@@ -184,6 +256,8 @@ impl Options {
             heartbeat_ivl: self.heartbeat_ivl,
             heartbeat_ttl: self.heartbeat_ttl,
             heartbeat_timeout: self.heartbeat_timeout,
+            tcp: self.tcp.clone(),
+            connect_timeout: self.connect_timeout,
         }
     }
 }

@@ -5,8 +5,10 @@
 //! binds an ephemeral port.
 
 use crate::error::{Error, Result};
+use crate::socket::core::TcpSettings;
 use std::ffi::CStr;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, ToSocketAddrs};
+use std::time::Duration;
 
 /// A connect target, resolved again at every (re)connect attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -141,15 +143,57 @@ fn interface_addr(name: &str, ipv6: bool) -> Result<Option<IpAddr>> {
     Ok(found)
 }
 
+/// Applies the socket options a tcp socket takes from ZMQ_SNDBUF ...
+/// ZMQ_BINDTODEVICE (a listener passes them on to what it accepts).
+pub fn apply(socket: socket2::SockRef<'_>, s: &TcpSettings) -> std::io::Result<()> {
+    if s.sndbuf >= 0 {
+        socket.set_send_buffer_size(s.sndbuf as usize)?;
+    }
+    if s.rcvbuf >= 0 {
+        socket.set_recv_buffer_size(s.rcvbuf as usize)?;
+    }
+    if s.keepalive >= 0 {
+        socket.set_keepalive(s.keepalive == 1)?;
+    }
+    if s.keepalive == 1 {
+        let mut params = socket2::TcpKeepalive::new();
+        if s.keepalive_idle > 0 {
+            params = params.with_time(Duration::from_secs(s.keepalive_idle as u64));
+        }
+        if s.keepalive_intvl > 0 {
+            params = params.with_interval(Duration::from_secs(s.keepalive_intvl as u64));
+        }
+        if s.keepalive_cnt > 0 {
+            params = params.with_retries(s.keepalive_cnt as u32);
+        }
+        socket.set_tcp_keepalive(&params)?;
+    }
+    if s.tos > 0 {
+        socket.set_tos_v4(s.tos as u32)?;
+    }
+    if s.maxrt > 0 {
+        socket.set_tcp_user_timeout(Some(Duration::from_millis(s.maxrt as u64)))?;
+    }
+    if let Some(device) = &s.device {
+        socket.bind_device(Some(device.as_bytes()))?;
+    }
+    Ok(())
+}
+
 /// A non-blocking listener on `addr` with libzmq's settings: address
 /// reuse, the given backlog, and dual-stack when bound to `[::]`.
-pub fn listen(addr: SocketAddr, backlog: i32) -> std::io::Result<std::net::TcpListener> {
+pub fn listen(
+    addr: SocketAddr,
+    backlog: i32,
+    settings: &TcpSettings,
+) -> std::io::Result<std::net::TcpListener> {
     use socket2::{Domain, Protocol, Socket, Type};
     let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
     socket.set_reuse_address(true)?;
     if addr.is_ipv6() {
         socket.set_only_v6(false)?;
     }
+    apply((&socket).into(), settings)?;
     socket.bind(&addr.into())?;
     socket.listen(backlog)?;
     socket.set_nonblocking(true)?;

@@ -1,0 +1,122 @@
+//! Kernel socket options reach the connections (read back from the fds the
+//! monitor reports), and ZMQ_IMMEDIATE keeps messages from unconnected peers.
+
+use zmq_core::socket::{monitor, options};
+use zmq_core::{Context, Error, Msg, Socket, SocketType};
+
+fn set_int(s: &Socket, opt: i32, v: i32) {
+    s.set_option(opt, &v.to_ne_bytes()).unwrap();
+}
+
+fn get_int(s: &Socket, opt: i32) -> i32 {
+    let mut buf = [0u8; 4];
+    assert_eq!(s.get_option(opt, &mut buf).unwrap(), 4);
+    i32::from_ne_bytes(buf)
+}
+
+fn sockopt(fd: i32, level: i32, name: i32) -> i32 {
+    let mut value: libc::c_int = 0;
+    let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
+    // SAFETY: a valid out-pointer and length for an int option.
+    let rc = unsafe {
+        libc::getsockopt(
+            fd,
+            level,
+            name,
+            &mut value as *mut _ as *mut libc::c_void,
+            &mut len,
+        )
+    };
+    assert_eq!(rc, 0, "getsockopt({fd})");
+    value
+}
+
+#[test]
+fn options_validate_and_read_back() {
+    let ctx = Context::new();
+    let s = ctx.socket(SocketType::Dealer).unwrap();
+    for (opt, v) in [
+        (options::SNDBUF, 100_000),
+        (options::RCVBUF, 200_000),
+        (options::TCP_KEEPALIVE, 1),
+        (options::TCP_KEEPALIVE_IDLE, 30),
+        (options::TCP_KEEPALIVE_INTVL, 5),
+        (options::TCP_KEEPALIVE_CNT, 4),
+        (options::TOS, 0x20),
+        (options::TCP_MAXRT, 5000),
+        (options::CONNECT_TIMEOUT, 250),
+        (options::IMMEDIATE, 1),
+        (options::HANDSHAKE_IVL, 1234),
+        (options::HEARTBEAT_IVL, 100),
+        (options::HEARTBEAT_TTL, 2000),
+        (options::HEARTBEAT_TIMEOUT, 300),
+    ] {
+        set_int(&s, opt, v);
+        assert_eq!(get_int(&s, opt), v, "option {opt}");
+    }
+    assert_eq!(
+        s.set_option(options::TCP_KEEPALIVE, &2i32.to_ne_bytes()),
+        Err(Error::Invalid)
+    );
+    assert_eq!(
+        s.set_option(options::IMMEDIATE, &7i32.to_ne_bytes()),
+        Err(Error::Invalid)
+    );
+    assert_eq!(
+        s.set_option(options::HEARTBEAT_TTL, &7_000_000i32.to_ne_bytes()),
+        Err(Error::Invalid)
+    );
+    assert_eq!(
+        s.set_option(options::TCP_KEEPALIVE_IDLE, &(-2i32).to_ne_bytes()),
+        Err(Error::Invalid)
+    );
+}
+
+#[test]
+fn accepted_connections_carry_the_settings() {
+    let ctx = Context::new();
+    let pull = ctx.socket(SocketType::Pull).unwrap();
+    set_int(&pull, options::TCP_KEEPALIVE, 1);
+    set_int(&pull, options::TCP_KEEPALIVE_IDLE, 30);
+    set_int(&pull, options::TCP_KEEPALIVE_CNT, 4);
+    set_int(&pull, options::TOS, 0x20);
+    set_int(&pull, options::RCVBUF, 65536);
+    pull.monitor(Some("inproc://tcp-options"), monitor::ACCEPTED as u32)
+        .unwrap();
+    let events = ctx.socket(SocketType::Pair).unwrap();
+    set_int(&events, options::RCVTIMEO, 5000);
+    events.connect("inproc://tcp-options").unwrap();
+    pull.bind("tcp://127.0.0.1:*").unwrap();
+    let mut buf = [0u8; 64];
+    let n = pull.get_option(options::LAST_ENDPOINT, &mut buf).unwrap();
+    let ep = std::str::from_utf8(&buf[..n - 1]).unwrap().to_string();
+    let push = ctx.socket(SocketType::Push).unwrap();
+    push.connect(&ep).unwrap();
+    let head = events.recv(0).unwrap();
+    let d = head.data();
+    assert_eq!(u16::from_ne_bytes([d[0], d[1]]), monitor::ACCEPTED);
+    let fd = u32::from_ne_bytes([d[2], d[3], d[4], d[5]]) as i32;
+    assert_eq!(sockopt(fd, libc::SOL_SOCKET, libc::SO_KEEPALIVE), 1);
+    assert_eq!(sockopt(fd, libc::IPPROTO_TCP, libc::TCP_KEEPIDLE), 30);
+    assert_eq!(sockopt(fd, libc::IPPROTO_TCP, libc::TCP_KEEPCNT), 4);
+    assert_eq!(sockopt(fd, libc::IPPROTO_IP, libc::IP_TOS), 0x20);
+    assert!(sockopt(fd, libc::SOL_SOCKET, libc::SO_RCVBUF) >= 65536);
+    assert_eq!(sockopt(fd, libc::IPPROTO_TCP, libc::TCP_NODELAY), 1);
+}
+
+#[test]
+fn immediate_queues_nothing_for_peers_not_connected() {
+    let ctx = Context::new();
+    let queued = ctx.socket(SocketType::Push).unwrap();
+    queued.connect("tcp://127.0.0.1:9").unwrap();
+    queued.send(&mut Msg::from_slice(b"waits"), 1).unwrap();
+    set_int(&queued, options::LINGER, 0);
+
+    let strict = ctx.socket(SocketType::Push).unwrap();
+    set_int(&strict, options::IMMEDIATE, 1);
+    strict.connect("tcp://127.0.0.1:9").unwrap();
+    assert_eq!(
+        strict.send(&mut Msg::from_slice(b"refused"), 1),
+        Err(Error::Again)
+    );
+}
