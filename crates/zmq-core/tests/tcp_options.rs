@@ -120,3 +120,38 @@ fn immediate_queues_nothing_for_peers_not_connected() {
         Err(Error::Again)
     );
 }
+
+#[test]
+fn connect_from_a_chosen_source_address() {
+    let ctx = Context::new();
+    let pull = ctx.socket(SocketType::Pull).unwrap();
+    set_int(&pull, options::RCVTIMEO, 5000);
+    pull.monitor(Some("inproc://source-address"), monitor::ACCEPTED as u32)
+        .unwrap();
+    let events = ctx.socket(SocketType::Pair).unwrap();
+    set_int(&events, options::RCVTIMEO, 5000);
+    events.connect("inproc://source-address").unwrap();
+    pull.bind("tcp://127.0.0.1:*").unwrap();
+    let mut buf = [0u8; 64];
+    let n = pull.get_option(options::LAST_ENDPOINT, &mut buf).unwrap();
+    let ep = std::str::from_utf8(&buf[..n - 1]).unwrap().to_string();
+    let port = ep.rsplit(':').next().unwrap();
+    let push = ctx.socket(SocketType::Push).unwrap();
+    push.connect(&format!("tcp://127.0.0.2:*;127.0.0.1:{port}"))
+        .unwrap();
+    push.send(&mut Msg::from_slice(b"from .2"), 0).unwrap();
+    assert_eq!(pull.recv(0).unwrap().data(), b"from .2");
+    let head = events.recv(0).unwrap();
+    let d = head.data();
+    let fd = u32::from_ne_bytes([d[2], d[3], d[4], d[5]]) as i32;
+    // SAFETY: a zeroed sockaddr_in is a valid out-buffer for getpeername.
+    let mut sa: libc::sockaddr_in = unsafe { std::mem::zeroed() };
+    let mut len = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
+    // SAFETY: valid out-pointers of the right size.
+    let rc = unsafe { libc::getpeername(fd, &mut sa as *mut _ as *mut libc::sockaddr, &mut len) };
+    assert_eq!(rc, 0);
+    assert_eq!(
+        u32::from_be(sa.sin_addr.s_addr),
+        u32::from(std::net::Ipv4Addr::new(127, 0, 0, 2))
+    );
+}

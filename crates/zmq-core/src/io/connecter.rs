@@ -21,11 +21,7 @@ impl Target {
     /// Starts a non-blocking connect (names are resolved again each time).
     pub fn connect(&self) -> Option<Stream> {
         match self {
-            Target::Tcp(t) => t
-                .resolve()
-                .into_iter()
-                .find_map(|addr| mio::net::TcpStream::connect(addr).ok())
-                .map(Stream::Tcp),
+            Target::Tcp(t) => t.connect().map(Stream::Tcp),
             Target::Ipc(addr) => addr.connect().ok(),
         }
     }
@@ -97,6 +93,7 @@ mod tests {
                 host: "127.0.0.1".into(),
                 port: 1,
                 ipv6: false,
+                source: None,
             }),
             socket: SocketCore::new(1, SocketType::Req, Arc::new(Signaler::new().unwrap())),
             opts,

@@ -16,6 +16,8 @@ pub struct TcpEndpoint {
     pub host: String,
     pub port: u16,
     pub ipv6: bool,
+    /// The local address to connect from (`tcp://src:port;dst:port`).
+    pub source: Option<SocketAddr>,
 }
 
 /// Splits `host:port`, unwrapping `[v6]` brackets.
@@ -61,15 +63,16 @@ pub fn bind_addr(address: &str, ipv6: bool) -> Result<SocketAddr> {
 
 /// Validates a connect address and resolves it once, as zmq_connect does.
 pub fn connect_endpoint(address: &str, ipv6: bool) -> Result<TcpEndpoint> {
-    // A source address part (`src:port;dst:port`) is not supported yet.
-    if address.contains(';') {
-        return Err(Error::Invalid);
-    }
+    let (source, address) = match address.split_once(';') {
+        Some((src, dst)) => (Some(bind_addr(src, ipv6)?), dst),
+        None => (None, address),
+    };
     let (host, port) = split(address)?;
     let endpoint = TcpEndpoint {
         host: host.to_string(),
         port: parse_port(port)?,
         ipv6,
+        source,
     };
     if endpoint.port == 0 {
         return Err(Error::Invalid);
@@ -98,6 +101,33 @@ impl TcpEndpoint {
         addrs.sort_by_key(|a| a.is_ipv6());
         addrs
     }
+}
+
+impl TcpEndpoint {
+    /// Starts a non-blocking connect to the first address that takes one,
+    /// from the source address if one was given.
+    pub fn connect(&self) -> Option<mio::net::TcpStream> {
+        self.resolve()
+            .into_iter()
+            .find_map(|addr| match self.source {
+                None => mio::net::TcpStream::connect(addr).ok(),
+                Some(src) => connect_from(src, addr).ok(),
+            })
+    }
+}
+
+fn connect_from(source: SocketAddr, addr: SocketAddr) -> std::io::Result<mio::net::TcpStream> {
+    use socket2::{Domain, Protocol, Socket, Type};
+    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
+    socket.set_reuse_address(true)?;
+    socket.bind(&source.into())?;
+    socket.set_nonblocking(true)?;
+    match socket.connect(&addr.into()) {
+        Ok(()) => {}
+        Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => {}
+        Err(e) => return Err(e),
+    }
+    Ok(mio::net::TcpStream::from_std(socket.into()))
 }
 
 /// The first address of the named interface (`eth0`, `lo`), if it exists.
@@ -240,6 +270,13 @@ mod tests {
         assert!(e.resolve().iter().all(|a| a.is_ipv4()));
         assert!(!e.resolve().is_empty());
         assert_eq!(connect_endpoint("nohostport", false), Err(Error::Invalid));
+        let e = connect_endpoint("127.0.0.1:*;localhost:5555", false).unwrap();
+        assert_eq!(e.source, Some("127.0.0.1:0".parse().unwrap()));
+        assert_eq!(e.port, 5555);
+        assert_eq!(
+            connect_endpoint("nosuchif0:1;localhost:5555", false),
+            Err(Error::NoDevice)
+        );
         assert_eq!(connect_endpoint("127.0.0.1:*", false), Err(Error::Invalid));
         assert_eq!(
             connect_endpoint("no.such.host.invalid:1", false),
