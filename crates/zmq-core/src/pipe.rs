@@ -105,6 +105,8 @@ struct Flags {
     writer_blocked: AtomicBool,
     /// One side has gone away; the other drains and drops the pipe.
     closed: AtomicBool,
+    /// The reading socket parked the pipe: it must be told when to look.
+    parked: AtomicBool,
 }
 
 pub struct Pipe {
@@ -137,6 +139,7 @@ impl Pipe {
                 reader_waiting: AtomicBool::new(false),
                 writer_blocked: AtomicBool::new(false),
                 closed: AtomicBool::new(false),
+                parked: AtomicBool::new(true),
             }),
             hwm,
             reader: Mutex::new(Waker::Nobody),
@@ -223,9 +226,37 @@ impl Pipe {
         let f = &self.flags.0;
         if f.reader_waiting.load(Ordering::SeqCst) && f.reader_waiting.swap(false, Ordering::SeqCst)
         {
-            let waker = self.reader.lock().clone();
-            waker.wake();
+            self.wake_reader();
         }
+    }
+
+    /// Wakes the reader. A socket is told which pipe has messages only if
+    /// it parked the pipe (left it out of its fair-queue); otherwise its
+    /// signal is enough. An engine's waker may drive the engine, so it is
+    /// called with the lock released.
+    fn wake_reader(&self) {
+        let waker = self.reader.lock();
+        match &*waker {
+            Waker::Pipe { socket, id } => {
+                if self.flags.0.parked.swap(false, Ordering::SeqCst) {
+                    socket.command(SocketCommand::Activate(*id));
+                } else {
+                    socket.wake();
+                }
+            }
+            Waker::Io { .. } => {
+                let w = waker.clone();
+                drop(waker);
+                w.wake();
+            }
+            other => other.wake(),
+        }
+    }
+
+    /// Reader: the pipe leaves the reader's active set until the writer
+    /// publishes again (see `wake_reader`).
+    pub fn park(&self) {
+        self.flags.0.parked.store(true, Ordering::SeqCst);
     }
 
     /// Reader: whole messages published and not yet read.
@@ -306,8 +337,7 @@ impl Pipe {
     /// cloned out of their lock first: a wake may drive an engine.)
     pub fn close(&self) {
         self.flags.0.closed.store(true, Ordering::SeqCst);
-        let reader = self.reader.lock().clone();
-        reader.wake();
+        self.wake_reader();
         let writer = self.writer.lock().clone();
         writer.wake();
     }

@@ -6,6 +6,9 @@
 use super::pipes::{IdSet, PipeSet};
 use crate::msg::Msg;
 
+/// Up to this many pipes stay in the active set even when found empty.
+const KEEP_ACTIVE: usize = 8;
+
 #[derive(Default)]
 pub struct FairQueue {
     /// Pipes that may have messages, visited round-robin from `next`.
@@ -24,9 +27,22 @@ impl FairQueue {
         }
     }
 
-    fn deactivate_at(&mut self, i: usize) {
+    /// Parks the pipe at `i` (found empty). With few pipes, visiting an
+    /// empty one costs less than being told when it fills: they stay.
+    fn deactivate_at(&mut self, pipes: &PipeSet, i: usize) -> bool {
+        if self.active.len() <= KEEP_ACTIVE {
+            return false;
+        }
         let id = self.active.swap_remove(i);
         self.members.remove(&id);
+        if let Some(p) = pipes.get(id) {
+            p.rx.park();
+            // It may have filled meanwhile: look again rather than miss it.
+            if p.rx.has_message() {
+                self.activate(id);
+            }
+        }
+        true
     }
 
     /// The next frame and the pipe it came from.
@@ -41,11 +57,21 @@ impl FairQueue {
             }
             self.current = None;
         }
-        while !self.active.is_empty() {
+        let mut empty_seen = 0;
+        while !self.active.is_empty() && empty_seen < self.active.len() {
             if self.next >= self.active.len() {
                 self.next = 0;
             }
             let id = self.active[self.next];
+            if !pipes
+                .get(id)
+                .is_some_and(|p| !p.rx.is_closed() || p.rx.has_message())
+            {
+                // Gone for good (detached and drained).
+                self.active.swap_remove(self.next);
+                self.members.remove(&id);
+                continue;
+            }
             match pipes.get(id).and_then(|p| p.rx.read()) {
                 Some(m) => {
                     if m.more() {
@@ -56,7 +82,12 @@ impl FairQueue {
                     }
                     return Some((m, id));
                 }
-                None => self.deactivate_at(self.next),
+                None => {
+                    if !self.deactivate_at(pipes, self.next) {
+                        self.next += 1;
+                        empty_seen += 1;
+                    }
+                }
             }
         }
         pipes.prune();

@@ -45,6 +45,8 @@ impl XPub {
             let Some(p) = self.pipes.get(id) else {
                 continue;
             };
+            // We are told (activated) when this peer sends again.
+            p.rx.park();
             while let Some(msg) = p.rx.read() {
                 let data = msg.data();
                 let Some((&kind, topic)) = data.split_first() else {
