@@ -74,8 +74,10 @@ def test_bench_runner_prints_a_table():
     table, floors = done.stdout.split("\nFloors of issue 3")
     rows = [line for line in table.splitlines() if line.startswith("| ")]
     assert rows[0].startswith("| case | ours | libzmq | ours/libzmq |")
-    # throughput: 4 sizes x 4 metrics + peak RSS; latency: 2 sizes x 4;
-    # fan-out: 3; connections: 4 busy + 1 idle
-    assert len(rows) == 2 + 17 + 8 + 3 + 5, done.stdout
+    # tcp throughput: 4 sizes x 4 metrics + peak RSS; latency: 2 sizes x 4;
+    # fan-out: 3; connections: 4 busy + 1 idle; ipc and inproc each:
+    # throughput 2 sizes x 4, latency 4
+    assert len(rows) == 2 + 17 + 8 + 3 + 5 + 2 * (8 + 4), done.stdout
     marks = [line for line in floors.splitlines() if line.startswith("| ")][2:]
-    assert len(marks) == 17 and all(line.endswith((" met |", " NOT met |")) for line in marks)
+    assert len(marks) == 17 + 2 * 6
+    assert all(line.endswith((" met |", " NOT met |")) for line in marks)

@@ -91,6 +91,12 @@ CASES = [
         ],
     ),
     ("connections {0} idle DEALERs", "connections", [Count(1_000, 10), "idle"], [PEAK_RSS]),
+    ("ipc throughput 64 B", "throughput", [64, Count(2_000_000, 2)], THROUGHPUT, "ipc://*"),
+    ("ipc throughput 64 KiB", "throughput", [65536, Count(20_000, 2)], THROUGHPUT, "ipc://*"),
+    ("ipc latency 64 B", "latency", [64, Count(10_000, 1)], LATENCY, "ipc://*"),
+    ("inproc throughput 64 B", "throughput", [64, Count(2_000_000, 2)], THROUGHPUT, "inproc://bench"),
+    ("inproc throughput 64 KiB", "throughput", [65536, Count(20_000, 2)], THROUGHPUT, "inproc://bench"),
+    ("inproc latency 64 B", "latency", [64, Count(10_000, 1)], LATENCY, "inproc://bench"),
 ]
 
 
@@ -109,9 +115,14 @@ def number(text):
         return text
 
 
-def run_once(binary, args):
+def endpoint_of(case):
+    """A case runs over tcp unless it names another endpoint."""
+    return case[4] if len(case) > 4 else ENDPOINT
+
+
+def run_once(binary, endpoint, args):
     env = {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "LD_LIBRARY_PATH")}
-    argv = [str(binary), ENDPOINT, *(str(a) for a in args)]
+    argv = [str(binary), endpoint, *(str(a) for a in args)]
     try:
         done = subprocess.run(argv, capture_output=True, text=True, timeout=RUN_TIMEOUT_S, env=env)
     except subprocess.TimeoutExpired:
@@ -160,7 +171,9 @@ def main():
         order = list(libs) if round_number % 2 == 0 else list(reversed(libs))
         for index, case in enumerate(CASES):
             for lib in order:
-                results[(index, lib)].append(run_once(libs[lib] / case[1], arguments(case, args.scale)))
+                results[(index, lib)].append(
+                    run_once(libs[lib] / case[1], endpoint_of(case), arguments(case, args.scale))
+                )
         print(
             f"round {round_number + 1}/{args.rounds} done ({time.monotonic() - began:.0f} s)",
             file=sys.stderr,
@@ -170,7 +183,7 @@ def main():
     scaled = "" if args.scale == 1 else f", counts scaled by {args.scale:g}"
     print(
         f"\n{now}, {os.cpu_count()} cores, {args.rounds} rounds{scaled}, "
-        "median (spread = slowest/fastest), tcp on loopback:\n"
+        "median (spread = slowest/fastest); tcp on loopback unless a row names ipc or inproc:\n"
     )
     print("| case | ours | libzmq | ours/libzmq | spread ours | spread libzmq |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
