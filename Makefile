@@ -78,7 +78,7 @@ build/ours/%: c-examples/%.cpp $(CONFIG_STAMP) | check-ours-lib
 	$(CXX) $< -o $@ $(OURS_FLAGS) -lzmq
 build/ours/%: c-examples/%.c c-examples/common.h $(CONFIG_STAMP) | check-ours-lib
 	$(CC) $< -o $@ $(OURS_FLAGS) -lzmq
-build/ours/%: c-examples/bench/%.c $(CONFIG_STAMP) | check-ours-lib
+build/ours/%: c-examples/bench/%.c c-examples/bench/bench.h $(CONFIG_STAMP) | check-ours-lib
 	$(CC) -Wall $< -o $@ $(OURS_FLAGS) -lzmq -lpthread
 build/sys/%: c-examples/%.cpp
 	@mkdir -p $(@D)
@@ -86,7 +86,7 @@ build/sys/%: c-examples/%.cpp
 build/sys/%: c-examples/%.c c-examples/common.h
 	@mkdir -p $(@D)
 	$(CC) $< -o $@ -lzmq
-build/sys/%: c-examples/bench/%.c
+build/sys/%: c-examples/bench/%.c c-examples/bench/bench.h
 	@mkdir -p $(@D)
 	$(CC) -Wall $< -o $@ -lzmq -lpthread
 

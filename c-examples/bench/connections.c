@@ -21,8 +21,11 @@
 // hello.
 //
 // Both print one line of key=value pairs for c-examples/bench/run.py, with
-// the peak resident set size of the process (VmHWM, see peak_rss_mib) in MiB.
+// the peak resident set size of the process (VmHWM, see peak_rss_mib in
+// bench.h) in MiB.
 #include <zmq.h>
+
+#include "bench.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -52,58 +55,6 @@ struct client {
     double finished; // now() at the last reply (busy mode)
     int failed;
 };
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double) t.tv_sec + (double) t.tv_nsec / 1e9;
-}
-
-// CPU seconds and context switches of the whole process so far.
-struct cost {
-    double cpu;
-    long switches;
-};
-
-static struct cost cost_now(void)
-{
-    struct rusage usage;
-    getrusage(RUSAGE_SELF, &usage);
-    struct cost c = {(double) (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
-                         (double) (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6,
-                     usage.ru_nvcsw + usage.ru_nivcsw};
-    return c;
-}
-
-// The peak resident set size of this process in MiB: VmHWM from
-// /proc/self/status, which starts afresh at exec. (getrusage's ru_maxrss
-// keeps the peak of the process image before exec, so a program started by
-// a big parent such as Python reports at least the parent's size; it is the
-// fallback where there is no /proc.)
-static double peak_rss_mib(void)
-{
-    FILE *status = fopen("/proc/self/status", "r");
-    if (status != NULL) {
-        char line[256];
-        long kib = -1;
-        while (kib < 0 && fgets(line, sizeof line, status) != NULL)
-            if (sscanf(line, "VmHWM: %ld kB", &kib) != 1)
-                kib = -1;
-        fclose(status);
-        if (kib >= 0)
-            return (double) kib / 1024.0;
-    }
-    struct rusage usage;
-    getrusage(RUSAGE_SELF, &usage);
-    return (double) usage.ru_maxrss / 1024.0; // KiB on Linux
-}
-
-static void die(const char *what)
-{
-    fprintf(stderr, "error: %s: %s\n", what, zmq_strerror(zmq_errno()));
-    exit(1);
-}
 
 static void sleep_ms(long ms)
 {

@@ -18,13 +18,14 @@
 // switches of the same span are per message received.
 #include <zmq.h>
 
+#include "bench.h"
+
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <time.h>
 
 #define HELLO 'H'
@@ -42,35 +43,6 @@ struct subscriber {
     double finished; // now() when the end marker arrived
     int failed;
 };
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double) t.tv_sec + (double) t.tv_nsec / 1e9;
-}
-
-// CPU seconds and context switches of the whole process so far.
-struct cost {
-    double cpu;
-    long switches;
-};
-
-static struct cost cost_now(void)
-{
-    struct rusage usage;
-    getrusage(RUSAGE_SELF, &usage);
-    struct cost c = {(double) (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
-                         (double) (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6,
-                     usage.ru_nvcsw + usage.ru_nivcsw};
-    return c;
-}
-
-static void die(const char *what)
-{
-    fprintf(stderr, "error: %s: %s\n", what, zmq_strerror(zmq_errno()));
-    exit(1);
-}
 
 static void sleep_ms(long ms)
 {

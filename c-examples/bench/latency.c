@@ -12,12 +12,12 @@
 // round trip.
 #include <zmq.h>
 
+#include "bench.h"
+
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <time.h>
 
 #define WARM_UP 100
 
@@ -25,35 +25,6 @@ struct echo {
     void *socket;
     long count;
 };
-
-static double now_us(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double) t.tv_sec * 1e6 + (double) t.tv_nsec / 1e3;
-}
-
-// CPU seconds and context switches of the whole process so far.
-struct cost {
-    double cpu;
-    long switches;
-};
-
-static struct cost cost_now(void)
-{
-    struct rusage usage;
-    getrusage(RUSAGE_SELF, &usage);
-    struct cost c = {(double) (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
-                         (double) (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6,
-                     usage.ru_nvcsw + usage.ru_nivcsw};
-    return c;
-}
-
-static void die(const char *what)
-{
-    fprintf(stderr, "error: %s: %s\n", what, zmq_strerror(zmq_errno()));
-    exit(1);
-}
 
 static void *echo_all(void *arg)
 {
@@ -120,18 +91,18 @@ int main(int argc, char **argv)
     for (long i = -WARM_UP; i < count; i++) {
         if (i == 0)
             start = cost_now();
-        double sent = now_us();
+        double sent = now();
         if (zmq_send(req, payload, size, 0) == -1)
             die("zmq_send");
         if (zmq_msg_recv(&reply, req, 0) == -1)
             die("zmq_msg_recv");
-        double received = now_us();
+        double received = now();
         if (zmq_msg_size(&reply) != size) {
             fprintf(stderr, "error: reply of %zu bytes\n", zmq_msg_size(&reply));
             return 1;
         }
         if (i >= 0)
-            rtt[i] = received - sent;
+            rtt[i] = (received - sent) * 1e6; // microseconds
     }
     struct cost end = cost_now();
     zmq_msg_close(&reply);

@@ -12,12 +12,12 @@
 // resident set size of the process in MiB.
 #include <zmq.h>
 
+#include "bench.h"
+
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <time.h>
 
 struct receiver {
     void *socket;
@@ -26,58 +26,6 @@ struct receiver {
     double seconds; // first message to last
     int failed;
 };
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double) t.tv_sec + (double) t.tv_nsec / 1e9;
-}
-
-// CPU seconds and context switches of the whole process so far.
-struct cost {
-    double cpu;
-    long switches;
-};
-
-static struct cost cost_now(void)
-{
-    struct rusage usage;
-    getrusage(RUSAGE_SELF, &usage);
-    struct cost c = {(double) (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
-                         (double) (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6,
-                     usage.ru_nvcsw + usage.ru_nivcsw};
-    return c;
-}
-
-// The peak resident set size of this process in MiB: VmHWM from
-// /proc/self/status, which starts afresh at exec. (getrusage's ru_maxrss
-// keeps the peak of the process image before exec, so a program started by
-// a big parent such as Python reports at least the parent's size; it is the
-// fallback where there is no /proc.)
-static double peak_rss_mib(void)
-{
-    FILE *status = fopen("/proc/self/status", "r");
-    if (status != NULL) {
-        char line[256];
-        long kib = -1;
-        while (kib < 0 && fgets(line, sizeof line, status) != NULL)
-            if (sscanf(line, "VmHWM: %ld kB", &kib) != 1)
-                kib = -1;
-        fclose(status);
-        if (kib >= 0)
-            return (double) kib / 1024.0;
-    }
-    struct rusage usage;
-    getrusage(RUSAGE_SELF, &usage);
-    return (double) usage.ru_maxrss / 1024.0; // KiB on Linux
-}
-
-static void die(const char *what)
-{
-    fprintf(stderr, "error: %s: %s\n", what, zmq_strerror(zmq_errno()));
-    exit(1);
-}
 
 static void *receive_all(void *arg)
 {
