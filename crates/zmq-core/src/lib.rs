@@ -7,6 +7,7 @@ pub mod io;
 pub mod msg;
 pub mod pipe;
 pub mod poll;
+pub mod pool;
 pub mod queue;
 pub mod signal;
 pub mod socket;

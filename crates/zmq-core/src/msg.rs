@@ -2,6 +2,7 @@
 //! counted so copies and fan-out share one buffer. A `Msg` fits in the
 //! 64 bytes of the C `zmq_msg_t`.
 
+use crate::pool::Buf;
 use bytes::{Bytes, BytesMut};
 
 /// Bodies up to this size are stored inline, with no heap allocation.
@@ -81,9 +82,14 @@ const SHARED: u8 = 4;
 
 #[derive(Clone)]
 enum Body {
-    Inline { len: u8, buf: [u8; INLINE_MAX] },
+    Inline {
+        len: u8,
+        buf: [u8; INLINE_MAX],
+    },
     Shared(Bytes),
     Owned(BytesMut),
+    /// A large body from the buffer pool (see `pool`).
+    Pooled(Buf),
 }
 
 /// One frame of a (possibly multipart) message.
@@ -122,7 +128,9 @@ impl Msg {
         }
     }
 
-    /// A zero-filled frame of `size` bytes, writable through `data_mut`.
+    /// A frame of `size` bytes, writable through `data_mut`. Small bodies
+    /// are zeroed; large ones come from the buffer pool with unspecified
+    /// (initialised) content, as libzmq's zmq_msg_init_size.
     pub fn with_size(size: usize) -> Msg {
         let body = if size <= INLINE_MAX {
             Body::Inline {
@@ -132,11 +140,7 @@ impl Msg {
         } else if size <= ARENA_MAX {
             Body::Owned(arena::take(size, |b| b.resize(size, 0)))
         } else {
-            // malloc and fill rather than calloc: calloc may hand out fresh
-            // zero pages, and the caller writing them faults page by page.
-            let mut body = BytesMut::with_capacity(size);
-            body.resize(size, 0);
-            Body::Owned(body)
+            Body::Pooled(Buf::take(size))
         };
         Msg {
             body,
@@ -161,7 +165,11 @@ impl Msg {
         } else if data.len() <= ARENA_MAX {
             Msg::wrap(arena::take(data.len(), |b| b.extend_from_slice(data)).freeze())
         } else {
-            Msg::from_bytes(Bytes::copy_from_slice(data))
+            Msg {
+                body: Body::Pooled(Buf::copy_of(data)),
+                flags: 0,
+                routing_id: 0,
+            }
         }
     }
 
@@ -207,6 +215,7 @@ impl Msg {
             Body::Inline { len, buf } => &buf[..*len as usize],
             Body::Shared(b) => b,
             Body::Owned(b) => b,
+            Body::Pooled(b) => b.as_ref(),
         }
     }
 
@@ -222,6 +231,7 @@ impl Msg {
         match &mut self.body {
             Body::Inline { len, buf } => &mut buf[..*len as usize],
             Body::Owned(b) => b,
+            Body::Pooled(b) => b.as_mut_slice(),
             Body::Shared(_) => unreachable!("converted above"),
         }
     }
@@ -233,6 +243,7 @@ impl Msg {
             Body::Inline { buf, .. } => buf.as_mut_ptr(),
             Body::Shared(b) => b.as_ptr() as *mut u8,
             Body::Owned(b) => b.as_mut_ptr(),
+            Body::Pooled(b) => b.as_mut_slice().as_mut_ptr(),
         }
     }
 
@@ -241,6 +252,7 @@ impl Msg {
             Body::Inline { len, .. } => *len as usize,
             Body::Shared(b) => b.len(),
             Body::Owned(b) => b.len(),
+            Body::Pooled(b) => b.as_ref().len(),
         }
     }
 
@@ -254,11 +266,21 @@ impl Msg {
             Body::Inline { len, buf } => Bytes::copy_from_slice(&buf[..*len as usize]),
             Body::Shared(b) => b.clone(),
             Body::Owned(b) => Bytes::copy_from_slice(b),
+            Body::Pooled(b) => Bytes::copy_from_slice(b.as_ref()),
         }
     }
 
     /// Makes the body shareable, so `clone` shares instead of copying.
     pub fn share(&mut self) {
+        if let Body::Pooled(_) = &self.body {
+            let Body::Pooled(buf) = std::mem::replace(&mut self.body, Body::Shared(Bytes::new()))
+            else {
+                unreachable!("matched above")
+            };
+            // The buffer goes back to the pool when the last copy drops.
+            self.body = Body::Shared(Bytes::from_owner(buf));
+            return;
+        }
         if let Body::Owned(b) = &mut self.body {
             let owned = std::mem::take(b);
             self.body = Body::Shared(owned.freeze());
