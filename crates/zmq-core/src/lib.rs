@@ -1,6 +1,7 @@
 //! zmq-core: a ZeroMQ engine speaking ZMTP 3.x, usable from Rust directly
 //! and wrapped by zmq-capi as libzmq.so.5.
 
+pub mod block;
 pub mod ctx;
 pub mod error;
 pub mod io;

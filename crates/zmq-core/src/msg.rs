@@ -2,76 +2,15 @@
 //! counted so copies and fan-out share one buffer. A `Msg` fits in the
 //! 64 bytes of the C `zmq_msg_t`.
 
+use crate::block::{self, Block};
 use crate::pool::Buf;
 use bytes::{Bytes, BytesMut};
 
 /// Bodies up to this size are stored inline, with no heap allocation.
 pub const INLINE_MAX: usize = 54;
 
-/// Bodies up to this size are carved from a per-thread arena.
-pub const ARENA_MAX: usize = 2048;
-
-/// Small message bodies, carved from large per-thread chunks: a body is a
-/// reference-counted slice of its chunk. Two chunks take turns; when one is
-/// used up the other is reused in place if every body cut from it is gone
-/// (the common case), so steady traffic allocates nothing.
-mod arena {
-    use bytes::BytesMut;
-    use std::cell::RefCell;
-
-    const CHUNK: usize = 64 * 1024;
-
-    struct Chunks {
-        chunks: [BytesMut; 2],
-        current: usize,
-    }
-
-    impl Chunks {
-        /// The chunk to cut `len` bytes from, switching chunks when the
-        /// current one is used up.
-        fn with_room(&mut self, len: usize) -> &mut BytesMut {
-            if self.chunks[self.current].capacity() < len {
-                self.current ^= 1;
-                let next = &mut self.chunks[self.current];
-                if next.capacity() < len {
-                    // Reclaims the chunk in place when it is free again.
-                    next.reserve(CHUNK.max(len));
-                }
-            }
-            &mut self.chunks[self.current]
-        }
-    }
-
-    thread_local! {
-        static ARENA: RefCell<Chunks> = RefCell::new(Chunks {
-            chunks: [BytesMut::new(), BytesMut::new()],
-            current: 0,
-        });
-    }
-
-    /// A body of `len` bytes that `fill` writes (it must append exactly
-    /// `len` bytes to the empty buffer it is given).
-    pub fn take<F: FnOnce(&mut BytesMut)>(len: usize, fill: F) -> BytesMut {
-        fn cut<F: FnOnce(&mut BytesMut)>(a: &mut BytesMut, len: usize, fill: F) -> BytesMut {
-            if a.capacity() < len {
-                a.reserve(CHUNK.max(len));
-            }
-            fill(a);
-            debug_assert_eq!(a.len(), len);
-            a.split_to(len)
-        }
-        let mut fill = Some(fill);
-        let from_arena = ARENA.try_with(|a| {
-            let f = fill.take().expect("fill used once");
-            cut(a.borrow_mut().with_room(len), len, f)
-        });
-        // During thread teardown the arena is gone: allocate plainly.
-        from_arena.unwrap_or_else(|_| {
-            let f = fill.take().expect("fill used once");
-            cut(&mut BytesMut::new(), len, f)
-        })
-    }
-}
+/// Bodies up to this size live in recycled blocks (see `block`).
+pub const ARENA_MAX: usize = block::MAX;
 
 /// The frame continues: more frames of the same message follow.
 pub const MORE: u8 = 1;
@@ -90,6 +29,8 @@ enum Body {
     Owned(BytesMut),
     /// A large body from the buffer pool (see `pool`).
     Pooled(Buf),
+    /// A small body in a recycled block (see `block`).
+    Block(Block),
 }
 
 /// One frame of a (possibly multipart) message.
@@ -138,7 +79,9 @@ impl Msg {
                 buf: [0; INLINE_MAX],
             }
         } else if size <= ARENA_MAX {
-            Body::Owned(arena::take(size, |b| b.resize(size, 0)))
+            let mut b = Block::take(size);
+            b.as_mut_slice().fill(0);
+            Body::Block(b)
         } else {
             Body::Pooled(Buf::take(size))
         };
@@ -163,7 +106,11 @@ impl Msg {
                 routing_id: 0,
             }
         } else if data.len() <= ARENA_MAX {
-            Msg::wrap(arena::take(data.len(), |b| b.extend_from_slice(data)).freeze())
+            Msg {
+                body: Body::Block(Block::copy_of(data)),
+                flags: 0,
+                routing_id: 0,
+            }
         } else {
             Msg {
                 body: Body::Pooled(Buf::copy_of(data)),
@@ -216,6 +163,7 @@ impl Msg {
             Body::Shared(b) => b,
             Body::Owned(b) => b,
             Body::Pooled(b) => b.as_ref(),
+            Body::Block(b) => b.as_slice(),
         }
     }
 
@@ -232,6 +180,7 @@ impl Msg {
             Body::Inline { len, buf } => &mut buf[..*len as usize],
             Body::Owned(b) => b,
             Body::Pooled(b) => b.as_mut_slice(),
+            Body::Block(b) => b.as_mut_slice(),
             Body::Shared(_) => unreachable!("converted above"),
         }
     }
@@ -244,6 +193,7 @@ impl Msg {
             Body::Shared(b) => b.as_ptr() as *mut u8,
             Body::Owned(b) => b.as_mut_ptr(),
             Body::Pooled(b) => b.as_mut_slice().as_mut_ptr(),
+            Body::Block(b) => b.as_mut_slice().as_mut_ptr(),
         }
     }
 
@@ -253,6 +203,7 @@ impl Msg {
             Body::Shared(b) => b.len(),
             Body::Owned(b) => b.len(),
             Body::Pooled(b) => b.as_ref().len(),
+            Body::Block(b) => b.as_slice().len(),
         }
     }
 
@@ -267,18 +218,19 @@ impl Msg {
             Body::Shared(b) => b.clone(),
             Body::Owned(b) => Bytes::copy_from_slice(b),
             Body::Pooled(b) => Bytes::copy_from_slice(b.as_ref()),
+            Body::Block(b) => Bytes::copy_from_slice(b.as_slice()),
         }
     }
 
     /// Makes the body shareable, so `clone` shares instead of copying.
     pub fn share(&mut self) {
-        if let Body::Pooled(_) = &self.body {
-            let Body::Pooled(buf) = std::mem::replace(&mut self.body, Body::Shared(Bytes::new()))
-            else {
-                unreachable!("matched above")
+        if matches!(self.body, Body::Pooled(_) | Body::Block(_)) {
+            // The storage goes back to its pool when the last copy drops.
+            self.body = match std::mem::replace(&mut self.body, Body::Shared(Bytes::new())) {
+                Body::Pooled(buf) => Body::Shared(Bytes::from_owner(buf)),
+                Body::Block(block) => Body::Shared(Bytes::from_owner(block)),
+                _ => unreachable!("matched above"),
             };
-            // The buffer goes back to the pool when the last copy drops.
-            self.body = Body::Shared(Bytes::from_owner(buf));
             return;
         }
         if let Body::Owned(b) = &mut self.body {
@@ -358,11 +310,13 @@ mod tests {
     }
 
     #[test]
-    fn with_size_is_zeroed_and_writable() {
+    fn with_size_is_writable_and_small_bodies_zeroed() {
         for size in [0, 10, 40, 41, 5000] {
             let mut m = Msg::with_size(size);
             assert_eq!(m.len(), size);
-            assert!(m.data().iter().all(|&b| b == 0));
+            if size <= ARENA_MAX {
+                assert!(m.data().iter().all(|&b| b == 0));
+            }
             if size > 0 {
                 m.data_mut()[size - 1] = 3;
                 assert_eq!(m.data()[size - 1], 3);

@@ -334,7 +334,10 @@ impl Engine {
         while self.session.pending_output() < BATCH {
             match p.outbound.read() {
                 Some(mut m) => {
-                    m.share();
+                    // Large bodies go out without a copy, from shared storage.
+                    if m.len() > crate::block::MAX {
+                        m.share();
+                    }
                     self.session.send(&m);
                     progress = true;
                 }

@@ -110,10 +110,17 @@ impl Pattern for XPub {
         }
         let more = msg.more();
         let mut frame = std::mem::take(msg);
-        frame.share();
-        for id in &self.matched {
+        // One peer gets the frame itself; several share one body.
+        if let [id] = self.matched.as_slice() {
             if let Some(p) = self.pipes.get(*id) {
-                p.tx.write(frame.clone());
+                p.tx.write(frame);
+            }
+        } else {
+            frame.share();
+            for id in &self.matched {
+                if let Some(p) = self.pipes.get(*id) {
+                    p.tx.write(frame.clone());
+                }
             }
         }
         self.sending = more;

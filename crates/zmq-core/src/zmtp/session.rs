@@ -25,7 +25,7 @@ pub const TRAFFIC_COMMAND_MIN: u64 = 512;
 
 /// Received bodies up to this size are copied out of the input buffer;
 /// larger ones are split off it without a copy.
-const COPY_MAX: usize = 256;
+const COPY_MAX: usize = crate::block::MAX;
 
 /// Bodies from this size on are written from their own buffer instead of
 /// being copied into the output buffer.
