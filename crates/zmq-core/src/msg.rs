@@ -9,9 +9,6 @@ use bytes::{Bytes, BytesMut};
 /// Bodies up to this size are stored inline, with no heap allocation.
 pub const INLINE_MAX: usize = 54;
 
-/// Bodies up to this size live in recycled blocks (see `block`).
-pub const ARENA_MAX: usize = block::MAX;
-
 /// The frame continues: more frames of the same message follow.
 pub const MORE: u8 = 1;
 /// The frame is a ZMTP command, not application data.
@@ -78,7 +75,7 @@ impl Msg {
                 len: size as u8,
                 buf: [0; INLINE_MAX],
             }
-        } else if size <= ARENA_MAX {
+        } else if size <= block::MAX {
             let mut b = Block::take(size);
             b.as_mut_slice().fill(0);
             Body::Block(b)
@@ -105,7 +102,7 @@ impl Msg {
                 flags: 0,
                 routing_id: 0,
             }
-        } else if data.len() <= ARENA_MAX {
+        } else if data.len() <= block::MAX {
             Msg {
                 body: Body::Block(Block::copy_of(data)),
                 flags: 0,
@@ -314,7 +311,7 @@ mod tests {
         for size in [0, 10, 40, 41, 5000] {
             let mut m = Msg::with_size(size);
             assert_eq!(m.len(), size);
-            if size <= ARENA_MAX {
+            if size <= block::MAX {
                 assert!(m.data().iter().all(|&b| b == 0));
             }
             if size > 0 {

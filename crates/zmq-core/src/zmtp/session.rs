@@ -281,9 +281,9 @@ impl Session {
         }
     }
 
-    /// A small data frame copied into its own `Msg` (inline or from the
-    /// arena): splitting it off the input would keep the whole input buffer
-    /// alive and cost a reference count per frame.
+    /// A small data frame copied into its own `Msg` (inline or in a
+    /// recycled block): splitting it off the input would keep the whole
+    /// input buffer alive and cost a reference count per frame.
     /// Anything else (commands, big or oversized frames) is left to
     /// `next_frame`.
     fn small_message(&self, input: &mut BytesMut) -> Result<Option<Msg>, ProtocolError> {
