@@ -46,6 +46,10 @@ use std::time::{Duration, Instant};
 /// this long ago (see `Socket::blocking`).
 const DIRECT_READ_GAP: Duration = Duration::from_micros(20);
 
+/// Extra looks a blocking call takes (each after a short pause, a few
+/// microseconds in all) before it sleeps.
+const SPIN_TRIES: usize = 8;
+
 /// zmq_send/zmq_recv flags.
 pub const DONTWAIT: i32 = 1;
 pub const SNDMORE: i32 = 2;
@@ -440,6 +444,18 @@ impl Socket {
             if no_wait {
                 self.process_commands(&mut st);
                 return op(&mut st);
+            }
+            // A peer thread in full flow usually delivers within a moment:
+            // look a few more times before paying for a sleep and a wake-up.
+            for _ in 0..SPIN_TRIES {
+                for _ in 0..32 {
+                    std::hint::spin_loop();
+                }
+                self.apply_commands(&mut st);
+                match op(&mut st) {
+                    Err(Error::Again) => {}
+                    other => return other,
+                }
             }
             // Say we may sleep, lower the signal, then look again: a wake-up
             // raised after this point stays raised for the wait below.
