@@ -173,23 +173,9 @@ impl Default for TcpSettings {
 }
 
 impl ConnOptions {
+    /// What a socket of this type with default options hands a connection.
     pub fn new(socket_type: SocketType) -> ConnOptions {
-        ConnOptions {
-            socket_type,
-            sndhwm: 1000,
-            rcvhwm: 1000,
-            routing_id: Bytes::new(),
-            max_msg_size: -1,
-            reconnect_ivl: 100,
-            reconnect_ivl_max: 0,
-            endpoint: String::new(),
-            handshake_ivl: 30_000,
-            heartbeat_ivl: 0,
-            heartbeat_ttl: 0,
-            heartbeat_timeout: -1,
-            tcp: TcpSettings::default(),
-            connect_timeout: 0,
-        }
+        super::options::Options::new(socket_type).conn()
     }
 }
 
