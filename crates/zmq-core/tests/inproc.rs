@@ -1,5 +1,8 @@
 //! inproc://: sockets of one context joined without any I/O thread.
 
+mod common;
+
+use common::{recv, send};
 use zmq_core::socket::options;
 use zmq_core::{Context, Error, Msg, Socket, SocketType};
 
@@ -10,24 +13,6 @@ fn socket(ctx: &Context, t: SocketType) -> Socket {
     s.set_option(options::SNDTIMEO, &2000i32.to_ne_bytes())
         .unwrap();
     s
-}
-
-fn send(s: &Socket, parts: &[&[u8]]) {
-    for (i, p) in parts.iter().enumerate() {
-        let flags = if i + 1 < parts.len() { 2 } else { 0 };
-        s.send(&mut Msg::from_slice(p), flags).unwrap();
-    }
-}
-
-fn recv(s: &Socket) -> Vec<Vec<u8>> {
-    let mut parts = Vec::new();
-    loop {
-        let m = s.recv(0).unwrap();
-        parts.push(m.data().to_vec());
-        if !m.more() {
-            return parts;
-        }
-    }
 }
 
 #[test]

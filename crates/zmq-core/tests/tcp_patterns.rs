@@ -1,18 +1,11 @@
 //! Cross-layer tests: real sockets over tcp on loopback, our library on
 //! both sides (interop with libzmq is in python-interop/).
 
+mod common;
+
+use common::{last_endpoint, recv, send, set_int};
 use zmq_core::socket::options;
 use zmq_core::{Context, Error, Msg, Socket, SocketType};
-
-fn last_endpoint(s: &Socket) -> String {
-    let mut buf = [0u8; 256];
-    let n = s.get_option(options::LAST_ENDPOINT, &mut buf).unwrap();
-    String::from_utf8(buf[..n - 1].to_vec()).unwrap()
-}
-
-fn set_int(s: &Socket, opt: i32, v: i32) {
-    s.set_option(opt, &v.to_ne_bytes()).unwrap();
-}
 
 fn bound(ctx: &Context, t: SocketType) -> (Socket, String) {
     let s = ctx.socket(t).unwrap();
@@ -29,24 +22,6 @@ fn connected(ctx: &Context, t: SocketType, ep: &str) -> Socket {
     set_int(&s, options::SNDTIMEO, 5000);
     s.connect(ep).unwrap();
     s
-}
-
-fn send(s: &Socket, parts: &[&[u8]]) {
-    for (i, p) in parts.iter().enumerate() {
-        let flags = if i + 1 < parts.len() { 2 } else { 0 };
-        s.send(&mut Msg::from_slice(p), flags).unwrap();
-    }
-}
-
-fn recv(s: &Socket) -> Vec<Vec<u8>> {
-    let mut parts = Vec::new();
-    loop {
-        let m = s.recv(0).unwrap();
-        parts.push(m.data().to_vec());
-        if !m.more() {
-            return parts;
-        }
-    }
 }
 
 #[test]
