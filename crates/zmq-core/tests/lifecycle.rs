@@ -9,6 +9,10 @@ fn open_fds() -> usize {
     std::fs::read_dir("/proc/self/fd").unwrap().count()
 }
 
+fn threads() -> usize {
+    std::fs::read_dir("/proc/self/task").unwrap().count()
+}
+
 fn linger_then_term(linger: i32) -> Duration {
     let ctx = Context::new();
     let push = ctx.socket(SocketType::Push).unwrap();
@@ -26,6 +30,7 @@ fn linger_then_term(linger: i32) -> Duration {
 #[test]
 fn linger_bounds_termination_and_nothing_leaks() {
     let before = open_fds();
+    let threads_before = threads();
 
     assert!(linger_then_term(0) < Duration::from_millis(150));
     let waited = linger_then_term(300);
@@ -71,4 +76,9 @@ fn linger_bounds_termination_and_nothing_leaks() {
         after = open_fds();
     }
     assert_eq!(after, before, "descriptors leaked");
+    assert_eq!(
+        threads(),
+        threads_before,
+        "I/O threads outlived their context"
+    );
 }

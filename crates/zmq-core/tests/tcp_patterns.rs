@@ -364,3 +364,40 @@ fn ipv6_loopback_and_dual_stack_wildcard() {
         assert_eq!(recv(&pull), vec![host.as_bytes().to_vec()]);
     }
 }
+
+#[test]
+fn unbind_and_disconnect_by_endpoint() {
+    let ctx = Context::new();
+    let (pull, ep) = bound(&ctx, SocketType::Pull);
+    // The wildcard as given is not what was bound: ENOENT; the resolved
+    // endpoint unbinds.
+    assert_eq!(pull.unbind("tcp://127.0.0.1:1"), Err(Error::NotFound));
+    pull.unbind(&ep).unwrap();
+    assert_eq!(pull.unbind(&ep), Err(Error::NotFound));
+    let push = ctx.socket(SocketType::Push).unwrap();
+    assert_eq!(push.disconnect(&ep), Err(Error::NotFound));
+    push.connect(&ep).unwrap();
+    push.disconnect(&ep).unwrap();
+    assert_eq!(push.disconnect(&ep), Err(Error::NotFound));
+    assert_eq!(push.disconnect("bogus"), Err(Error::Invalid));
+}
+
+#[test]
+fn shutdown_wakes_a_blocked_poll_with_eterm() {
+    let ctx = Context::new();
+    let pull = ctx.socket(SocketType::Pull).unwrap();
+    let waiter = std::thread::spawn(move || {
+        let mut items = [zmq_core::poll::PollItem {
+            target: zmq_core::poll::PollTarget::Socket(&pull),
+            events: zmq_core::socket::POLLIN,
+            revents: 0,
+        }];
+        let r = zmq_core::poll::poll(&mut items, -1).map(|_| ());
+        drop(pull);
+        r
+    });
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    ctx.shutdown();
+    assert_eq!(waiter.join().unwrap(), Err(Error::Terminated));
+    ctx.terminate();
+}
