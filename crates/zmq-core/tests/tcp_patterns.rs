@@ -401,3 +401,25 @@ fn shutdown_wakes_a_blocked_poll_with_eterm() {
     assert_eq!(waiter.join().unwrap(), Err(Error::Terminated));
     ctx.terminate();
 }
+
+#[test]
+fn req_relaxed_and_correlated_drops_late_replies() {
+    let ctx = Context::new();
+    let (rep, ep) = bound(&ctx, SocketType::Rep);
+    let req = connected(&ctx, SocketType::Req, &ep);
+    // Strict REQ: a second send before the reply is EFSM.
+    send(&req, &[b"first"]);
+    assert_eq!(req.send(&mut Msg::from_slice(b"x"), 0), Err(Error::State));
+    set_int(&req, options::REQ_RELAXED, 1);
+    set_int(&req, options::REQ_CORRELATE, 1);
+    let mut flag = [0u8; 4];
+    req.get_option(options::REQ_CORRELATE, &mut flag).unwrap();
+    assert_eq!(i32::from_ne_bytes(flag), 1);
+    assert_eq!(recv(&rep), vec![b"first".to_vec()]);
+    // The reply to "first" comes late: "second" was sent meanwhile.
+    send(&req, &[b"second"]);
+    send(&rep, &[b"late answer to first"]);
+    assert_eq!(recv(&rep), vec![b"second".to_vec()]);
+    send(&rep, &[b"answer to second"]);
+    assert_eq!(recv(&req), vec![b"answer to second".to_vec()]);
+}

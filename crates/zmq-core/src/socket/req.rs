@@ -1,9 +1,12 @@
 //! REQ (RFC 28): strict send/receive alternation. Each request gets an
 //! empty delimiter frame in front; only the reply from the peer the request
-//! went to is accepted, without its delimiter.
+//! went to is accepted, without its delimiter. ZMQ_REQ_RELAXED lets a new
+//! request abandon an unanswered one; ZMQ_REQ_CORRELATE tags each request
+//! with an id frame and accepts only the reply carrying it back.
 
 use super::core::PipeEnd;
 use super::dealer::Dealer;
+use super::options::{int_value, put, REQ_CORRELATE, REQ_RELAXED};
 use super::pattern::Pattern;
 use crate::error::{Error, Result};
 use crate::msg::Msg;
@@ -11,6 +14,10 @@ use crate::msg::Msg;
 #[derive(Default)]
 pub struct Req {
     inner: Dealer,
+    relaxed: bool,
+    correlate: bool,
+    /// The id of the latest request (ZMQ_REQ_CORRELATE).
+    request_id: u32,
     /// Waiting for the reply from this pipe.
     awaiting: Option<u64>,
     /// In the middle of sending a request.
@@ -46,13 +53,28 @@ impl Pattern for Req {
 
     fn send(&mut self, msg: &mut Msg) -> Result<()> {
         if self.awaiting.is_some() {
-            return Err(Error::State);
+            if !self.relaxed {
+                return Err(Error::State);
+            }
+            // Relaxed: the unanswered request is given up; a late reply to
+            // it is dropped (with ZMQ_REQ_CORRELATE, by its id).
+            if self.receiving {
+                self.skip_rest(true);
+            }
+            self.awaiting = None;
+            self.receiving = false;
         }
         if !self.sending {
             let id = self.inner.lb.pick(&self.inner.pipes).ok_or(Error::Again)?;
             let mut delimiter = Msg::new();
             delimiter.set_more(true);
             if let Some(p) = self.inner.pipes.get(id) {
+                if self.correlate {
+                    self.request_id = self.request_id.wrapping_add(1);
+                    let mut tag = Msg::from_slice(&self.request_id.to_ne_bytes());
+                    tag.set_more(true);
+                    p.tx.write(tag);
+                }
                 p.tx.write(delimiter);
             }
             self.inner.lb.continue_on(id, true);
@@ -84,10 +106,23 @@ impl Pattern for Req {
                 }
                 return Ok(msg);
             }
-            // A new message: it must come from the right peer and start with
-            // the empty delimiter, or it is dropped whole.
-            if from != reply_pipe || !msg.is_empty() || !msg.more() {
-                self.skip_rest(msg.more());
+            // A new message: it must come from the right peer, carry our
+            // request id (if correlating) and the empty delimiter, or it is
+            // dropped whole.
+            let mut first = msg;
+            if from == reply_pipe && self.correlate {
+                let tagged = first.more() && first.data() == self.request_id.to_ne_bytes();
+                if !tagged {
+                    self.skip_rest(first.more());
+                    continue;
+                }
+                first = match self.inner.fq.recv(&mut self.inner.pipes) {
+                    Some((m, _)) => m,
+                    None => continue,
+                };
+            }
+            if from != reply_pipe || !first.is_empty() || !first.more() {
+                self.skip_rest(first.more());
                 continue;
             }
             let (body, _) = self
@@ -109,7 +144,26 @@ impl Pattern for Req {
     }
 
     fn has_out(&mut self) -> bool {
-        self.awaiting.is_none() && self.inner.has_out()
+        (self.awaiting.is_none() || self.relaxed) && self.inner.has_out()
+    }
+
+    fn set_option(&mut self, option: i32, value: &[u8]) -> Result<()> {
+        let on = || int_value(value).map(|v| v != 0);
+        match option {
+            REQ_RELAXED => self.relaxed = on()?,
+            REQ_CORRELATE => self.correlate = on()?,
+            _ => return Err(Error::NotFound),
+        }
+        Ok(())
+    }
+
+    fn get_option(&self, option: i32, buf: &mut [u8]) -> Result<usize> {
+        let flag = match option {
+            REQ_RELAXED => self.relaxed,
+            REQ_CORRELATE => self.correlate,
+            _ => return Err(Error::NotFound),
+        };
+        put(buf, &(flag as i32).to_ne_bytes())
     }
 }
 
