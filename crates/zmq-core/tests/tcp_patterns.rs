@@ -423,3 +423,53 @@ fn req_relaxed_and_correlated_drops_late_replies() {
     send(&rep, &[b"answer to second"]);
     assert_eq!(recv(&req), vec![b"answer to second".to_vec()]);
 }
+
+#[test]
+fn router_handover_and_probe() {
+    let ctx = Context::new();
+    let (router, ep) = bound(&ctx, SocketType::Router);
+    set_int(&router, options::ROUTER_HANDOVER, 1);
+    let first = ctx.socket(SocketType::Dealer).unwrap();
+    first.set_option(options::ROUTING_ID, b"dup").unwrap();
+    set_int(&first, options::PROBE_ROUTER, 1);
+    first.connect(&ep).unwrap();
+    // The probe announces the dealer before it sends anything.
+    assert_eq!(recv(&router), vec![b"dup".to_vec(), Vec::new()]);
+    let second = connected(&ctx, SocketType::Dealer, &ep);
+    drop(second);
+    let second = ctx.socket(SocketType::Dealer).unwrap();
+    set_int(&second, options::RCVTIMEO, 5000);
+    second.set_option(options::ROUTING_ID, b"dup").unwrap();
+    second.connect(&ep).unwrap();
+    send(&second, &[b"I am dup now"]);
+    assert_eq!(
+        recv(&router),
+        vec![b"dup".to_vec(), b"I am dup now".to_vec()]
+    );
+    send(&router, &[b"dup", b"to the newcomer"]);
+    assert_eq!(recv(&second), vec![b"to the newcomer".to_vec()]);
+}
+
+#[test]
+fn xpub_nodrop_refuses_instead_of_dropping() {
+    let ctx = Context::new();
+    let publisher = ctx.socket(SocketType::Pub).unwrap();
+    set_int(&publisher, options::SNDHWM, 1);
+    set_int(&publisher, options::XPUB_NODROP, 1);
+    publisher.bind("inproc://nodrop").unwrap();
+    let sub = ctx.socket(SocketType::Sub).unwrap();
+    set_int(&sub, options::RCVHWM, 1);
+    sub.set_option(options::SUBSCRIBE, b"").unwrap();
+    sub.connect("inproc://nodrop").unwrap();
+    // inproc's mark is the sum of both sides' marks: two messages fit.
+    for _ in 0..2 {
+        publisher.send(&mut Msg::from_slice(b"m"), 1).unwrap();
+    }
+    assert_eq!(
+        publisher.send(&mut Msg::from_slice(b"m"), 1),
+        Err(Error::Again)
+    );
+    sub.recv(0).unwrap();
+    sub.recv(0).unwrap();
+    publisher.send(&mut Msg::from_slice(b"m"), 1).unwrap();
+}

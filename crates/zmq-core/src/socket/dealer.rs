@@ -3,6 +3,7 @@
 use super::core::PipeEnd;
 use super::fq::FairQueue;
 use super::lb::LoadBalancer;
+use super::options::{int_value, PROBE_ROUTER};
 use super::pattern::Pattern;
 use super::pipes::PipeSet;
 use crate::error::{Error, Result};
@@ -13,11 +14,16 @@ pub struct Dealer {
     pub(super) pipes: PipeSet,
     pub(super) lb: LoadBalancer,
     pub(super) fq: FairQueue,
+    /// ZMQ_PROBE_ROUTER: greet each new peer with an empty message.
+    probe: bool,
 }
 
 impl Pattern for Dealer {
     fn attach(&mut self, pipe: PipeEnd) {
         self.fq.activate(pipe.id);
+        if self.probe {
+            pipe.tx.write(Msg::new());
+        }
         self.pipes.attach(pipe);
     }
     fn activated(&mut self, id: u64) {
@@ -40,5 +46,13 @@ impl Pattern for Dealer {
     }
     fn has_out(&mut self) -> bool {
         self.lb.has_out(&self.pipes)
+    }
+
+    fn set_option(&mut self, option: i32, value: &[u8]) -> Result<()> {
+        match option {
+            PROBE_ROUTER => self.probe = int_value(value)? != 0,
+            _ => return Err(Error::NotFound),
+        }
+        Ok(())
     }
 }

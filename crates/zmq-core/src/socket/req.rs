@@ -152,7 +152,7 @@ impl Pattern for Req {
         match option {
             REQ_RELAXED => self.relaxed = on()?,
             REQ_CORRELATE => self.correlate = on()?,
-            _ => return Err(Error::NotFound),
+            _ => return self.inner.set_option(option, value),
         }
         Ok(())
     }

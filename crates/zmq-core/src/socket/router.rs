@@ -5,7 +5,7 @@
 
 use super::core::PipeEnd;
 use super::fq::FairQueue;
-use super::options::{int_value, ROUTER_MANDATORY};
+use super::options::{int_value, PROBE_ROUTER, ROUTER_HANDOVER, ROUTER_MANDATORY};
 use super::pattern::Pattern;
 use super::pipes::PipeSet;
 use crate::error::{Error, Result};
@@ -23,6 +23,10 @@ pub struct Router {
     out: Option<Option<u64>>,
     next_id: u32,
     mandatory: bool,
+    /// ZMQ_ROUTER_HANDOVER: a newcomer with a known identity takes it over.
+    handover: bool,
+    /// ZMQ_PROBE_ROUTER: greet each new peer with an empty message.
+    probe: bool,
 }
 
 impl Default for Router {
@@ -36,6 +40,8 @@ impl Default for Router {
             // Start somewhere arbitrary, as generated ids are opaque.
             next_id: std::process::id().wrapping_mul(2_654_435_761),
             mandatory: false,
+            handover: false,
+            probe: false,
         }
     }
 }
@@ -61,11 +67,19 @@ impl Pattern for Router {
                     break id;
                 }
             }
-        } else if self.ids.contains_key(&pipe.routing_id) {
-            // Duplicate identity: the newcomer is refused (no handover).
-            pipe.rx.close();
-            pipe.tx.close();
-            return;
+        } else if let Some(&old) = self.ids.get(&pipe.routing_id) {
+            if !self.handover {
+                // Duplicate identity: the newcomer is refused.
+                pipe.rx.close();
+                pipe.tx.close();
+                return;
+            }
+            // Handover: the old connection loses the identity to the new.
+            if let Some(p) = self.pipes.get(old) {
+                p.tx.close();
+            }
+            self.detach(old);
+            pipe.routing_id.clone()
         } else {
             pipe.routing_id.clone()
         };
@@ -74,6 +88,9 @@ impl Pattern for Router {
         let mut pipe = pipe;
         pipe.routing_id = id;
         self.fq.activate(pipe.id);
+        if self.probe {
+            pipe.tx.write(Msg::new());
+        }
         self.pipes.attach(pipe);
     }
 
@@ -138,12 +155,12 @@ impl Pattern for Router {
 
     fn set_option(&mut self, option: i32, value: &[u8]) -> Result<()> {
         match option {
-            ROUTER_MANDATORY => {
-                self.mandatory = int_value(value)? != 0;
-                Ok(())
-            }
-            _ => Err(Error::NotFound),
+            ROUTER_MANDATORY => self.mandatory = int_value(value)? != 0,
+            ROUTER_HANDOVER => self.handover = int_value(value)? != 0,
+            PROBE_ROUTER => self.probe = int_value(value)? != 0,
+            _ => return Err(Error::NotFound),
         }
+        Ok(())
     }
 
     fn get_option(&self, option: i32, buf: &mut [u8]) -> Result<usize> {

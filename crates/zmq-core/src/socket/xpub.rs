@@ -4,7 +4,7 @@
 //! starting with 1 (subscribe) or 0 (cancel); XPUB passes them up.
 
 use super::core::PipeEnd;
-use super::options::{int_value, XPUB_VERBOSE};
+use super::options::{int_value, XPUB_NODROP, XPUB_VERBOSE};
 use super::pattern::Pattern;
 use super::pipes::{IdMap, PipeSet};
 use super::subscriptions::Subscriptions;
@@ -29,6 +29,9 @@ pub struct XPub {
     /// Plain PUB: no recv, subscriptions are consumed silently.
     plain: bool,
     verbose: bool,
+    /// ZMQ_XPUB_NODROP: a full subscriber makes send fail with EAGAIN
+    /// instead of missing the message.
+    nodrop: bool,
 }
 
 impl XPub {
@@ -105,6 +108,9 @@ impl Pattern for XPub {
                 let wants = self.subs.get(&p.id).is_some_and(|s| s.matches(msg.data()));
                 if wants && p.tx.check_write() {
                     self.matched.push(p.id);
+                } else if wants && self.nodrop {
+                    self.matched.clear();
+                    return Err(Error::Again);
                 }
             }
         }
@@ -151,6 +157,10 @@ impl Pattern for XPub {
         match option {
             XPUB_VERBOSE if !self.plain => {
                 self.verbose = int_value(value)? != 0;
+                Ok(())
+            }
+            XPUB_NODROP => {
+                self.nodrop = int_value(value)? != 0;
                 Ok(())
             }
             _ => Err(Error::NotFound),
