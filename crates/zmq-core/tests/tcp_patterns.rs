@@ -473,3 +473,34 @@ fn xpub_nodrop_refuses_instead_of_dropping() {
     sub.recv(0).unwrap();
     publisher.send(&mut Msg::from_slice(b"m"), 1).unwrap();
 }
+
+#[test]
+fn connect_routing_id_names_a_router_peer() {
+    let ctx = Context::new();
+    let (a, ep) = bound(&ctx, SocketType::Router);
+    a.set_option(options::ROUTING_ID, b"A").unwrap();
+    let b = ctx.socket(SocketType::Router).unwrap();
+    set_int(&b, options::RCVTIMEO, 5000);
+    set_int(&b, options::ROUTER_MANDATORY, 1);
+    b.set_option(options::ROUTING_ID, b"B").unwrap();
+    b.set_option(options::CONNECT_ROUTING_ID, b"server")
+        .unwrap();
+    b.connect(&ep).unwrap();
+    // Until the connection is up, "server" is unknown.
+    let mut sent = false;
+    for _ in 0..500 {
+        match b.send(&mut Msg::from_slice(b"server"), 2 | 1) {
+            Ok(()) => {
+                b.send(&mut Msg::from_slice(b"hello"), 0).unwrap();
+                sent = true;
+                break;
+            }
+            Err(Error::HostUnreachable) => std::thread::sleep(std::time::Duration::from_millis(5)),
+            Err(e) => panic!("{e:?}"),
+        }
+    }
+    assert!(sent, "the connection never came up");
+    assert_eq!(recv(&a), vec![b"B".to_vec(), b"hello".to_vec()]);
+    send(&a, &[b"B", b"hi B"]);
+    assert_eq!(recv(&b), vec![b"server".to_vec(), b"hi B".to_vec()]);
+}

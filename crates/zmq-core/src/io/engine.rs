@@ -356,7 +356,10 @@ impl Engine {
             .emit(monitor::HANDSHAKE_SUCCEEDED, 0, &self.opts.endpoint);
         self.handshake_deadline = None;
         self.next_ping = millis(self.opts.heartbeat_ivl).map(|ivl| Instant::now() + ivl);
-        let routing_id = peer.routing_id.clone().unwrap_or_default();
+        let routing_id = match &self.opts.peer_routing_id {
+            Some(name) => name.clone(),
+            None => peer.routing_id.clone().unwrap_or_default(),
+        };
         let (mailbox, token) = self
             .token_mailbox
             .clone()

@@ -140,6 +140,9 @@ pub struct ConnOptions {
     pub tcp: TcpSettings,
     /// ZMQ_CONNECT_TIMEOUT in ms (0: the OS's).
     pub connect_timeout: i32,
+    /// ZMQ_CONNECT_ROUTING_ID: the name a ROUTER gives this connection's
+    /// peer, whatever identity the peer announces.
+    pub peer_routing_id: Option<Bytes>,
 }
 
 /// Per-connection tcp settings (ZMQ_SNDBUF ... ZMQ_BINDTODEVICE).

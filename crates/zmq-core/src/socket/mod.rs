@@ -303,7 +303,10 @@ impl Socket {
                     core: self.core.clone(),
                     opts: st.opts.conn(),
                 };
-                let end = self.ctx.inproc.lock().connect(address, peer)?;
+                let mut end = self.ctx.inproc.lock().connect(address, peer)?;
+                if let Some(name) = st.opts.connect_routing_id.take() {
+                    end.routing_id = name;
+                }
                 let pipe = end.id;
                 st.attach(end);
                 self.push_endpoint(
@@ -320,6 +323,7 @@ impl Socket {
         let io = self.ctx.io_thread()?;
         let mut opts = st.opts.conn();
         opts.endpoint = endpoint.to_string();
+        opts.peer_routing_id = st.opts.connect_routing_id.take();
         // Pipes exist before the connection so messages can queue; ROUTER
         // needs the peer's routing id first, and ZMQ_IMMEDIATE asks that
         // nothing queue for a peer not yet connected, so those wait.

@@ -30,6 +30,7 @@ pub const HANDSHAKE_IVL: i32 = 66;
 pub const PROBE_ROUTER: i32 = 51;
 pub const REQ_CORRELATE: i32 = 52;
 pub const ROUTER_HANDOVER: i32 = 56;
+pub const CONNECT_ROUTING_ID: i32 = 61;
 pub const XPUB_NODROP: i32 = 69;
 pub const REQ_RELAXED: i32 = 53;
 pub const SNDBUF: i32 = 11;
@@ -92,6 +93,8 @@ pub struct Options {
     pub connect_timeout: i32,
     /// ZMQ_IMMEDIATE: queue messages only for completed connections.
     pub immediate: bool,
+    /// ZMQ_CONNECT_ROUTING_ID, for the next connect only.
+    pub connect_routing_id: Option<Bytes>,
     pub last_endpoint: String,
 }
 
@@ -117,6 +120,7 @@ impl Options {
             tcp: TcpSettings::default(),
             connect_timeout: 0,
             immediate: false,
+            connect_routing_id: None,
             last_endpoint: String::new(),
         }
     }
@@ -171,6 +175,12 @@ impl Options {
                     1 => true,
                     _ => return Err(Error::Invalid),
                 }
+            }
+            CONNECT_ROUTING_ID => {
+                if value.is_empty() || value.len() > 255 {
+                    return Err(Error::Invalid);
+                }
+                self.connect_routing_id = Some(Bytes::copy_from_slice(value));
             }
             BINDTODEVICE => {
                 let name = value.split(|&b| b == 0).next().unwrap_or_default();
@@ -263,6 +273,7 @@ impl Options {
             heartbeat_timeout: self.heartbeat_timeout,
             tcp: self.tcp.clone(),
             connect_timeout: self.connect_timeout,
+            peer_routing_id: None,
         }
     }
 }
