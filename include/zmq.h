@@ -716,6 +716,15 @@ int zmq_recviov(void *socket, struct iovec *iov, size_t *count, int flags);
 
 int zmq_socket_monitor(void *socket, const char *addr, int events);
 
+int zmq_proxy_steerable(void *frontend,
+                        void *backend,
+                        void *capture,
+                        void *control);
+
+int zmq_proxy(void *frontend, void *backend, void *capture);
+
+int zmq_device(int type, void *frontend, void *backend);
+
 void *zmq_timers_new(void);
 
 int zmq_timers_destroy(void **timers_p);
@@ -734,15 +743,6 @@ int zmq_timers_reset(void *timers, int timer_id);
 long zmq_timers_timeout(void *timers);
 
 int zmq_timers_execute(void *timers);
-
-int zmq_proxy(void *frontend, void *backend, void *capture);
-
-int zmq_proxy_steerable(void *frontend,
-                        void *backend,
-                        void *capture,
-                        void *control);
-
-int zmq_device(int type_, void *frontend, void *backend);
 
 int zmq_curve_keypair(char *z85_public_key, char *z85_secret_key);
 

@@ -474,3 +474,83 @@ pub unsafe extern "C" fn zmq_socket_monitor(
         })
     }
 }
+
+/// The socket behind an optional C pointer: NULL is None, anything else
+/// must be a live socket.
+///
+/// # Safety
+/// `p` is NULL or a pointer returned by zmq_socket.
+unsafe fn optional_socket<'a>(p: *mut c_void) -> Result<Option<&'a Socket>, Error> {
+    if p.is_null() {
+        return Ok(None);
+    }
+    // SAFETY: forwarded caller contract.
+    match unsafe { socket_ref(p) } {
+        Some(s) => Ok(Some(s)),
+        None => Err(Error::Os(libc::ENOTSOCK)),
+    }
+}
+
+/// Shuttles messages between `frontend` and `backend` (copies to
+/// `capture`, if not NULL) until the context terminates, or until
+/// `control` (if not NULL) says TERMINATE.
+///
+/// # Safety
+/// Each pointer is NULL or a live socket (frontend and backend not NULL).
+#[no_mangle]
+pub unsafe extern "C" fn zmq_proxy_steerable(
+    frontend: *mut c_void,
+    backend: *mut c_void,
+    capture: *mut c_void,
+    control: *mut c_void,
+) -> c_int {
+    guard(-1, || {
+        // SAFETY: forwarded caller contract.
+        let sockets = unsafe {
+            (
+                socket_ref(frontend),
+                socket_ref(backend),
+                optional_socket(capture),
+                optional_socket(control),
+            )
+        };
+        let (Some(f), Some(b), Ok(capture), Ok(control)) = sockets else {
+            set_errno(libc::ENOTSOCK);
+            return -1;
+        };
+        match zmq_core::proxy::proxy(f, b, capture, control) {
+            Ok(()) => 0,
+            Err(e) => fail(e),
+        }
+    })
+}
+
+/// zmq_proxy_steerable without a control socket.
+///
+/// # Safety
+/// As zmq_proxy_steerable.
+#[no_mangle]
+pub unsafe extern "C" fn zmq_proxy(
+    frontend: *mut c_void,
+    backend: *mut c_void,
+    capture: *mut c_void,
+) -> c_int {
+    // SAFETY: forwarded caller contract.
+    unsafe { zmq_proxy_steerable(frontend, backend, capture, ptr::null_mut()) }
+}
+
+/// Deprecated: a proxy between two sockets (the device type is ignored,
+/// as libzmq does).
+///
+/// # Safety
+/// As zmq_proxy.
+#[no_mangle]
+pub unsafe extern "C" fn zmq_device(
+    r#type: c_int,
+    frontend: *mut c_void,
+    backend: *mut c_void,
+) -> c_int {
+    let _ = r#type;
+    // SAFETY: forwarded caller contract.
+    unsafe { zmq_proxy(frontend, backend, ptr::null_mut()) }
+}

@@ -2,41 +2,11 @@
 //! exported with libzmq's signature so programs link and load, and fails
 //! with ENOTSUP, as libzmq does for a feature left out of its build.
 
-use std::ffi::{c_char, c_int, c_void};
+use std::ffi::{c_char, c_int};
 
 use zmq_core::Error;
 
 use crate::errno::{fail, guard};
-
-/// The built-in proxy: not yet supported (ENOTSUP).
-#[no_mangle]
-pub extern "C" fn zmq_proxy(
-    frontend: *mut c_void,
-    backend: *mut c_void,
-    capture: *mut c_void,
-) -> c_int {
-    let _ = (frontend, backend, capture);
-    guard(-1, || fail(Error::NotSupported))
-}
-
-/// The steerable proxy: not yet supported (ENOTSUP).
-#[no_mangle]
-pub extern "C" fn zmq_proxy_steerable(
-    frontend: *mut c_void,
-    backend: *mut c_void,
-    capture: *mut c_void,
-    control: *mut c_void,
-) -> c_int {
-    let _ = (frontend, backend, capture, control);
-    guard(-1, || fail(Error::NotSupported))
-}
-
-/// The deprecated device API (a proxy): not yet supported (ENOTSUP).
-#[no_mangle]
-pub extern "C" fn zmq_device(type_: c_int, frontend: *mut c_void, backend: *mut c_void) -> c_int {
-    let _ = (type_, frontend, backend);
-    guard(-1, || fail(Error::NotSupported))
-}
 
 /// CURVE key generation: ENOTSUP until CURVE lands (as libzmq without it).
 #[no_mangle]
@@ -67,9 +37,6 @@ mod tests {
     #[test]
     fn each_fails_with_enotsup() {
         let results = [
-            zmq_proxy(null_mut(), null_mut(), null_mut()),
-            zmq_proxy_steerable(null_mut(), null_mut(), null_mut(), null_mut()),
-            zmq_device(3, null_mut(), null_mut()),
             zmq_curve_keypair(null_mut(), null_mut()),
             zmq_curve_public(null_mut(), null()),
         ];

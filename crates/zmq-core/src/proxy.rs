@@ -1,0 +1,114 @@
+//! zmq_proxy and zmq_proxy_steerable: shuttle whole messages between a
+//! frontend and a backend socket (both ways), copying each to a capture
+//! socket if there is one, until the context terminates or a control
+//! socket says TERMINATE (it may also PAUSE, RESUME and ask for STATISTICS).
+
+use crate::error::{Error, Result};
+use crate::poll::{poll, PollItem, PollTarget};
+use crate::socket::{Socket, POLLIN, SNDMORE};
+
+/// Messages and bytes through one socket, each way (STATISTICS).
+#[derive(Default, Clone, Copy)]
+struct Counts {
+    msgs_in: u64,
+    bytes_in: u64,
+    msgs_out: u64,
+    bytes_out: u64,
+}
+
+/// Moves one whole message from `from` to `to` (and a copy to `capture`).
+fn forward(
+    from: &Socket,
+    to: &Socket,
+    capture: Option<&Socket>,
+    counts: (&mut Counts, &mut Counts),
+) -> Result<()> {
+    let (inbound, outbound) = counts;
+    loop {
+        let mut msg = from.recv(0)?;
+        let more = msg.more();
+        let flags = if more { SNDMORE } else { 0 };
+        let len = msg.len() as u64;
+        if let Some(c) = capture {
+            c.send(&mut msg.copy(), flags)?;
+        }
+        to.send(&mut msg, flags)?;
+        inbound.bytes_in += len;
+        outbound.bytes_out += len;
+        if !more {
+            inbound.msgs_in += 1;
+            outbound.msgs_out += 1;
+            return Ok(());
+        }
+    }
+}
+
+fn statistics(control: &Socket, front: Counts, back: Counts) -> Result<()> {
+    let values = [
+        front.msgs_in,
+        front.bytes_in,
+        front.msgs_out,
+        front.bytes_out,
+        back.msgs_in,
+        back.bytes_in,
+        back.msgs_out,
+        back.bytes_out,
+    ];
+    for (i, v) in values.iter().enumerate() {
+        let flags = if i + 1 < values.len() { SNDMORE } else { 0 };
+        control.send(&mut crate::Msg::from_slice(&v.to_ne_bytes()), flags)?;
+    }
+    Ok(())
+}
+
+/// Runs the proxy. Returns Ok after TERMINATE on `control`, and the error
+/// (ETERM when the context is terminated) otherwise.
+pub fn proxy(
+    frontend: &Socket,
+    backend: &Socket,
+    capture: Option<&Socket>,
+    control: Option<&Socket>,
+) -> Result<()> {
+    let mut paused = false;
+    let (mut front, mut back) = (Counts::default(), Counts::default());
+    loop {
+        let mut items = Vec::with_capacity(3);
+        if let Some(c) = control {
+            items.push(PollItem {
+                target: PollTarget::Socket(c),
+                events: POLLIN,
+                revents: 0,
+            });
+        }
+        let watching = if paused { 0 } else { 2 };
+        for s in [frontend, backend].into_iter().take(watching) {
+            items.push(PollItem {
+                target: PollTarget::Socket(s),
+                events: POLLIN,
+                revents: 0,
+            });
+        }
+        poll(&mut items, -1)?;
+        let ready: Vec<bool> = items.iter().map(|i| i.revents & POLLIN != 0).collect();
+        let mut ready = ready.into_iter();
+        if let Some(c) = control {
+            if ready.next() == Some(true) {
+                let command = c.recv(0)?;
+                match command.data() {
+                    b"PAUSE" => paused = true,
+                    b"RESUME" => paused = false,
+                    b"TERMINATE" => return Ok(()),
+                    b"STATISTICS" => statistics(c, front, back)?,
+                    _ => return Err(Error::Invalid),
+                }
+                continue;
+            }
+        }
+        if ready.next() == Some(true) {
+            forward(frontend, backend, capture, (&mut front, &mut back))?;
+        }
+        if ready.next() == Some(true) {
+            forward(backend, frontend, capture, (&mut back, &mut front))?;
+        }
+    }
+}
