@@ -4,12 +4,16 @@
 //! starting with 1 (subscribe) or 0 (cancel); XPUB passes them up.
 
 use super::core::PipeEnd;
-use super::options::{int_value, XPUB_NODROP, XPUB_VERBOSE};
+use super::options::{
+    int_value, INVERT_MATCHING, SUBSCRIBE, UNSUBSCRIBE, XPUB_MANUAL, XPUB_NODROP, XPUB_VERBOSE,
+    XPUB_VERBOSER, XPUB_WELCOME_MSG,
+};
 use super::pattern::Pattern;
 use super::pipes::{IdMap, PipeSet};
 use super::subscriptions::Subscriptions;
 use crate::error::{Error, Result};
 use crate::msg::Msg;
+use bytes::Bytes;
 use std::collections::VecDeque;
 
 #[derive(Default)]
@@ -22,8 +26,19 @@ pub struct XPub {
     /// Peers receiving the current multipart message.
     matched: Vec<u64>,
     sending: bool,
-    /// Subscription messages for the XPUB user.
-    upstream: VecDeque<Msg>,
+    /// Subscription messages for the XPUB user, with the peer they came from.
+    upstream: VecDeque<(Msg, u64)>,
+    /// The peer of the subscription message the user read last
+    /// (ZMQ_XPUB_MANUAL applies the user's SUBSCRIBE to it).
+    last_peer: Option<u64>,
+    /// ZMQ_XPUB_MANUAL: subscriptions are applied by the user, not us.
+    manual: bool,
+    /// ZMQ_XPUB_VERBOSER: pass every cancel up too.
+    verboser: bool,
+    /// ZMQ_XPUB_WELCOME_MSG: sent to each new subscriber.
+    welcome: Option<Bytes>,
+    /// ZMQ_INVERT_MATCHING: send to peers whose subscriptions do not match.
+    invert: bool,
     /// Peers that may have sent subscriptions since we last looked.
     unread: Vec<u64>,
     /// Plain PUB: no recv, subscriptions are consumed silently.
@@ -58,14 +73,18 @@ impl XPub {
                 if msg.more() || kind > 1 {
                     continue; // not a subscription; nothing to do with it
                 }
+                if self.manual {
+                    self.upstream.push_back((msg, p.id));
+                    continue;
+                }
                 let subs = self.subs.entry(p.id).or_default();
                 let changed = if kind == 1 {
-                    subs.add(topic) && self.totals.add(topic) || self.verbose
+                    subs.add(topic) && self.totals.add(topic) || self.verbose || self.verboser
                 } else {
-                    subs.remove_all(topic) && self.totals.remove(topic)
+                    subs.remove_all(topic) && self.totals.remove(topic) || self.verboser
                 };
                 if changed && !self.plain {
-                    self.upstream.push_back(msg);
+                    self.upstream.push_back((msg, p.id));
                 }
             }
         }
@@ -74,6 +93,9 @@ impl XPub {
 
 impl Pattern for XPub {
     fn attach(&mut self, pipe: PipeEnd) {
+        if let Some(w) = &self.welcome {
+            pipe.tx.write(Msg::from_slice(w));
+        }
         self.subs.insert(pipe.id, Subscriptions::default());
         self.unread.push(pipe.id);
         self.pipes.attach(pipe);
@@ -92,7 +114,7 @@ impl Pattern for XPub {
                 if self.totals.remove(topic) && !self.plain {
                     let mut m = vec![0u8];
                     m.extend_from_slice(topic);
-                    self.upstream.push_back(Msg::from_slice(&m));
+                    self.upstream.push_back((Msg::from_slice(&m), id));
                 }
             }
         }
@@ -105,7 +127,8 @@ impl Pattern for XPub {
         if !self.sending {
             self.matched.clear();
             for p in &self.pipes.list {
-                let wants = self.subs.get(&p.id).is_some_and(|s| s.matches(msg.data()));
+                let matches = self.subs.get(&p.id).is_some_and(|s| s.matches(msg.data()));
+                let wants = matches != self.invert;
                 if wants && p.tx.check_write() {
                     self.matched.push(p.id);
                 } else if wants && self.nodrop {
@@ -138,7 +161,9 @@ impl Pattern for XPub {
             return Err(Error::NotSupported);
         }
         self.read_subscriptions();
-        self.upstream.pop_front().ok_or(Error::Again)
+        let (msg, peer) = self.upstream.pop_front().ok_or(Error::Again)?;
+        self.last_peer = Some(peer);
+        Ok(msg)
     }
 
     fn has_in(&mut self) -> bool {
@@ -161,6 +186,34 @@ impl Pattern for XPub {
             }
             XPUB_NODROP => {
                 self.nodrop = int_value(value)? != 0;
+                Ok(())
+            }
+            XPUB_VERBOSER if !self.plain => {
+                self.verboser = int_value(value)? != 0;
+                Ok(())
+            }
+            XPUB_MANUAL if !self.plain => {
+                self.manual = int_value(value)? != 0;
+                Ok(())
+            }
+            XPUB_WELCOME_MSG if !self.plain => {
+                self.welcome = (!value.is_empty()).then(|| Bytes::copy_from_slice(value));
+                Ok(())
+            }
+            INVERT_MATCHING => {
+                self.invert = int_value(value)? != 0;
+                Ok(())
+            }
+            SUBSCRIBE | UNSUBSCRIBE if self.manual => {
+                let peer = self.last_peer.ok_or(Error::Invalid)?;
+                let subs = self.subs.entry(peer).or_default();
+                if option == SUBSCRIBE {
+                    if subs.add(value) {
+                        self.totals.add(value);
+                    }
+                } else if subs.remove_all(value) {
+                    self.totals.remove(value);
+                }
                 Ok(())
             }
             _ => Err(Error::NotFound),

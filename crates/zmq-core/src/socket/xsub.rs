@@ -4,7 +4,7 @@
 
 use super::core::PipeEnd;
 use super::fq::FairQueue;
-use super::options::{SUBSCRIBE, UNSUBSCRIBE};
+use super::options::{INVERT_MATCHING, SUBSCRIBE, UNSUBSCRIBE};
 use super::pattern::Pattern;
 use super::pipes::PipeSet;
 use super::subscriptions::Subscriptions;
@@ -24,6 +24,8 @@ pub struct XSub {
     plain: bool,
     /// A matching frame fetched by `has_in`, returned by the next `recv`.
     pending: Option<Msg>,
+    /// ZMQ_INVERT_MATCHING: keep the messages that do not match instead.
+    invert: bool,
 }
 
 fn subscription(kind: u8, topic: &[u8]) -> Msg {
@@ -72,7 +74,7 @@ impl XSub {
     fn fetch(&mut self) -> Result<Msg> {
         loop {
             let (msg, _) = self.fq.recv(&mut self.pipes).ok_or(Error::Again)?;
-            if self.receiving || self.subs.matches(msg.data()) {
+            if self.receiving || self.subs.matches(msg.data()) != self.invert {
                 self.receiving = msg.more();
                 return Ok(msg);
             }
@@ -154,6 +156,10 @@ impl Pattern for XSub {
             }
             UNSUBSCRIBE if self.plain => {
                 self.subscribe(0, value);
+                Ok(())
+            }
+            INVERT_MATCHING => {
+                self.invert = super::options::int_value(value)? != 0;
                 Ok(())
             }
             _ => Err(Error::NotFound),
