@@ -7,6 +7,9 @@
 //! empty, and the reader wakes a writer that found it full once it is down
 //! to the low-water mark. Each side keeps its counters on its own cache
 //! line and reads the other's only when its cached copy says it must.
+//!
+//! A conflating pipe (ZMQ_CONFLATE) keeps only the newest whole message
+//! and never fills: see `Latest`.
 
 use crate::io::link::EngineLink;
 use crate::io::mailbox::IoMailbox;
@@ -14,6 +17,7 @@ use crate::msg::Msg;
 use crate::queue::Queue;
 use crate::socket::core::{SocketCommand, SocketCore};
 use parking_lot::Mutex;
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -109,8 +113,46 @@ struct Flags {
     parked: AtomicBool,
 }
 
+/// The one message a conflating pipe holds. Frames collect in `building`
+/// until the last one arrives, then replace `newest` whole (so a reader
+/// never sees half of one message and half of another); the reader moves
+/// `newest` to `reading` and takes frames from there. Buffers are swapped,
+/// not reallocated.
+#[derive(Default)]
+struct Latest {
+    building: VecDeque<Msg>,
+    newest: VecDeque<Msg>,
+    reading: VecDeque<Msg>,
+}
+
+impl Latest {
+    /// Writer: adds a frame; true if it completed a message.
+    fn push(&mut self, msg: Msg) -> bool {
+        let last = !msg.more();
+        self.building.push_back(msg);
+        if last {
+            std::mem::swap(&mut self.newest, &mut self.building);
+            self.building.clear();
+        }
+        last
+    }
+
+    fn has_message(&self) -> bool {
+        !self.reading.is_empty() || !self.newest.is_empty()
+    }
+
+    fn pop(&mut self) -> Option<Msg> {
+        if self.reading.is_empty() {
+            std::mem::swap(&mut self.reading, &mut self.newest);
+        }
+        self.reading.pop_front()
+    }
+}
+
 pub struct Pipe {
     queue: Queue,
+    /// Some for a conflating pipe, which then bypasses `queue`.
+    latest: Option<Mutex<Latest>>,
     w: Line<WriterSide>,
     r: Line<ReaderSide>,
     flags: Line<Flags>,
@@ -122,8 +164,28 @@ pub struct Pipe {
 
 impl Pipe {
     pub fn new(hwm: usize) -> Arc<Pipe> {
+        Self::build(hwm, None)
+    }
+
+    /// A pipe that holds only the newest message (ZMQ_CONFLATE).
+    pub fn conflating() -> Arc<Pipe> {
+        Self::build(0, Some(Mutex::default()))
+    }
+
+    /// A pipe for a connection with these options: conflating or bounded
+    /// by `hwm`.
+    pub fn with_limit(hwm: usize, conflate: bool) -> Arc<Pipe> {
+        if conflate {
+            Self::conflating()
+        } else {
+            Self::new(hwm)
+        }
+    }
+
+    fn build(hwm: usize, latest: Option<Mutex<Latest>>) -> Arc<Pipe> {
         Arc::new(Pipe {
             queue: Queue::new(),
+            latest,
             w: Line(WriterSide {
                 written: AtomicUsize::new(0),
                 unflushed: AtomicUsize::new(0),
@@ -192,6 +254,9 @@ impl Pipe {
     /// Room must have been checked with `check_write` at the start of the
     /// message.
     pub fn write(&self, msg: Msg) {
+        if let Some(latest) = &self.latest {
+            return self.write_latest(latest, msg);
+        }
         let last = !msg.more();
         self.queue.push(msg);
         if last {
@@ -202,6 +267,9 @@ impl Pipe {
     /// Writer: appends a frame that the reader sees only after `flush`, so
     /// a batch costs at most one wake-up.
     pub fn write_deferred(&self, msg: Msg) {
+        if let Some(latest) = &self.latest {
+            return self.write_latest(latest, msg);
+        }
         let last = !msg.more();
         self.queue.push(msg);
         if last {
@@ -219,10 +287,22 @@ impl Pipe {
         }
     }
 
+    /// Writer, conflating: replaces the held message once a new one is
+    /// whole, and wakes a waiting reader.
+    fn write_latest(&self, latest: &Mutex<Latest>, msg: Msg) {
+        if latest.lock().push(msg) {
+            self.wake_if_waiting();
+        }
+    }
+
     fn publish(&self, n: usize) {
         let w = &self.w.0;
         w.written
             .store(w.written.load(Ordering::Relaxed) + n, Ordering::SeqCst);
+        self.wake_if_waiting();
+    }
+
+    fn wake_if_waiting(&self) {
         let f = &self.flags.0;
         if f.reader_waiting.load(Ordering::SeqCst) && f.reader_waiting.swap(false, Ordering::SeqCst)
         {
@@ -274,6 +354,13 @@ impl Pipe {
     /// Reader: is a whole message (or the rest of one) ready? When not,
     /// the next publish wakes the reader.
     pub fn has_message(&self) -> bool {
+        if let Some(latest) = &self.latest {
+            if latest.lock().has_message() {
+                return true;
+            }
+            self.flags.0.reader_waiting.store(true, Ordering::SeqCst);
+            return latest.lock().has_message();
+        }
         if self.r.0.reading.load(Ordering::Relaxed) || self.available(Ordering::Acquire) {
             return true;
         }
@@ -286,6 +373,17 @@ impl Pipe {
 
     /// Reader: the next frame of a whole message, if any.
     pub fn read(&self) -> Option<Msg> {
+        if let Some(latest) = &self.latest {
+            loop {
+                if let Some(msg) = latest.lock().pop() {
+                    return Some(msg);
+                }
+                // Empty: ask to be woken, unless a message just came.
+                if !self.has_message() {
+                    return None;
+                }
+            }
+        }
         if !self.has_message() {
             return None;
         }
@@ -380,6 +478,40 @@ mod tests {
         let mut m = Msg::from_slice(data);
         m.set_more(more);
         m
+    }
+
+    #[test]
+    fn conflating_pipe_keeps_only_the_newest_whole_message() {
+        let p = Pipe::conflating();
+        assert!(p.check_write());
+        for i in 0..5000u32 {
+            assert!(p.check_write(), "a conflating pipe never fills");
+            p.write(frame(&i.to_be_bytes(), false));
+        }
+        p.write(frame(b"head", true));
+        p.write(frame(b"tail", false));
+        p.write(frame(b"half", true));
+        assert_eq!(p.read().unwrap().data(), b"head");
+        assert_eq!(p.read().unwrap().data(), b"tail");
+        assert!(p.read().is_none(), "an unfinished message stays invisible");
+        p.write(frame(b"done", false));
+        assert_eq!(p.read().unwrap().data(), b"half");
+        assert_eq!(p.read().unwrap().data(), b"done");
+        assert!(!p.has_message());
+    }
+
+    #[test]
+    fn conflating_pipe_wakes_a_waiting_reader() {
+        let s = Arc::new(Signaler::new().unwrap());
+        let p = Pipe::conflating();
+        p.set_reader(Waker::Socket(watched(&s)));
+        assert!(p.read().is_none());
+        p.write(frame(b"x", false));
+        assert!(
+            s.wait(Some(std::time::Instant::now())),
+            "the reader was woken"
+        );
+        assert_eq!(p.read().unwrap().data(), b"x");
     }
 
     #[test]

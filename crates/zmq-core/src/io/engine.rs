@@ -6,7 +6,7 @@ use super::link::{EngineCell, EngineLink};
 use super::mailbox::EnginePipes;
 use super::stream::Stream;
 use crate::msg::Msg;
-use crate::pipe::{Pipe, Waker};
+use crate::pipe::Waker;
 use crate::socket::core::{ConnOptions, PipeEnd, SocketCommand, SocketCore};
 use crate::socket::monitor;
 use crate::zmtp::frame::Header;
@@ -372,8 +372,8 @@ impl Engine {
                 }
             }
             None => {
-                let outbound = Pipe::new(self.opts.sndhwm);
-                let inbound = Pipe::new(self.opts.rcvhwm);
+                let outbound = self.opts.outbound_pipe();
+                let inbound = self.opts.inbound_pipe();
                 let id = crate::socket::core::next_pipe_id();
                 let link = EngineLink::new();
                 outbound.set_writer(Waker::Socket(self.socket.clone()));

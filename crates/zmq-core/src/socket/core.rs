@@ -143,6 +143,11 @@ pub struct ConnOptions {
     /// ZMQ_CONNECT_ROUTING_ID: the name a ROUTER gives this connection's
     /// peer, whatever identity the peer announces.
     pub peer_routing_id: Option<Bytes>,
+    /// ZMQ_CONFLATE, where the socket type allows it: pipes into and out
+    /// of the socket hold only the newest message and have no high-water
+    /// mark.
+    pub conflate_in: bool,
+    pub conflate_out: bool,
 }
 
 /// Per-connection tcp settings (ZMQ_SNDBUF ... ZMQ_BINDTODEVICE).
@@ -179,6 +184,16 @@ impl ConnOptions {
     /// What a socket of this type with default options hands a connection.
     pub fn new(socket_type: SocketType) -> ConnOptions {
         super::options::Options::new(socket_type).conn()
+    }
+
+    /// The pipe a connection writes and the socket reads.
+    pub fn inbound_pipe(&self) -> Arc<Pipe> {
+        Pipe::with_limit(self.rcvhwm, self.conflate_in)
+    }
+
+    /// The pipe the socket writes and a connection reads.
+    pub fn outbound_pipe(&self) -> Arc<Pipe> {
+        Pipe::with_limit(self.sndhwm, self.conflate_out)
     }
 }
 

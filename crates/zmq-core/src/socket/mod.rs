@@ -329,8 +329,8 @@ impl Socket {
         // nothing queue for a peer not yet connected, so those wait.
         let immediate = st.opts.immediate || self.core.socket_type == SocketType::Router;
         let pipes = (!immediate).then(|| {
-            let outbound = Pipe::new(opts.sndhwm);
-            let inbound = Pipe::new(opts.rcvhwm);
+            let outbound = opts.outbound_pipe();
+            let inbound = opts.inbound_pipe();
             let pid = core::next_pipe_id();
             let link = EngineLink::new();
             outbound.set_writer(Waker::Socket(self.core.clone()));

@@ -44,6 +44,7 @@ pub const TCP_KEEPALIVE_CNT: i32 = 35;
 pub const TCP_KEEPALIVE_IDLE: i32 = 36;
 pub const TCP_KEEPALIVE_INTVL: i32 = 37;
 pub const IMMEDIATE: i32 = 39;
+pub const CONFLATE: i32 = 54;
 pub const TOS: i32 = 57;
 pub const CONNECT_TIMEOUT: i32 = 79;
 pub const TCP_MAXRT: i32 = 80;
@@ -99,6 +100,8 @@ pub struct Options {
     pub immediate: bool,
     /// ZMQ_CONNECT_ROUTING_ID, for the next connect only.
     pub connect_routing_id: Option<Bytes>,
+    /// ZMQ_CONFLATE: keep only the newest message in each pipe.
+    pub conflate: bool,
     pub last_endpoint: String,
 }
 
@@ -125,6 +128,7 @@ impl Options {
             connect_timeout: 0,
             immediate: false,
             connect_routing_id: None,
+            conflate: false,
             last_endpoint: String::new(),
         }
     }
@@ -175,6 +179,13 @@ impl Options {
             CONNECT_TIMEOUT => self.connect_timeout = non_negative(int_value(value)?)?,
             IMMEDIATE => {
                 self.immediate = match int_value(value)? {
+                    0 => false,
+                    1 => true,
+                    _ => return Err(Error::Invalid),
+                }
+            }
+            CONFLATE => {
+                self.conflate = match int_value(value)? {
                     0 => false,
                     1 => true,
                     _ => return Err(Error::Invalid),
@@ -243,6 +254,7 @@ impl Options {
             TCP_MAXRT => int(buf, self.tcp.maxrt),
             CONNECT_TIMEOUT => int(buf, self.connect_timeout),
             IMMEDIATE => int(buf, self.immediate as i32),
+            CONFLATE => int(buf, self.conflate as i32),
             BINDTODEVICE => {
                 let mut s = self.tcp.device.clone().unwrap_or_default().into_bytes();
                 s.push(0);
@@ -278,6 +290,19 @@ impl Options {
             tcp: self.tcp.clone(),
             connect_timeout: self.connect_timeout,
             peer_routing_id: None,
+            // As libzmq, only the one-way and unrouted types conflate; unlike
+            // libzmq, never the direction subscriptions travel in, so a
+            // conflating SUB keeps all its subscriptions.
+            conflate_in: self.conflate
+                && matches!(
+                    self.socket_type,
+                    SocketType::Dealer | SocketType::Pull | SocketType::Sub
+                ),
+            conflate_out: self.conflate
+                && matches!(
+                    self.socket_type,
+                    SocketType::Dealer | SocketType::Push | SocketType::Pub
+                ),
         }
     }
 }

@@ -83,8 +83,14 @@ fn pair(
     ends: &Arc<Ends>,
 ) -> (PipeEnd, PipeEnd) {
     let id = next_pipe_id();
-    let c2b = Pipe::new(hwm(c.opts.sndhwm, b_opts.rcvhwm));
-    let b2c = Pipe::new(hwm(b_opts.sndhwm, c.opts.rcvhwm));
+    let c2b = Pipe::with_limit(
+        hwm(c.opts.sndhwm, b_opts.rcvhwm),
+        c.opts.conflate_out || b_opts.conflate_in,
+    );
+    let b2c = Pipe::with_limit(
+        hwm(b_opts.sndhwm, c.opts.rcvhwm),
+        b_opts.conflate_out || c.opts.conflate_in,
+    );
     c2b.set_writer(Waker::Socket(c.core.clone()));
     b2c.set_reader(Waker::Pipe {
         socket: c.core.clone(),

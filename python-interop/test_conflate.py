@@ -1,0 +1,134 @@
+"""ZMQ_CONFLATE across libraries: libzmq (pyzmq's bundled copy, in this
+process) floods our conflating PULL and SUB (pyzmq preloaded with our
+library); ours must hand over only the newest message."""
+
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import zmq
+
+from conftest import assert_proved, preloaded_env
+
+HERE = Path(__file__).resolve().parent
+
+OURS = textwrap.dedent(
+    """
+    import sys
+    import time
+    import zmq
+    from zmqproof import prove
+    ctx = zmq.Context()
+    s = ctx.socket(getattr(zmq, sys.argv[1]))
+    s.setsockopt(zmq.CONFLATE, 1)
+    assert s.getsockopt(zmq.CONFLATE) == 1
+    if sys.argv[1] == "SUB":
+        s.setsockopt(zmq.SUBSCRIBE, b"")
+    s.setsockopt(zmq.RCVTIMEO, 5000)
+    s.bind("tcp://127.0.0.1:*")
+    prove(s)
+    print("ENDPOINT", s.getsockopt(zmq.LAST_ENDPOINT).decode(), flush=True)
+    for line in sys.stdin:
+        if line.strip() == "sent":
+            time.sleep(0.3)
+            print(s.recv().decode(), flush=True)
+            try:
+                s.recv(zmq.NOBLOCK)
+                print("more", flush=True)
+            except zmq.Again:
+                print("empty", flush=True)
+        elif line.strip() == "probe":
+            try:
+                s.recv(zmq.NOBLOCK)
+                print("got", flush=True)
+            except zmq.Again:
+                print("none", flush=True)
+    s.close(linger=0)
+    ctx.term()
+    """
+)
+
+
+def start(tmp_path, kind):
+    path = tmp_path / "ours.py"
+    path.write_text(OURS)
+    env = preloaded_env()
+    env["PYTHONPATH"] = str(HERE)
+    return subprocess.Popen(
+        [sys.executable, str(path), kind],
+        env=env,
+        text=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def endpoint_of(proc):
+    """Reads up to the ENDPOINT line, keeping the PROOF line for `finish`."""
+    proc.seen = []
+    while True:
+        line = proc.stdout.readline()
+        assert line, "".join(proc.seen)
+        proc.seen.append(line)
+        if line.startswith("ENDPOINT "):
+            return line.split()[1]
+
+
+def ask(proc, line):
+    proc.stdin.write(line + "\n")
+    proc.stdin.flush()
+    return proc.stdout.readline().strip()
+
+
+def flood_and_check(proc, sender):
+    for i in range(1, 1001):
+        sender.send(str(i).encode())
+    assert ask(proc, "sent") == "1000"
+    assert proc.stdout.readline().strip() == "empty"
+
+
+def finish(proc):
+    proc.stdin.close()
+    out = "".join(proc.seen) + proc.stdout.read()
+    assert proc.wait(timeout=10) == 0, out
+    assert_proved(out)
+
+
+def test_libzmq_push_to_our_conflating_pull(tmp_path):
+    proc = start(tmp_path, "PULL")
+    endpoint = endpoint_of(proc)
+    ctx = zmq.Context()
+    push = ctx.socket(zmq.PUSH)
+    push.connect(endpoint)
+    try:
+        flood_and_check(proc, push)
+    finally:
+        push.close(linger=0)
+        ctx.term()
+    finish(proc)
+
+
+def test_libzmq_pub_to_our_conflating_sub(tmp_path):
+    proc = start(tmp_path, "SUB")
+    endpoint = endpoint_of(proc)
+    ctx = zmq.Context()
+    pub = ctx.socket(zmq.PUB)
+    pub.setsockopt(zmq.SNDHWM, 0)  # libzmq's PUB must not drop any itself
+    pub.connect(endpoint)
+    try:
+        # Wait until our subscription has reached libzmq's PUB.
+        deadline = time.monotonic() + 5
+        while True:
+            pub.send(b"hello")
+            if ask(proc, "probe") == "got":
+                break
+            assert time.monotonic() < deadline, "subscription never arrived"
+            time.sleep(0.05)
+        flood_and_check(proc, pub)
+    finally:
+        pub.close(linger=0)
+        ctx.term()
+    finish(proc)
