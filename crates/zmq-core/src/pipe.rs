@@ -151,8 +151,9 @@ impl Latest {
 
 pub struct Pipe {
     queue: Queue,
-    /// Some for a conflating pipe, which then bypasses `queue`.
-    latest: Option<Mutex<Latest>>,
+    /// Some for a conflating pipe, which then bypasses `queue`. (Boxed:
+    /// the common case checks one pointer.)
+    latest: Option<Box<Mutex<Latest>>>,
     w: Line<WriterSide>,
     r: Line<ReaderSide>,
     flags: Line<Flags>,
@@ -169,7 +170,7 @@ impl Pipe {
 
     /// A pipe that holds only the newest message (ZMQ_CONFLATE).
     pub fn conflating() -> Arc<Pipe> {
-        Self::build(0, Some(Mutex::default()))
+        Self::build(0, Some(Box::default()))
     }
 
     /// A pipe for a connection with these options: conflating or bounded
@@ -182,7 +183,7 @@ impl Pipe {
         }
     }
 
-    fn build(hwm: usize, latest: Option<Mutex<Latest>>) -> Arc<Pipe> {
+    fn build(hwm: usize, latest: Option<Box<Mutex<Latest>>>) -> Arc<Pipe> {
         Arc::new(Pipe {
             queue: Queue::new(),
             latest,
@@ -289,6 +290,7 @@ impl Pipe {
 
     /// Writer, conflating: replaces the held message once a new one is
     /// whole, and wakes a waiting reader.
+    #[cold]
     fn write_latest(&self, latest: &Mutex<Latest>, msg: Msg) {
         if latest.lock().push(msg) {
             self.wake_if_waiting();
@@ -354,13 +356,24 @@ impl Pipe {
     /// Reader: is a whole message (or the rest of one) ready? When not,
     /// the next publish wakes the reader.
     pub fn has_message(&self) -> bool {
-        if let Some(latest) = &self.latest {
-            if latest.lock().has_message() {
-                return true;
-            }
-            self.flags.0.reader_waiting.store(true, Ordering::SeqCst);
-            return latest.lock().has_message();
+        match &self.latest {
+            Some(latest) => self.has_latest(latest),
+            None => self.has_queued(),
         }
+    }
+
+    /// Reader, conflating: `has_message`.
+    #[cold]
+    fn has_latest(&self, latest: &Mutex<Latest>) -> bool {
+        if latest.lock().has_message() {
+            return true;
+        }
+        self.flags.0.reader_waiting.store(true, Ordering::SeqCst);
+        latest.lock().has_message()
+    }
+
+    /// Reader, queueing: `has_message`.
+    fn has_queued(&self) -> bool {
         if self.r.0.reading.load(Ordering::Relaxed) || self.available(Ordering::Acquire) {
             return true;
         }
@@ -374,17 +387,9 @@ impl Pipe {
     /// Reader: the next frame of a whole message, if any.
     pub fn read(&self) -> Option<Msg> {
         if let Some(latest) = &self.latest {
-            loop {
-                if let Some(msg) = latest.lock().pop() {
-                    return Some(msg);
-                }
-                // Empty: ask to be woken, unless a message just came.
-                if !self.has_message() {
-                    return None;
-                }
-            }
+            return self.read_latest(latest);
         }
-        if !self.has_message() {
+        if !self.has_queued() {
             return None;
         }
         // A whole message is published (or we are inside one): the frame
@@ -415,6 +420,20 @@ impl Pipe {
             }
         }
         Some(msg)
+    }
+
+    /// Reader, conflating: `read`.
+    #[cold]
+    fn read_latest(&self, latest: &Mutex<Latest>) -> Option<Msg> {
+        loop {
+            if let Some(msg) = latest.lock().pop() {
+                return Some(msg);
+            }
+            // Empty: ask to be woken, unless a message just came.
+            if !self.has_latest(latest) {
+                return None;
+            }
+        }
     }
 
     /// Reader: how many messages may be read before the count is
