@@ -44,6 +44,29 @@ fn connect_before_bind_delivers_what_was_queued() {
 }
 
 #[test]
+fn an_incompatible_peer_connects_but_is_never_joined() {
+    // As libzmq, connect succeeds in either order; unlike it, no messages
+    // cross between types that the pattern RFCs keep apart.
+    let ctx = Context::new();
+    let pull = socket(&ctx, SocketType::Pull);
+    pull.set_option(options::RCVTIMEO, &100i32.to_ne_bytes())
+        .unwrap();
+    let early = socket(&ctx, SocketType::Pub);
+    early.connect("inproc://typed").unwrap();
+    pull.bind("inproc://typed").unwrap();
+    let late = socket(&ctx, SocketType::Pub);
+    late.connect("inproc://typed").unwrap();
+    send(&early, &[b"from early"]);
+    send(&late, &[b"from late"]);
+    assert_eq!(pull.recv(0).unwrap_err(), Error::Again);
+    // The name still serves compatible peers.
+    let push = socket(&ctx, SocketType::Push);
+    push.connect("inproc://typed").unwrap();
+    send(&push, &[b"fine"]);
+    assert_eq!(recv(&pull), vec![b"fine".to_vec()]);
+}
+
+#[test]
 fn names_are_exclusive_and_validated() {
     let ctx = Context::new();
     let a = socket(&ctx, SocketType::Pair);

@@ -151,8 +151,8 @@ impl Registry {
     }
 
     /// Connects to `name`, returning the connecter's end to attach. An
-    /// unknown name is connected once it is bound; a peer of an
-    /// incompatible type is refused.
+    /// unknown name is connected once it is bound; the pipes to a peer of
+    /// an incompatible type are dropped.
     pub fn connect(&mut self, name: &str, connecter: Peer) -> Result<PipeEnd> {
         check_name(name)?;
         let ends = Arc::new(Ends::default());
@@ -164,7 +164,11 @@ impl Registry {
                     .socket_type
                     .is_compatible(connecter.opts.socket_type)
                 {
-                    return Err(Error::IncompatibleProtocol);
+                    // libzmq's connect succeeds here too; as a ZMTP
+                    // handshake would, the connection is dropped at once.
+                    let (c_end, _) = pair(&connecter, &binder.opts, None, &ends);
+                    ends.close(1, c_end.id);
+                    return Ok(c_end);
                 }
                 let (c_end, b_end) = pair(&connecter, &binder.opts, Some(&binder.core), &ends);
                 ends.cores.lock()[1] = Some(binder.core.clone());
