@@ -155,3 +155,51 @@ fn connect_from_a_chosen_source_address() {
         u32::from(std::net::Ipv4Addr::new(127, 0, 0, 2))
     );
 }
+
+/// A listener that never completes another handshake: backlog 0 and its
+/// one accept slot taken, so the kernel drops further SYNs and a connect
+/// hangs as towards a host that does not answer.
+fn black_hole() -> (socket2::Socket, std::net::TcpStream, String) {
+    use socket2::{Domain, Socket as RawSocket, Type};
+    let listener = RawSocket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+    let any: std::net::SocketAddr = "127.0.0.1:0".parse().unwrap();
+    listener.bind(&any.into()).unwrap();
+    listener.listen(0).unwrap();
+    let addr = listener.local_addr().unwrap().as_socket().unwrap();
+    let filler =
+        std::net::TcpStream::connect_timeout(&addr, std::time::Duration::from_secs(2)).unwrap();
+    (listener, filler, format!("tcp://{addr}"))
+}
+
+#[test]
+fn connect_timeout_gives_up_on_a_silent_peer_and_retries() {
+    let (_listener, _filler, endpoint) = black_hole();
+    let ctx = Context::new();
+    let events = |name: &str, timeout: i32| {
+        let push = ctx.socket(SocketType::Push).unwrap();
+        set_int(&push, options::LINGER, 0);
+        if timeout > 0 {
+            set_int(&push, options::CONNECT_TIMEOUT, timeout);
+        }
+        push.monitor(
+            Some(&format!("inproc://{name}")),
+            monitor::CONNECT_RETRIED as u32,
+        )
+        .unwrap();
+        let watcher = ctx.socket(SocketType::Pair).unwrap();
+        set_int(&watcher, options::RCVTIMEO, 1500);
+        watcher.connect(&format!("inproc://{name}")).unwrap();
+        push.connect(&endpoint).unwrap();
+        (push, watcher)
+    };
+    // With 100 ms to connect, the attempt is abandoned and retried.
+    let (_quick, watcher) = events("quick", 100);
+    let head = watcher.recv(0).expect("a retry within 1.5 s");
+    assert_eq!(
+        u16::from_ne_bytes([head.data()[0], head.data()[1]]),
+        monitor::CONNECT_RETRIED
+    );
+    // Without it the kernel keeps trying for minutes: no retry yet.
+    let (_patient, watcher) = events("patient", 0);
+    assert_eq!(watcher.recv(0).unwrap_err(), Error::Again);
+}
