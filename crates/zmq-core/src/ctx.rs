@@ -162,8 +162,10 @@ impl CtxInner {
         self.terminating.load(Ordering::SeqCst)
     }
 
-    /// An I/O thread for a new endpoint, started on first use.
-    pub fn io_thread(&self) -> Result<Arc<IoMailbox>> {
+    /// An I/O thread for a new listener or connection (all are started on
+    /// first use): in turn among those `affinity` names (bit i: thread i),
+    /// or among all if it names none.
+    pub fn io_thread(&self, affinity: u64) -> Result<Arc<IoMailbox>> {
         let mut io = self.io.lock();
         if io.is_empty() {
             let n = self.settings.lock().io_threads;
@@ -175,7 +177,14 @@ impl CtxInner {
                 io.push(t);
             }
         }
-        let i = self.next_io.fetch_add(1, Ordering::Relaxed) % io.len();
+        let allowed: Vec<usize> = (0..io.len().min(64))
+            .filter(|&i| affinity & (1 << i) != 0)
+            .collect();
+        let turn = self.next_io.fetch_add(1, Ordering::Relaxed);
+        let i = match allowed.len() {
+            0 => turn % io.len(),
+            n => allowed[turn % n],
+        };
         Ok(io[i].mailbox.clone())
     }
 

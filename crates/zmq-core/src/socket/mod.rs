@@ -251,7 +251,7 @@ impl Socket {
             self.core
                 .emit(monitor::BIND_FAILED, e.errno() as u32, endpoint)
         })?;
-        let io = self.ctx.io_thread()?;
+        let io = self.ctx.io_thread(st.opts.affinity)?;
         self.core
             .emit(monitor::LISTENING, acceptor.as_raw_fd() as u32, &resolved);
         let mut opts = st.opts.conn();
@@ -320,7 +320,7 @@ impl Socket {
                 return Ok(());
             }
         };
-        let io = self.ctx.io_thread()?;
+        let io = self.ctx.io_thread(st.opts.affinity)?;
         let mut opts = st.opts.conn();
         opts.endpoint = endpoint.to_string();
         opts.peer_routing_id = st.opts.connect_routing_id.take();
@@ -571,6 +571,8 @@ impl Socket {
         let mut st = self.state.lock();
         match st.pattern.set_option(option, value) {
             Err(Error::NotFound) => {}
+            // Acted on by the pattern, and kept for reading back.
+            Ok(()) if option == options::INVERT_MATCHING => {}
             other => return other,
         }
         match st.opts.set(option, value) {

@@ -44,6 +44,15 @@ pub const TCP_KEEPALIVE_CNT: i32 = 35;
 pub const TCP_KEEPALIVE_IDLE: i32 = 36;
 pub const TCP_KEEPALIVE_INTVL: i32 = 37;
 pub const IMMEDIATE: i32 = 39;
+pub const AFFINITY: i32 = 4;
+pub const RATE: i32 = 8;
+pub const RECOVERY_IVL: i32 = 9;
+pub const MULTICAST_HOPS: i32 = 25;
+pub const IPV4ONLY: i32 = 31;
+pub const MECHANISM: i32 = 43;
+pub const THREAD_SAFE: i32 = 81;
+pub const MULTICAST_MAXTPDU: i32 = 84;
+pub const USE_FD: i32 = 89;
 pub const CONFLATE: i32 = 54;
 pub const TOS: i32 = 57;
 pub const CONNECT_TIMEOUT: i32 = 79;
@@ -60,6 +69,14 @@ pub fn int_value(value: &[u8]) -> Result<i32> {
 }
 
 /// An `int` option where -1 means "the OS default".
+/// An `int` option that must be above zero.
+fn positive(value: &[u8]) -> Result<i32> {
+    match int_value(value)? {
+        v if v > 0 => Ok(v),
+        _ => Err(Error::Invalid),
+    }
+}
+
 fn at_least_minus_one(value: &[u8]) -> Result<i32> {
     let v = int_value(value)?;
     if v < -1 {
@@ -102,7 +119,26 @@ pub struct Options {
     pub connect_routing_id: Option<Bytes>,
     /// ZMQ_CONFLATE: keep only the newest message in each pipe.
     pub conflate: bool,
+    /// ZMQ_AFFINITY: which I/O threads serve new connections (bit i:
+    /// thread i; 0: any).
+    pub affinity: u64,
+    /// ZMQ_INVERT_MATCHING as set, for reading back (XPUB and SUB act on
+    /// it; other types keep it, as libzmq does).
+    pub invert_matching: bool,
+    /// The multicast options: validated and kept, though no multicast
+    /// transport (pgm, epgm, norm) is built.
+    pub multicast: Multicast,
     pub last_endpoint: String,
+}
+
+/// ZMQ_RATE (kbit/s), ZMQ_RECOVERY_IVL (ms), ZMQ_MULTICAST_HOPS and
+/// ZMQ_MULTICAST_MAXTPDU (bytes), with libzmq's defaults.
+#[derive(Clone, Debug)]
+pub struct Multicast {
+    pub rate: i32,
+    pub recovery_ivl: i32,
+    pub hops: i32,
+    pub max_tpdu: i32,
 }
 
 impl Options {
@@ -111,7 +147,12 @@ impl Options {
             socket_type,
             sndhwm: 1000,
             rcvhwm: 1000,
-            linger: -1,
+            // As libzmq: a closing subscriber does not wait to send its
+            // subscriptions.
+            linger: match socket_type {
+                SocketType::Sub | SocketType::XSub => 0,
+                _ => -1,
+            },
             routing_id: Bytes::new(),
             rcvtimeo: -1,
             sndtimeo: -1,
@@ -129,6 +170,14 @@ impl Options {
             immediate: false,
             connect_routing_id: None,
             conflate: false,
+            affinity: 0,
+            invert_matching: false,
+            multicast: Multicast {
+                rate: 100,
+                recovery_ivl: 10_000,
+                hops: 1,
+                max_tpdu: 1500,
+            },
             last_endpoint: String::new(),
         }
     }
@@ -139,9 +188,9 @@ impl Options {
         match option {
             SNDHWM => self.sndhwm = non_negative(int_value(value)?)?,
             RCVHWM => self.rcvhwm = non_negative(int_value(value)?)?,
-            LINGER => self.linger = int_value(value)?.max(-1),
-            RCVTIMEO => self.rcvtimeo = int_value(value)?.max(-1),
-            SNDTIMEO => self.sndtimeo = int_value(value)?.max(-1),
+            LINGER => self.linger = at_least_minus_one(value)?,
+            RCVTIMEO => self.rcvtimeo = at_least_minus_one(value)?,
+            SNDTIMEO => self.sndtimeo = at_least_minus_one(value)?,
             RECONNECT_IVL => {
                 let v = int_value(value)?;
                 if v < -1 {
@@ -154,16 +203,40 @@ impl Options {
             HANDSHAKE_IVL => self.handshake_ivl = non_negative(int_value(value)?)?,
             HEARTBEAT_IVL => self.heartbeat_ivl = non_negative(int_value(value)?)?,
             HEARTBEAT_TTL => {
-                // Sent in deciseconds in a 16-bit field.
-                let v = non_negative(int_value(value)?)?;
-                if v > 6_553_599 {
+                // Kept (and sent) in whole deciseconds in a 16-bit field,
+                // truncated as libzmq does: -99..=6_553_599 ms are valid.
+                let ds = int_value(value)? / 100;
+                if !(0..=i32::from(u16::MAX)).contains(&ds) {
                     return Err(Error::Invalid);
                 }
-                self.heartbeat_ttl = v;
+                self.heartbeat_ttl = ds * 100;
             }
-            HEARTBEAT_TIMEOUT => self.heartbeat_timeout = int_value(value)?.max(-1),
-            SNDBUF => self.tcp.sndbuf = int_value(value)?.max(-1),
-            RCVBUF => self.tcp.rcvbuf = int_value(value)?.max(-1),
+            HEARTBEAT_TIMEOUT => self.heartbeat_timeout = at_least_minus_one(value)?,
+            SNDBUF => self.tcp.sndbuf = at_least_minus_one(value)?,
+            RCVBUF => self.tcp.rcvbuf = at_least_minus_one(value)?,
+            AFFINITY => {
+                let bytes: [u8; 8] = value.try_into().map_err(|_| Error::Invalid)?;
+                self.affinity = u64::from_ne_bytes(bytes);
+            }
+            RATE => self.multicast.rate = positive(value)?,
+            RECOVERY_IVL => self.multicast.recovery_ivl = non_negative(int_value(value)?)?,
+            MULTICAST_HOPS => self.multicast.hops = positive(value)?,
+            MULTICAST_MAXTPDU => self.multicast.max_tpdu = positive(value)?,
+            IPV4ONLY => {
+                self.ipv6 = match int_value(value)? {
+                    0 => true,
+                    1 => false,
+                    _ => return Err(Error::Invalid),
+                }
+            }
+            INVERT_MATCHING => self.invert_matching = int_value(value)? != 0,
+            USE_FD => {
+                // Adopting a caller's listening descriptor is not
+                // implemented: only "none" is accepted.
+                if int_value(value)? != -1 {
+                    return Err(Error::Invalid);
+                }
+            }
             TCP_KEEPALIVE => {
                 let v = int_value(value)?;
                 if !(-1..=1).contains(&v) {
@@ -244,6 +317,17 @@ impl Options {
             HEARTBEAT_IVL => int(buf, self.heartbeat_ivl),
             HEARTBEAT_TTL => int(buf, self.heartbeat_ttl),
             HEARTBEAT_TIMEOUT => int(buf, self.heartbeat_timeout),
+            AFFINITY => put(buf, &self.affinity.to_ne_bytes()),
+            RATE => int(buf, self.multicast.rate),
+            RECOVERY_IVL => int(buf, self.multicast.recovery_ivl),
+            MULTICAST_HOPS => int(buf, self.multicast.hops),
+            MULTICAST_MAXTPDU => int(buf, self.multicast.max_tpdu),
+            IPV4ONLY => int(buf, !self.ipv6 as i32),
+            INVERT_MATCHING => int(buf, self.invert_matching as i32),
+            USE_FD => int(buf, -1),
+            // Only the NULL mechanism exists, and sockets are not thread-safe.
+            MECHANISM => int(buf, 0),
+            THREAD_SAFE => int(buf, 0),
             SNDBUF => int(buf, self.tcp.sndbuf),
             RCVBUF => int(buf, self.tcp.rcvbuf),
             TCP_KEEPALIVE => int(buf, self.tcp.keepalive),

@@ -149,8 +149,10 @@ impl Pattern for Router {
         self.prefetched.is_some() || self.fq.has_in(&self.pipes)
     }
 
+    /// Messages to unknown peers are dropped, so a ROUTER can always send;
+    /// a mandatory one only while some peer has room (as libzmq).
     fn has_out(&mut self) -> bool {
-        true
+        !self.mandatory || self.pipes.list.iter().any(|p| p.tx.check_write())
     }
 
     fn set_option(&mut self, option: i32, value: &[u8]) -> Result<()> {

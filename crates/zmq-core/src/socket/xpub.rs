@@ -180,7 +180,9 @@ impl Pattern for XPub {
 
     fn set_option(&mut self, option: i32, value: &[u8]) -> Result<()> {
         match option {
-            XPUB_VERBOSE if !self.plain => {
+            // PUB takes XPUB's options too, as libzmq's does; what a PUB
+            // cannot see (subscriptions) they do not change.
+            XPUB_VERBOSE => {
                 self.verbose = int_value(value)? != 0;
                 Ok(())
             }
@@ -188,15 +190,16 @@ impl Pattern for XPub {
                 self.nodrop = int_value(value)? != 0;
                 Ok(())
             }
-            XPUB_VERBOSER if !self.plain => {
+            XPUB_VERBOSER => {
                 self.verboser = int_value(value)? != 0;
                 Ok(())
             }
-            XPUB_MANUAL if !self.plain => {
-                self.manual = int_value(value)? != 0;
+            XPUB_MANUAL => {
+                // A PUB cannot read subscriptions to apply them by hand.
+                self.manual = int_value(value)? != 0 && !self.plain;
                 Ok(())
             }
-            XPUB_WELCOME_MSG if !self.plain => {
+            XPUB_WELCOME_MSG => {
                 self.welcome = (!value.is_empty()).then(|| Bytes::copy_from_slice(value));
                 Ok(())
             }

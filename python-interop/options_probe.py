@@ -1,0 +1,63 @@
+"""Prints what zmq_setsockopt/zmq_getsockopt do for a table of options and
+values, so two libraries can be compared line by line."""
+import zmq
+from zmqproof import prove
+
+INT = {  # option: values tried
+    "AFFINITY": None, "RATE": [0, -1, 1, 500], "RECOVERY_IVL": [-1, 0, 20000],
+    "MULTICAST_HOPS": [0, -1, 5], "MULTICAST_MAXTPDU": [0, -1, 9000],
+    "IPV4ONLY": [2, 0, 1], "SNDHWM": [-1, 0, 5], "RCVHWM": [-1, 7], "LINGER": [-5, 10],
+    "RECONNECT_IVL": [-2, -1, 0, 50], "RECONNECT_IVL_MAX": [-1, 0, 60],
+    "BACKLOG": [-1, 0, 10], "RCVTIMEO": [-3, 100], "SNDTIMEO": [-3, 100],
+    "TCP_KEEPALIVE": [2, -2, 1], "TCP_KEEPALIVE_IDLE": [-2, 0, 30],
+    "IMMEDIATE": [2, 1], "CONFLATE": [2, 1], "HANDSHAKE_IVL": [-1, 0, 10],
+    "HEARTBEAT_IVL": [-1, 100], "HEARTBEAT_TTL": [-1, 70000, 6553599, 2000],
+    "HEARTBEAT_TIMEOUT": [-2, 300], "TOS": [-1, 8], "CONNECT_TIMEOUT": [-1, 5],
+    "TCP_MAXRT": [-1, 5], "SNDBUF": [-2, 4096], "RCVBUF": [-2, 4096],
+    "INVERT_MATCHING": [2, 1], "ROUTER_MANDATORY": [2, 1], "XPUB_VERBOSE": [2, 1],
+    "PROBE_ROUTER": [2, 1], "REQ_CORRELATE": [2, 1], "REQ_RELAXED": [2, 1],
+    "ROUTER_HANDOVER": [2, 1], "XPUB_NODROP": [2, 1], "XPUB_MANUAL": [2, 1],
+    "XPUB_VERBOSER": [2, 1], "USE_FD": [-2, -1],
+}
+GET_ONLY = ["MECHANISM", "THREAD_SAFE", "TYPE", "RCVMORE", "EVENTS", "IPV6"]
+TYPES = ["PAIR", "PUB", "SUB", "REQ", "ROUTER", "XPUB", "PUSH", "DEALER"]
+
+ctx = zmq.Context()
+for tname in TYPES:
+    s = ctx.socket(getattr(zmq, tname))
+    prove(s)  # under preload: proof that our library answers
+    for name, values in INT.items():
+        opt = getattr(zmq, name, None)
+        if opt is None:
+            continue
+        if name == "AFFINITY":
+            for v in [0, 3]:
+                try:
+                    s.setsockopt(opt, v)
+                    r = "ok"
+                except zmq.ZMQError as e:
+                    r = f"errno {e.errno}"
+                print(tname, name, v, r)
+            try:
+                print(tname, name, "get", s.getsockopt(opt))
+            except zmq.ZMQError as e:
+                print(tname, name, "get errno", e.errno)
+            continue
+        for v in values:
+            try:
+                s.setsockopt(opt, v)
+                r = "ok"
+            except zmq.ZMQError as e:
+                r = f"errno {e.errno}"
+            try:
+                g = s.getsockopt(opt)
+            except zmq.ZMQError as e:
+                g = f"errno {e.errno}"
+            print(tname, name, v, r, g)
+    for name in GET_ONLY:
+        try:
+            print(tname, name, s.getsockopt(getattr(zmq, name)))
+        except zmq.ZMQError as e:
+            print(tname, name, "errno", e.errno)
+    s.close()
+ctx.term()
