@@ -61,3 +61,44 @@ for tname in TYPES:
             print(tname, name, "errno", e.errno)
     s.close()
 ctx.term()
+
+# Context options (zmq_ctx_set / zmq_ctx_get).
+CTX = {
+    "IO_THREADS": [-1, 0, 2], "MAX_SOCKETS": [-1, 0, 10, 100000], "IPV6": [2, 1, 0],
+    "BLOCKY": [2, 0, 1], "MAX_MSGSZ": [-1, 0, 1000], "THREAD_PRIORITY": [-1, 5],
+    "THREAD_SCHED_POLICY": [-1, 0], "ZERO_COPY_RECV": [2, 0], "THREAD_NAME_PREFIX": [-1, 7],
+    "THREAD_AFFINITY_CPU_ADD": [-1, 0], "THREAD_AFFINITY_CPU_REMOVE": [-1, 5],
+}
+GET_ONLY_CTX = ["SOCKET_LIMIT", "MSG_T_SIZE"]
+for name, values in CTX.items():
+    opt = getattr(zmq, name, None)
+    if opt is None:
+        continue
+    for v in values:
+        c = zmq.Context()
+        try:
+            c.set(opt, v)
+            r = "ok"
+        except zmq.ZMQError as e:
+            r = f"errno {e.errno}"
+        try:
+            g = c.get(opt)
+        except zmq.ZMQError as e:
+            g = f"errno {e.errno}"
+        print("CTX", name, v, r, g)
+        c.term()
+c = zmq.Context()
+for step in [("ADD", 1), ("REMOVE", 1), ("REMOVE", 1)]:
+    try:
+        c.set(getattr(zmq, "THREAD_AFFINITY_CPU_" + step[0]), step[1])
+        print("CTX affinity", *step, "ok")
+    except zmq.ZMQError as e:
+        print("CTX affinity", *step, "errno", e.errno)
+c.term()
+for name in GET_ONLY_CTX + ["THREAD_NAME_PREFIX", "THREAD_SCHED_POLICY", "IO_THREADS", "MAX_SOCKETS", "IPV6", "BLOCKY", "MAX_MSGSZ"]:
+    c = zmq.Context()
+    try:
+        print("CTX default", name, c.get(getattr(zmq, name)))
+    except zmq.ZMQError as e:
+        print("CTX default", name, "errno", e.errno)
+    c.term()

@@ -2,6 +2,7 @@
 //! zmq_ctx_term can wake blocked calls with ETERM and wait for all closes.
 
 use crate::error::{Error, Result};
+use crate::io::sched::ThreadSettings;
 use crate::io::{IoMailbox, IoThread};
 use crate::signal::Signaler;
 use crate::socket::core::SocketCore;
@@ -20,6 +21,12 @@ pub const SOCKET_LIMIT: i32 = 3;
 pub const MAX_MSGSZ: i32 = 5;
 pub const MSG_T_SIZE: i32 = 6;
 pub const BLOCKY: i32 = 70;
+/// Set only (shares its number with SOCKET_LIMIT, which is get only).
+pub const THREAD_PRIORITY: i32 = 3;
+pub const THREAD_SCHED_POLICY: i32 = 4;
+pub const THREAD_AFFINITY_CPU_ADD: i32 = 7;
+pub const THREAD_AFFINITY_CPU_REMOVE: i32 = 8;
+pub const THREAD_NAME_PREFIX: i32 = 9;
 pub const IPV6: i32 = 42;
 
 const SOCKET_LIMIT_VALUE: i32 = 65535;
@@ -30,6 +37,8 @@ struct Settings {
     max_msgsz: i32,
     blocky: bool,
     ipv6: bool,
+    /// How the I/O threads are started.
+    threads: ThreadSettings,
 }
 
 pub struct CtxInner {
@@ -66,6 +75,7 @@ impl Context {
                     max_msgsz: i32::MAX,
                     blocky: true,
                     ipv6: false,
+                    threads: ThreadSettings::default(),
                 }),
                 io: Mutex::new(Vec::new()),
                 next_io: AtomicUsize::new(0),
@@ -109,7 +119,23 @@ impl Context {
         let mut s = self.inner.settings.lock();
         match option {
             IO_THREADS if value >= 0 => s.io_threads = value,
-            MAX_SOCKETS if (1..=SOCKET_LIMIT_VALUE).contains(&value) => s.max_sockets = value,
+            MAX_SOCKETS if value >= 1 => s.max_sockets = value,
+            THREAD_PRIORITY if value >= 0 => s.threads.priority = Some(value),
+            THREAD_SCHED_POLICY if value >= 0 => s.threads.policy = Some(value),
+            THREAD_AFFINITY_CPU_ADD if value >= 0 => {
+                if !s.threads.cpus.contains(&value) {
+                    s.threads.cpus.push(value);
+                }
+            }
+            THREAD_AFFINITY_CPU_REMOVE if value >= 0 => {
+                let before = s.threads.cpus.len();
+                s.threads.cpus.retain(|&c| c != value);
+                if s.threads.cpus.len() == before {
+                    return Err(Error::Invalid);
+                }
+            }
+            // An int, kept as its decimal text (as libzmq 4.3).
+            THREAD_NAME_PREFIX => s.threads.name_prefix = value.to_string(),
             MAX_MSGSZ if value >= 0 => s.max_msgsz = value,
             BLOCKY if value >= 0 => s.blocky = value != 0,
             IPV6 if value >= 0 => s.ipv6 = value != 0,
@@ -128,6 +154,8 @@ impl Context {
             MSG_T_SIZE => 64,
             BLOCKY => s.blocky as i32,
             IPV6 => s.ipv6 as i32,
+            THREAD_SCHED_POLICY => s.threads.policy.unwrap_or(-1),
+            THREAD_NAME_PREFIX => s.threads.name_prefix.parse().unwrap_or(0),
             _ => return Err(Error::Invalid),
         })
     }
@@ -168,12 +196,16 @@ impl CtxInner {
     pub fn io_thread(&self, affinity: u64) -> Result<Arc<IoMailbox>> {
         let mut io = self.io.lock();
         if io.is_empty() {
-            let n = self.settings.lock().io_threads;
+            let (n, threads) = {
+                let s = self.settings.lock();
+                (s.io_threads, s.threads.clone())
+            };
             if n < 1 {
                 return Err(Error::NoThread);
             }
             for i in 0..n {
-                let t = IoThread::spawn(format!("ZMQbg/IO/{i}")).map_err(|e| Error::from_io(&e))?;
+                let t = IoThread::spawn(threads.name(i), threads.clone())
+                    .map_err(|e| Error::from_io(&e))?;
                 io.push(t);
             }
         }

@@ -6,6 +6,7 @@ pub mod engine;
 pub mod link;
 pub mod listener;
 pub mod mailbox;
+pub mod sched;
 pub mod stream;
 pub mod thread;
 

@@ -6,6 +6,7 @@ use super::engine::{Closed, Engine};
 use super::link::EngineCell;
 use super::listener::Listener;
 use super::mailbox::{IoCommand, IoMailbox};
+use super::sched::ThreadSettings;
 use crate::socket::monitor;
 use mio::{Events, Interest, Poll, Token};
 use std::cmp::Reverse;
@@ -38,7 +39,7 @@ pub struct IoThread {
 }
 
 impl IoThread {
-    pub fn spawn(name: String) -> io::Result<IoThread> {
+    pub fn spawn(name: String, settings: ThreadSettings) -> io::Result<IoThread> {
         let poll = Poll::new()?;
         let waker = mio::Waker::new(poll.registry(), WAKER)?;
         let mailbox = Arc::new(IoMailbox::new(waker));
@@ -52,9 +53,10 @@ impl IoThread {
             stopping: false,
             inbox: Vec::new(),
         };
-        let handle = std::thread::Builder::new()
-            .name(name)
-            .spawn(move || lp.run())?;
+        let handle = std::thread::Builder::new().name(name).spawn(move || {
+            settings.apply();
+            lp.run()
+        })?;
         Ok(IoThread {
             mailbox,
             handle: Some(handle),
