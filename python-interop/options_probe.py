@@ -17,8 +17,19 @@ INT = {  # option: values tried
     "INVERT_MATCHING": [2, 1], "ROUTER_MANDATORY": [2, 1], "XPUB_VERBOSE": [2, 1],
     "PROBE_ROUTER": [2, 1], "REQ_CORRELATE": [2, 1], "REQ_RELAXED": [2, 1],
     "ROUTER_HANDOVER": [2, 1], "XPUB_NODROP": [2, 1], "XPUB_MANUAL": [2, 1],
-    "XPUB_VERBOSER": [2, 1], "USE_FD": [-2, -1],
+    "XPUB_VERBOSER": [2, 1], "USE_FD": [-2, -1], "MAXMSGSIZE": [-2, -1, 100],
 }
+BYTES = {  # option: byte values tried
+    "ROUTING_ID": [b"", b"x" * 256, b"\0id", b"name"],
+    "SUBSCRIBE": [b"", b"topic"], "UNSUBSCRIBE": [b"", b"nope"],
+    "CONNECT_ROUTING_ID": [b"", b"x" * 256, b"peer"],
+    "XPUB_WELCOME_MSG": [b"", b"hi"],
+    "BINDTODEVICE": [b"x" * 16, b"lo"],
+    "LAST_ENDPOINT": [b"tcp://x"],
+}
+# Not probed: ZAP_DOMAIN, SOCKS_PROXY and the PLAIN/CURVE options, which
+# libzmq accepts and we refuse with EINVAL until they are implemented
+# (accepting them would silently skip authentication or the proxy).
 GET_ONLY = ["MECHANISM", "THREAD_SAFE", "TYPE", "RCVMORE", "EVENTS", "IPV6"]
 TYPES = ["PAIR", "PUB", "SUB", "REQ", "ROUTER", "XPUB", "PUSH", "DEALER"]
 
@@ -54,6 +65,19 @@ for tname in TYPES:
             except zmq.ZMQError as e:
                 g = f"errno {e.errno}"
             print(tname, name, v, r, g)
+    for name, values in BYTES.items():
+        opt = getattr(zmq, name)
+        for v in values:
+            try:
+                s.setsockopt(opt, v)
+                r = "ok"
+            except zmq.ZMQError as e:
+                r = f"errno {e.errno}"
+            try:
+                g = s.getsockopt(opt)
+            except zmq.ZMQError as e:
+                g = f"errno {e.errno}"
+            print(tname, name, len(v), r, g)
     for name in GET_ONLY:
         try:
             print(tname, name, s.getsockopt(getattr(zmq, name)))

@@ -265,14 +265,16 @@ impl Options {
                 }
             }
             CONNECT_ROUTING_ID => {
-                if value.is_empty() || value.len() > 255 {
+                // Only a ROUTER names its peers (the name stays local, so
+                // any length will do).
+                if value.is_empty() || self.socket_type != SocketType::Router {
                     return Err(Error::Invalid);
                 }
                 self.connect_routing_id = Some(Bytes::copy_from_slice(value));
             }
             BINDTODEVICE => {
                 let name = value.split(|&b| b == 0).next().unwrap_or_default();
-                if name.len() > 15 {
+                if name.len() > 16 {
                     return Err(Error::Invalid);
                 }
                 self.tcp.device =
@@ -280,7 +282,8 @@ impl Options {
             }
             MAXMSGSIZE => {
                 let bytes: [u8; 8] = value.try_into().map_err(|_| Error::Invalid)?;
-                self.maxmsgsize = i64::from_ne_bytes(bytes).max(-1);
+                // Any negative value means "no limit"; kept as given.
+                self.maxmsgsize = i64::from_ne_bytes(bytes);
             }
             ROUTING_ID => {
                 if value.is_empty() || value.len() > 255 {

@@ -207,8 +207,13 @@ impl Pattern for XPub {
                 self.invert = int_value(value)? != 0;
                 Ok(())
             }
-            SUBSCRIBE | UNSUBSCRIBE if self.manual => {
-                let peer = self.last_peer.ok_or(Error::Invalid)?;
+            // Outside manual mode, or before any peer has spoken, libzmq
+            // accepts these and does nothing: so do we.
+            SUBSCRIBE | UNSUBSCRIBE if !self.manual || self.last_peer.is_none() => Ok(()),
+            SUBSCRIBE | UNSUBSCRIBE => {
+                let Some(peer) = self.last_peer else {
+                    return Ok(());
+                };
                 let subs = self.subs.entry(peer).or_default();
                 if option == SUBSCRIBE {
                     if subs.add(value) {
