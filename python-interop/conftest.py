@@ -78,7 +78,9 @@ def ipc():
 _IPC_NAMES = __import__("itertools").count()
 
 
-def _clean_env():
+def clean_env():
+    """The environment of a process that must run on a real libzmq: none
+    of our preload settings inherited from the caller."""
     env = dict(os.environ)
     for name in ("LD_PRELOAD", "LD_LIBRARY_PATH", "ZMQ_PROVE_LIB"):
         env.pop(name, None)
@@ -88,7 +90,7 @@ def _clean_env():
 
 def preloaded_env():
     """The environment of a pyzmq process that must run on our library."""
-    env = _clean_env()
+    env = clean_env()
     env["LD_PRELOAD"] = str(OURS_SO)
     env["ZMQ_PROVE_LIB"] = str(OURS_SO)
     return env
@@ -113,13 +115,13 @@ def command(impl, program, *args):
         binary = BUILD[impl] / program
         if not binary.exists():
             pytest.fail(f"{binary} is missing: run `make examples`")
-        return [str(binary), *args], _clean_env()
+        return [str(binary), *args], clean_env()
     if impl in ("py", "pyours"):
         if program not in PY_SCRIPTS:
             pytest.fail(f"no pyzmq twin of {program}")
         script, *role = PY_SCRIPTS[program]
         argv = [sys.executable, str(HERE / script), *role, *args]
-        return argv, preloaded_env() if impl == "pyours" else _clean_env()
+        return argv, preloaded_env() if impl == "pyours" else clean_env()
     raise ValueError(impl)
 
 

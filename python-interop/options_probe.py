@@ -3,8 +3,18 @@ values, so two libraries can be compared line by line."""
 import zmq
 from zmqproof import prove
 
+
+def attempt(call, *args):
+    """What a call answered: "ok" or its value, or the errno it failed with."""
+    try:
+        value = call(*args)
+    except zmq.ZMQError as e:
+        return f"errno {e.errno}"
+    return "ok" if value is None else value
+
+
 INT = {  # option: values tried
-    "AFFINITY": None, "RATE": [0, -1, 1, 500], "RECOVERY_IVL": [-1, 0, 20000],
+    "AFFINITY": [0, 3], "RATE": [0, -1, 1, 500], "RECOVERY_IVL": [-1, 0, 20000],
     "MULTICAST_HOPS": [0, -1, 5], "MULTICAST_MAXTPDU": [0, -1, 9000],
     "IPV4ONLY": [2, 0, 1], "SNDHWM": [-1, 0, 5], "RCVHWM": [-1, 7], "LINGER": [-5, 10],
     "RECONNECT_IVL": [-2, -1, 0, 50], "RECONNECT_IVL_MAX": [-1, 0, 60],
@@ -37,92 +47,38 @@ ctx = zmq.Context()
 for tname in TYPES:
     s = ctx.socket(getattr(zmq, tname))
     prove(s)  # under preload: proof that our library answers
-    for name, values in INT.items():
+    for name, values in {**INT, **BYTES}.items():
         opt = getattr(zmq, name, None)
         if opt is None:
             continue
-        if name == "AFFINITY":
-            for v in [0, 3]:
-                try:
-                    s.setsockopt(opt, v)
-                    r = "ok"
-                except zmq.ZMQError as e:
-                    r = f"errno {e.errno}"
-                print(tname, name, v, r)
-            try:
-                print(tname, name, "get", s.getsockopt(opt))
-            except zmq.ZMQError as e:
-                print(tname, name, "get errno", e.errno)
-            continue
         for v in values:
-            try:
-                s.setsockopt(opt, v)
-                r = "ok"
-            except zmq.ZMQError as e:
-                r = f"errno {e.errno}"
-            try:
-                g = s.getsockopt(opt)
-            except zmq.ZMQError as e:
-                g = f"errno {e.errno}"
-            print(tname, name, v, r, g)
-    for name, values in BYTES.items():
-        opt = getattr(zmq, name)
-        for v in values:
-            try:
-                s.setsockopt(opt, v)
-                r = "ok"
-            except zmq.ZMQError as e:
-                r = f"errno {e.errno}"
-            try:
-                g = s.getsockopt(opt)
-            except zmq.ZMQError as e:
-                g = f"errno {e.errno}"
-            print(tname, name, len(v), r, g)
+            shown = len(v) if isinstance(v, bytes) else v
+            print(tname, name, shown, attempt(s.setsockopt, opt, v), attempt(s.getsockopt, opt))
     for name in GET_ONLY:
-        try:
-            print(tname, name, s.getsockopt(getattr(zmq, name)))
-        except zmq.ZMQError as e:
-            print(tname, name, "errno", e.errno)
+        print(tname, name, attempt(s.getsockopt, getattr(zmq, name)))
     s.close()
 ctx.term()
 
-# Context options (zmq_ctx_set / zmq_ctx_get).
+# Context options (zmq_ctx_set / zmq_ctx_get), each on a fresh context.
 CTX = {
     "IO_THREADS": [-1, 0, 2], "MAX_SOCKETS": [-1, 0, 10, 100000], "IPV6": [2, 1, 0],
     "BLOCKY": [2, 0, 1], "MAX_MSGSZ": [-1, 0, 1000], "THREAD_PRIORITY": [-1, 5],
     "THREAD_SCHED_POLICY": [-1, 0], "THREAD_NAME_PREFIX": [-1, 7],
     "THREAD_AFFINITY_CPU_ADD": [-1, 0], "THREAD_AFFINITY_CPU_REMOVE": [-1, 5],
 }
-GET_ONLY_CTX = ["SOCKET_LIMIT", "MSG_T_SIZE"]
+DEFAULTS_CTX = ["SOCKET_LIMIT", "MSG_T_SIZE", "THREAD_NAME_PREFIX", "THREAD_SCHED_POLICY",
+                "IO_THREADS", "MAX_SOCKETS", "IPV6", "BLOCKY", "MAX_MSGSZ"]
 for name, values in CTX.items():
-    opt = getattr(zmq, name, None)
-    if opt is None:
-        continue
     for v in values:
         c = zmq.Context()
-        try:
-            c.set(opt, v)
-            r = "ok"
-        except zmq.ZMQError as e:
-            r = f"errno {e.errno}"
-        try:
-            g = c.get(opt)
-        except zmq.ZMQError as e:
-            g = f"errno {e.errno}"
-        print("CTX", name, v, r, g)
+        opt = getattr(zmq, name)
+        print("CTX", name, v, attempt(c.set, opt, v), attempt(c.get, opt))
         c.term()
 c = zmq.Context()
-for step in [("ADD", 1), ("REMOVE", 1), ("REMOVE", 1)]:
-    try:
-        c.set(getattr(zmq, "THREAD_AFFINITY_CPU_" + step[0]), step[1])
-        print("CTX affinity", *step, "ok")
-    except zmq.ZMQError as e:
-        print("CTX affinity", *step, "errno", e.errno)
+for step, cpu in [("ADD", 1), ("REMOVE", 1), ("REMOVE", 1)]:
+    print("CTX affinity", step, cpu, attempt(c.set, getattr(zmq, "THREAD_AFFINITY_CPU_" + step), cpu))
 c.term()
-for name in GET_ONLY_CTX + ["THREAD_NAME_PREFIX", "THREAD_SCHED_POLICY", "IO_THREADS", "MAX_SOCKETS", "IPV6", "BLOCKY", "MAX_MSGSZ"]:
+for name in DEFAULTS_CTX:
     c = zmq.Context()
-    try:
-        print("CTX default", name, c.get(getattr(zmq, name)))
-    except zmq.ZMQError as e:
-        print("CTX default", name, "errno", e.errno)
+    print("CTX default", name, attempt(c.get, getattr(zmq, name)))
     c.term()

@@ -3,12 +3,11 @@ of options, values and socket types; see options_probe.py) runs under
 pyzmq's bundled libzmq and under ours, and the answers must match line for
 line: accepted or errno, and the value read back."""
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
-from conftest import assert_proved, preloaded_env
+from conftest import assert_proved, clean_env, preloaded_env
 
 HERE = Path(__file__).resolve().parent
 PROBE = HERE / "options_probe.py"
@@ -30,7 +29,7 @@ def probe(env):
 
 
 def test_options_answer_as_libzmq_does():
-    theirs = probe(dict(os.environ))
+    theirs = probe(clean_env())
     ours = probe(preloaded_env())
     assert len(theirs) == len(ours) > 500
     differences = []

@@ -9,7 +9,7 @@ import textwrap
 import time
 from pathlib import Path
 
-from conftest import _clean_env, free_port, preloaded_env
+from conftest import clean_env, free_port, preloaded_env
 
 HERE = Path(__file__).resolve().parent
 
@@ -73,7 +73,7 @@ def test_reconnects_after_a_libzmq_peer_is_killed(tmp_path):
     def receiver():
         p = subprocess.Popen(
             [sys.executable, str(receiver_py), endpoint],
-            env=_clean_env(), stdout=subprocess.PIPE, text=True,
+            env=clean_env(), stdout=subprocess.PIPE, text=True,
         )
         procs.append(p)
         return p

@@ -68,4 +68,20 @@ static inline void die(const char *what)
     exit(1);
 }
 
+static inline void sleep_ms(long ms)
+{
+    struct timespec t = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&t, NULL);
+}
+
+// Binds `socket` to `endpoint` and writes the endpoint it resolved to (a
+// wildcard port filled in) into `bound`, for the peers to connect to.
+static inline void bind_endpoint(void *socket, const char *endpoint, char *bound, size_t size)
+{
+    if (zmq_bind(socket, endpoint) == -1)
+        die("zmq_bind");
+    if (zmq_getsockopt(socket, ZMQ_LAST_ENDPOINT, bound, &size) == -1)
+        die("ZMQ_LAST_ENDPOINT");
+}
+
 #endif

@@ -56,12 +56,6 @@ struct client {
     int failed;
 };
 
-static void sleep_ms(long ms)
-{
-    struct timespec t = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&t, NULL);
-}
-
 // Three descriptors or so per connection (both ends, a wake-up signal) and
 // spare ones: raise the soft limit, never past the hard one.
 static void raise_fd_limit(int dealers)
@@ -241,12 +235,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "note: no ZMQ_BACKLOG, the library's default listen backlog applies\n");
         backlog = 0;
     }
-    if (zmq_bind(router, endpoint) == -1)
-        die("zmq_bind");
     char bound[256];
-    size_t bound_size = sizeof bound;
-    if (zmq_getsockopt(router, ZMQ_LAST_ENDPOINT, bound, &bound_size) == -1)
-        die("ZMQ_LAST_ENDPOINT");
+    bind_endpoint(router, endpoint, bound, sizeof bound);
 
     struct client client = {context, bound, dealers, requests, 0, 0, 0, 0};
     pthread_t thread;

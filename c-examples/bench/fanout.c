@@ -44,12 +44,6 @@ struct subscriber {
     int failed;
 };
 
-static void sleep_ms(long ms)
-{
-    struct timespec t = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&t, NULL);
-}
-
 static void *subscribe(void *arg)
 {
     struct subscriber *s = arg;
@@ -127,12 +121,8 @@ int main(int argc, char **argv)
         zmq_setsockopt(pub, ZMQ_SNDTIMEO, &timeout, sizeof timeout) == -1 ||
         zmq_setsockopt(pub, ZMQ_LINGER, &linger, sizeof linger) == -1)
         die("zmq_setsockopt(PUB)");
-    if (zmq_bind(pub, endpoint) == -1)
-        die("zmq_bind");
     char bound[256];
-    size_t bound_size = sizeof bound;
-    if (zmq_getsockopt(pub, ZMQ_LAST_ENDPOINT, bound, &bound_size) == -1)
-        die("ZMQ_LAST_ENDPOINT");
+    bind_endpoint(pub, endpoint, bound, sizeof bound);
 
     atomic_int joined = 0;
     struct subscriber *subs = calloc((size_t) subscribers, sizeof *subs);

@@ -63,12 +63,8 @@ int main(int argc, char **argv)
     int timeout = 30000;
     zmq_setsockopt(rep, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
     zmq_setsockopt(req, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
-    if (zmq_bind(rep, endpoint) == -1)
-        die("zmq_bind");
     char bound[256];
-    size_t bound_size = sizeof bound;
-    if (zmq_getsockopt(rep, ZMQ_LAST_ENDPOINT, bound, &bound_size) == -1)
-        die("ZMQ_LAST_ENDPOINT");
+    bind_endpoint(rep, endpoint, bound, sizeof bound);
     if (zmq_connect(req, bound) == -1)
         die("zmq_connect");
 

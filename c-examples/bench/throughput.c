@@ -70,12 +70,8 @@ int main(int argc, char **argv)
     int timeout = 30000;
     zmq_setsockopt(pull, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
     zmq_setsockopt(push, ZMQ_SNDTIMEO, &timeout, sizeof timeout);
-    if (zmq_bind(pull, endpoint) == -1)
-        die("zmq_bind");
     char bound[256];
-    size_t bound_size = sizeof bound;
-    if (zmq_getsockopt(pull, ZMQ_LAST_ENDPOINT, bound, &bound_size) == -1)
-        die("ZMQ_LAST_ENDPOINT");
+    bind_endpoint(pull, endpoint, bound, sizeof bound);
     if (zmq_connect(push, bound) == -1)
         die("zmq_connect");
 

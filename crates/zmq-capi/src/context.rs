@@ -27,7 +27,9 @@ pub(crate) unsafe fn ctx_ref<'a>(p: *mut c_void) -> Option<&'a CtxHandle> {
         return None;
     }
     // SAFETY: the caller passes a pointer we returned (or NULL, handled
-    // above); the tag check rejects contexts already destroyed.
+    // above). The tag check, like libzmq's, catches foreign pointers and
+    // most stale ones (until freed memory is reused); it is a courtesy,
+    // not a guard against use after free.
     let h = unsafe { &*(p as *const CtxHandle) };
     (h.tag == LIVE).then_some(h)
 }

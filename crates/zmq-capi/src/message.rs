@@ -249,8 +249,9 @@ pub unsafe extern "C" fn zmq_msg_set(msg: *mut zmq_msg_t, property: c_int, optva
     })
 }
 
-/// Reads a metadata property ("Socket-Type", "Routing-Id", "Peer-Address",
-/// "User-Id" or any the peer sent). Returns NULL with EINVAL when absent.
+/// Would read a metadata property ("Socket-Type", "Peer-Address", ...);
+/// messages carry no metadata yet, so this always returns NULL with
+/// EINVAL (EFAULT for a NULL message).
 ///
 /// # Safety
 /// `msg` is NULL or an initialised `zmq_msg_t`; `property` is NULL or a

@@ -28,8 +28,10 @@ pub(crate) unsafe fn socket_ref<'a>(p: *mut c_void) -> Option<&'a Socket> {
     if p.is_null() {
         return None;
     }
-    // SAFETY: the caller passes a pointer we returned (NULL handled above);
-    // the tag check rejects closed sockets and foreign pointers.
+    // SAFETY: the caller passes a pointer we returned (NULL handled above).
+    // The tag check, like libzmq's, catches foreign pointers and most
+    // closed sockets (until freed memory is reused); it is a courtesy, not
+    // a guard against use after free.
     let h = unsafe { &*(p as *const SocketHandle) };
     (h.tag == LIVE).then_some(&h.socket)
 }
@@ -387,6 +389,8 @@ pub unsafe extern "C" fn zmq_sendiov(
             for (i, v) in iovs.iter().enumerate() {
                 let data: &[u8] = if v.iov_len == 0 {
                     &[]
+                } else if v.iov_base.is_null() {
+                    return Err(Error::Fault);
                 } else {
                     // SAFETY: each iovec describes readable memory.
                     std::slice::from_raw_parts(v.iov_base as *const u8, v.iov_len)
@@ -425,11 +429,25 @@ pub unsafe extern "C" fn zmq_recviov(
             let max = *count;
             let mut n = 0;
             let mut total = 0usize;
+            // On failure the caller gets no buffers: free those taken.
+            let release = |n: usize| {
+                for i in 0..n {
+                    // SAFETY: entries below `n` hold buffers malloc'd here.
+                    libc::free((*iov.add(i)).iov_base);
+                }
+            };
             loop {
-                let msg = s.recv(flags)?;
+                let msg = match s.recv(flags) {
+                    Ok(msg) => msg,
+                    Err(e) => {
+                        release(n);
+                        return Err(e);
+                    }
+                };
                 let len = msg.len();
                 let buf = libc::malloc(len.max(1)) as *mut u8;
                 if buf.is_null() {
+                    release(n);
                     return Err(Error::Os(libc::ENOMEM));
                 }
                 // SAFETY: `buf` has room for `len` bytes.

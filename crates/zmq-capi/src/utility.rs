@@ -15,11 +15,10 @@ use crate::constants::{
 use crate::errno::{errno, errno_of, guard, set_errno};
 
 /// What `zmq_has` answers, in one place: flip an entry when its transport
-/// or mechanism lands.
+/// or mechanism lands. libzmq 4.3.5 answers 0 for "tcp" and "inproc"
+/// (it only knows the optional ones), so we do too.
 const CAPABILITIES: &[(&str, bool)] = &[
-    ("tcp", true),
     ("ipc", true),
-    ("inproc", true),
     ("pgm", false),
     ("tipc", false),
     ("norm", false),
@@ -247,7 +246,8 @@ pub unsafe extern "C" fn zmq_atomic_counter_inc(counter: *mut c_void) -> c_int {
     })
 }
 
-/// Subtracts one; returns 1 if the counter is still above zero, else 0.
+/// Subtracts one; returns 0 if the counter is now zero, else 1 (libzmq's
+/// counter is unsigned: below zero it wraps and is "not zero").
 ///
 /// # Safety
 /// `counter` is NULL or a live counter handle.
@@ -256,7 +256,7 @@ pub unsafe extern "C" fn zmq_atomic_counter_dec(counter: *mut c_void) -> c_int {
     guard(-1, || {
         // SAFETY: forwarded caller contract.
         unsafe { self::counter(counter) }.map_or(-1, |c| {
-            c_int::from(c.fetch_sub(1, Ordering::SeqCst) - 1 > 0)
+            c_int::from(c.fetch_sub(1, Ordering::SeqCst).wrapping_sub(1) != 0)
         })
     })
 }
@@ -446,7 +446,12 @@ mod tests {
     fn has_answers_from_the_capability_list() {
         // SAFETY: C string literals.
         unsafe {
-            assert_eq!(zmq_has(c"tcp".as_ptr()), 1);
+            assert_eq!(zmq_has(c"ipc".as_ptr()), 1);
+            assert_eq!(
+                zmq_has(c"tcp".as_ptr()),
+                0,
+                "as libzmq: only optional parts are named"
+            );
             assert_eq!(zmq_has(c"curve".as_ptr()), 0);
             assert_eq!(zmq_has(c"nonsense".as_ptr()), 0);
             assert_eq!(zmq_has(ptr::null()), 0);
@@ -505,6 +510,8 @@ mod tests {
             zmq_atomic_counter_set(c, 2);
             assert_eq!(zmq_atomic_counter_dec(c), 1);
             assert_eq!(zmq_atomic_counter_dec(c), 0);
+            // Below zero is "not zero", as libzmq's unsigned counter says.
+            assert_eq!(zmq_atomic_counter_dec(c), 1);
             zmq_atomic_counter_destroy(&mut c);
             assert!(c.is_null());
         }

@@ -66,7 +66,7 @@ fn source(name: &str) -> std::path::PathBuf {
 #[test]
 fn cppzmq_builds_with_werror_and_runs_against_our_library() {
     if let Some(reason) = missing_toolchain() {
-        eprintln!("SKIPPED cppzmq check: {reason}");
+        common::skip("cppzmq check", reason);
         return;
     }
     let include = common::include_dir();
@@ -100,7 +100,7 @@ fn cppzmq_builds_with_werror_and_runs_against_our_library() {
 #[test]
 fn zmq_h_builds_as_pedantic_c99() {
     if !tool_works("gcc", &["--version"], "") {
-        eprintln!("SKIPPED C check: gcc is not installed");
+        common::skip("C check", "gcc is not installed");
         return;
     }
     let dir = common::scratch_dir("c99");

@@ -94,10 +94,13 @@ fn a_peer_that_answers_stays_connected() {
     let dealer = ctx.socket(SocketType::Dealer).unwrap();
     set_int(&dealer, options::HEARTBEAT_IVL, 30);
     set_int(&dealer, options::HEARTBEAT_TIMEOUT, 100);
+    set_int(&dealer, options::SNDTIMEO, 2000);
     dealer.bind("tcp://127.0.0.1:*").unwrap();
     let ep = last_endpoint(&dealer);
     let peer = ctx.socket(SocketType::Dealer).unwrap();
     set_int(&peer, options::RCVTIMEO, 2000);
+    // No reconnecting: a dropped connection must show, not heal.
+    set_int(&peer, options::RECONNECT_IVL, -1);
     peer.connect(&ep).unwrap();
     // Idle for several heartbeat timeouts; the peer answers every PING.
     std::thread::sleep(Duration::from_millis(400));

@@ -32,3 +32,13 @@ pub fn scratch_dir(name: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).expect("scratch dir");
     dir
 }
+
+/// Reports a check that cannot run on this machine. On CI (where `.ci/run`
+/// installs every prerequisite) a skip means a broken set-up: fail.
+pub fn skip(what: &str, reason: &str) {
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{what} cannot run on CI: {reason}"
+    );
+    eprintln!("SKIPPED {what}: {reason}");
+}
