@@ -82,3 +82,10 @@ for name in DEFAULTS_CTX:
     c = zmq.Context()
     print("CTX default", name, attempt(c.get, getattr(zmq, name)))
     c.term()
+# ZMQ_BLOCKY=0 gives new sockets linger 0.
+c = zmq.Context()
+c.set(zmq.BLOCKY, 0)
+s = c.socket(zmq.PUSH)
+print("CTX BLOCKY 0 socket LINGER", attempt(s.getsockopt, zmq.LINGER))
+s.close()
+c.term()

@@ -109,8 +109,16 @@ impl Context {
         sockets.insert(id, core.clone());
         drop(sockets);
         let socket = Socket::new(inner.clone(), core);
-        if inner.settings.lock().ipv6 {
+        let (ipv6, blocky) = {
+            let s = inner.settings.lock();
+            (s.ipv6, s.blocky)
+        };
+        if ipv6 {
             let _ = socket.set_option(crate::socket::options::IPV6, &1i32.to_ne_bytes());
+        }
+        // ZMQ_BLOCKY=0: new sockets do not make term wait (linger 0).
+        if !blocky {
+            let _ = socket.set_option(crate::socket::options::LINGER, &0i32.to_ne_bytes());
         }
         Ok(socket)
     }

@@ -1,5 +1,7 @@
 //! ipc://: Unix domain sockets, abstract names and fresh wildcard paths.
 
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
 use zmq_core::socket::options;
 use zmq_core::{Context, Msg, Socket, SocketType};
 
@@ -39,6 +41,15 @@ fn path_wildcard_and_abstract_endpoints() {
     assert_eq!(ep, format!("ipc://{}", path.display()));
     let wild = round_trip(&ctx, "ipc://*");
     assert!(wild.starts_with("ipc://") && wild != "ipc://*", "{wild}");
+    // The directory a wildcard makes is private to this user.
+    let bound = ctx.socket(SocketType::Pull).unwrap();
+    bound.bind("ipc://*").unwrap();
+    let file = last_endpoint(&bound)
+        .trim_start_matches("ipc://")
+        .to_string();
+    let parent = Path::new(&file).parent().unwrap();
+    let mode = std::fs::metadata(parent).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o700, "{}", parent.display());
     let name = format!("ipc://@zmq-test-{}", std::process::id());
     assert_eq!(round_trip(&ctx, &name), name);
     let _ = std::fs::remove_dir_all(&dir);

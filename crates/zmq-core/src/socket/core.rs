@@ -110,7 +110,8 @@ impl SocketCore {
     /// Moves the queued commands, if any, into `out` (empty), swapping
     /// buffers; cheap when there are none.
     pub fn take_commands(&self, out: &mut Vec<SocketCommand>) {
-        if !self.pending.load(Ordering::Relaxed) || !self.pending.swap(false, Ordering::Acquire) {
+        // SeqCst: this load pairs with the store of `sleeping` (free on x86).
+        if !self.pending.load(Ordering::SeqCst) || !self.pending.swap(false, Ordering::Acquire) {
             return;
         }
         std::mem::swap(&mut *self.commands.lock(), out);

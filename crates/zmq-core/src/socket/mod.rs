@@ -219,9 +219,13 @@ impl Socket {
     }
 
     /// Applies attach/detach commands from I/O threads.
-    fn process_commands(&self, st: &mut State) {
+    /// Lowers the signal and applies what it announced. Termination is
+    /// checked after the drain: a shutdown's wake-up swallowed here must
+    /// not leave the caller waiting.
+    fn process_commands(&self, st: &mut State) -> Result<()> {
         self.core.signaler.drain();
         self.apply_commands(st);
+        self.check_term()
     }
 
     pub fn bind(&self, endpoint: &str) -> Result<()> {
@@ -446,7 +450,7 @@ impl Socket {
                 other => return other,
             }
             if no_wait {
-                self.process_commands(&mut st);
+                self.process_commands(&mut st)?;
                 return op(&mut st);
             }
             // A peer thread in full flow usually delivers within a moment:
@@ -464,7 +468,10 @@ impl Socket {
             // Say we may sleep, lower the signal, then look again: a wake-up
             // raised after this point stays raised for the wait below.
             self.core.set_sleeping(true);
-            self.process_commands(&mut st);
+            if let Err(e) = self.process_commands(&mut st) {
+                self.core.set_sleeping(false);
+                return Err(e);
+            }
             match op(&mut st) {
                 Err(Error::Again) => {}
                 other => {
@@ -498,8 +505,7 @@ impl Socket {
             st = self.state.lock();
             match (woke, direct) {
                 (Wake::Timeout, _) => {
-                    self.check_term()?;
-                    self.process_commands(&mut st);
+                    self.process_commands(&mut st)?;
                     return op(&mut st);
                 }
                 (Wake::Fd, Some(d)) => match d.engine.try_lock() {
@@ -555,7 +561,7 @@ impl Socket {
     pub fn events(&self) -> Result<i16> {
         self.check_term()?;
         let mut st = self.state.lock();
-        self.process_commands(&mut st);
+        self.process_commands(&mut st)?;
         let mut ev = 0;
         if st.pattern.has_in() {
             ev |= POLLIN;

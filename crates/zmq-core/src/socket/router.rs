@@ -99,8 +99,11 @@ impl Pattern for Router {
     }
 
     fn detach(&mut self, id: u64) {
+        // After a handover the name may already belong to the newcomer.
         if let Some(p) = self.pipes.get(id) {
-            self.ids.remove(&p.routing_id);
+            if self.ids.get(&p.routing_id) == Some(&id) {
+                self.ids.remove(&p.routing_id);
+            }
         }
         self.pipes.detach(id);
     }

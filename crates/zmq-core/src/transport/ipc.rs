@@ -5,7 +5,7 @@ use crate::error::{Error, Result};
 use crate::io::stream::{Acceptor, Stream};
 use std::io;
 use std::os::linux::net::SocketAddrExt;
-use std::os::unix::fs::FileTypeExt;
+use std::os::unix::fs::{DirBuilderExt, FileTypeExt};
 use std::os::unix::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
@@ -108,7 +108,8 @@ fn fresh_dir() -> io::Result<PathBuf> {
             seed.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(i)
         );
         let dir = base.join(name);
-        match std::fs::create_dir(&dir) {
+        // Private, as libzmq's mkdtemp makes it.
+        match std::fs::DirBuilder::new().mode(0o700).create(&dir) {
             Ok(()) => return Ok(dir),
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
             Err(e) => return Err(e),

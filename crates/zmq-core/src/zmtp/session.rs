@@ -178,7 +178,8 @@ impl Session {
             slices[used] = IoSlice::new(c);
             used += 1;
         }
-        if !self.out.is_empty() {
+        // `out` follows the chunks: only if all of them fit this time.
+        if !self.out.is_empty() && self.chunks.len() < MAX_SLICES {
             slices[used] = IoSlice::new(&self.out);
             used += 1;
         }
