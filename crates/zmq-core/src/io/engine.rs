@@ -226,7 +226,7 @@ impl Engine {
         // Keep filling the current buffer until it is nearly full, so it is
         // replaced (or reclaimed in place) once per many reads.
         let spare = self.input.capacity() - self.input.len();
-        if spare < MIN_READ || spare < want.min(MAX_RESERVE as usize) && want > READ_CHUNK {
+        if spare < MIN_READ || spare < want && want > READ_CHUNK {
             self.input.reserve(want);
         }
         let spare = self.input.spare_capacity_mut();
@@ -423,11 +423,7 @@ impl Engine {
         if !self.drive(true) {
             return false;
         }
-        self.session.pending_output() == 0
-            && self
-                .pipes
-                .as_ref()
-                .is_some_and(|p| !p.outbound.has_message())
+        self.pipes.is_some() && self.flushed()
     }
 
     /// Pumps from an application thread. A failure is kept for the I/O

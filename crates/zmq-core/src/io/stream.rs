@@ -6,7 +6,7 @@ use crate::transport::tcp;
 use mio::event::Source;
 use mio::net::{TcpListener, TcpStream, UnixListener, UnixStream};
 use mio::{Interest, Registry, Token};
-use std::io::{self, IoSlice, Read, Write};
+use std::io::{self, IoSlice, Write};
 use std::os::fd::{AsRawFd, RawFd};
 use std::path::PathBuf;
 
@@ -49,15 +49,6 @@ impl Stream {
         match self {
             Stream::Tcp(s) => s.peer_addr().is_ok(),
             Stream::Unix(s) => s.peer_addr().is_ok(),
-        }
-    }
-}
-
-impl Read for Stream {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        match self {
-            Stream::Tcp(s) => s.read(buf),
-            Stream::Unix(s) => s.read(buf),
         }
     }
 }

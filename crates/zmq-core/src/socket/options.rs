@@ -68,7 +68,6 @@ pub fn int_value(value: &[u8]) -> Result<i32> {
     Ok(i32::from_ne_bytes(bytes))
 }
 
-/// An `int` option where -1 means "the OS default".
 /// An `int` option that must be above zero.
 fn positive(value: &[u8]) -> Result<i32> {
     match int_value(value)? {
@@ -77,6 +76,7 @@ fn positive(value: &[u8]) -> Result<i32> {
     }
 }
 
+/// An `int` option where -1 means "none" or "the OS default".
 fn at_least_minus_one(value: &[u8]) -> Result<i32> {
     let v = int_value(value)?;
     if v < -1 {

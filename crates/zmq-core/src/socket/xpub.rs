@@ -140,15 +140,19 @@ impl Pattern for XPub {
         let more = msg.more();
         let mut frame = std::mem::take(msg);
         // One peer gets the frame itself; several share one body.
-        if let [id] = self.matched.as_slice() {
-            if let Some(p) = self.pipes.get(*id) {
-                p.tx.write(frame);
-            }
-        } else {
-            frame.share();
-            for id in &self.matched {
+        match self.matched.as_slice() {
+            [] => {}
+            [id] => {
                 if let Some(p) = self.pipes.get(*id) {
-                    p.tx.write(frame.clone());
+                    p.tx.write(frame);
+                }
+            }
+            many => {
+                frame.share();
+                for id in many {
+                    if let Some(p) = self.pipes.get(*id) {
+                        p.tx.write(frame.clone());
+                    }
                 }
             }
         }

@@ -123,8 +123,13 @@ impl Pattern for XSub {
         }
         self.sending = msg.more();
         let mut frame = std::mem::take(msg);
-        frame.share();
-        self.send_all(&frame);
+        match self.pipes.list.as_slice() {
+            [only] => only.tx.write(frame),
+            _ => {
+                frame.share();
+                self.send_all(&frame);
+            }
+        }
         Ok(())
     }
 
