@@ -1,5 +1,8 @@
 //! ipc://: Unix domain sockets, abstract names and fresh wildcard paths.
 
+mod common;
+
+use common::last_endpoint;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use zmq_core::socket::options;
@@ -10,12 +13,6 @@ fn socket(ctx: &Context, t: SocketType) -> Socket {
     s.set_option(options::RCVTIMEO, &5000i32.to_ne_bytes())
         .unwrap();
     s
-}
-
-fn last_endpoint(s: &Socket) -> String {
-    let mut buf = [0u8; 256];
-    let n = s.get_option(options::LAST_ENDPOINT, &mut buf).unwrap();
-    String::from_utf8(buf[..n - 1].to_vec()).unwrap()
 }
 
 fn round_trip(ctx: &Context, bind_ep: &str) -> String {

@@ -1,20 +1,13 @@
 //! Handshake timeout and ZMTP 3.1 heartbeats, seen from a raw tcp peer.
 
+mod common;
+
+use common::{last_endpoint, set_int};
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 use zmq_core::socket::options;
-use zmq_core::{Context, Socket, SocketType};
-
-fn set_int(s: &Socket, opt: i32, v: i32) {
-    s.set_option(opt, &v.to_ne_bytes()).unwrap();
-}
-
-fn last_endpoint(s: &Socket) -> String {
-    let mut buf = [0u8; 64];
-    let n = s.get_option(options::LAST_ENDPOINT, &mut buf).unwrap();
-    String::from_utf8(buf[..n - 1].to_vec()).unwrap()
-}
+use zmq_core::{Context, SocketType};
 
 fn greeting_and_ready(socket_type: &str) -> Vec<u8> {
     let mut g = vec![0xff, 0, 0, 0, 0, 0, 0, 0, 1, 0x7f, 3, 1];

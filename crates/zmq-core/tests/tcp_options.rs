@@ -1,12 +1,11 @@
 //! Kernel socket options reach the connections (read back from the fds the
 //! monitor reports), and ZMQ_IMMEDIATE keeps messages from unconnected peers.
 
+mod common;
+
+use common::{last_endpoint, set_int};
 use zmq_core::socket::{monitor, options};
 use zmq_core::{Context, Error, Msg, Socket, SocketType};
-
-fn set_int(s: &Socket, opt: i32, v: i32) {
-    s.set_option(opt, &v.to_ne_bytes()).unwrap();
-}
 
 fn get_int(s: &Socket, opt: i32) -> i32 {
     let mut buf = [0u8; 4];
@@ -87,9 +86,7 @@ fn accepted_connections_carry_the_settings() {
     set_int(&events, options::RCVTIMEO, 5000);
     events.connect("inproc://tcp-options").unwrap();
     pull.bind("tcp://127.0.0.1:*").unwrap();
-    let mut buf = [0u8; 64];
-    let n = pull.get_option(options::LAST_ENDPOINT, &mut buf).unwrap();
-    let ep = std::str::from_utf8(&buf[..n - 1]).unwrap().to_string();
+    let ep = last_endpoint(&pull);
     let push = ctx.socket(SocketType::Push).unwrap();
     push.connect(&ep).unwrap();
     let head = events.recv(0).unwrap();
@@ -132,9 +129,7 @@ fn connect_from_a_chosen_source_address() {
     set_int(&events, options::RCVTIMEO, 5000);
     events.connect("inproc://source-address").unwrap();
     pull.bind("tcp://127.0.0.1:*").unwrap();
-    let mut buf = [0u8; 64];
-    let n = pull.get_option(options::LAST_ENDPOINT, &mut buf).unwrap();
-    let ep = std::str::from_utf8(&buf[..n - 1]).unwrap().to_string();
+    let ep = last_endpoint(&pull);
     let port = ep.rsplit(':').next().unwrap();
     let push = ctx.socket(SocketType::Push).unwrap();
     push.connect(&format!("tcp://127.0.0.2:*;127.0.0.1:{port}"))
