@@ -3,7 +3,7 @@
 by side, and print a markdown table. Standard library only.
 
     python3 c-examples/bench/run.py [--ours build/ours] [--sys build/sys]
-                                    [--rounds 5] [--scale 1.0]
+                                    [--rounds 5] [--scale 1.0] [--only TEXT]
 
 Every case runs once per round on each library, alternating which goes first,
 so slow drifts of the machine (other jobs, thermal) hit both alike. The table
@@ -155,21 +155,25 @@ def main():
     parser.add_argument("--sys", default="build/sys", type=Path)
     parser.add_argument("--rounds", default=5, type=int)
     parser.add_argument("--scale", default=1.0, type=float, help="multiply every count")
+    parser.add_argument("--only", help="run only the cases whose label contains this text")
     args = parser.parse_args()
+    cases = [case for case in CASES if args.only is None or args.only in case[0]]
+    if not cases:
+        sys.exit(f"no case label contains {args.only!r}")
     if args.rounds < 1:
         sys.exit("--rounds must be at least 1")
     libs = {"ours": args.ours, "libzmq": args.sys}
     for directory in libs.values():
-        for program in sorted({case[1] for case in CASES}):
+        for program in sorted({case[1] for case in cases}):
             if not (directory / program).exists():
                 sys.exit(f"{directory / program} is missing: run `make bench-programs`")
 
     began = time.monotonic()
     now = datetime.datetime.now().astimezone().isoformat(timespec="minutes")
-    results = {(index, lib): [] for index in range(len(CASES)) for lib in libs}
+    results = {(index, lib): [] for index in range(len(cases)) for lib in libs}
     for round_number in range(args.rounds):
         order = list(libs) if round_number % 2 == 0 else list(reversed(libs))
-        for index, case in enumerate(CASES):
+        for index, case in enumerate(cases):
             for lib in order:
                 results[(index, lib)].append(
                     run_once(libs[lib] / case[1], endpoint_of(case), arguments(case, args.scale))
@@ -188,7 +192,7 @@ def main():
     print("| case | ours | libzmq | ours/libzmq | spread ours | spread libzmq |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
     floors = []
-    for index, case in enumerate(CASES):
+    for index, case in enumerate(cases):
         label = label_of(case, args.scale)
         for key, metric, unit, kind in case[3]:
             medians, spreads = {}, {}

@@ -1,6 +1,7 @@
 //! Micro-benchmarks of the hot path's pieces, with no harness dependency:
-//! frame encoding and decoding through a ZMTP session, and a pipe's write
-//! and read, single-threaded and across two threads. `cargo bench -p
+//! frame encoding and decoding through a ZMTP session, a pipe's write
+//! and read, single-threaded and across two threads, and subscription
+//! matching (the empty topic once cost a processor assist per message). `cargo bench -p
 //! zmq-core` (and `make bench`) print nanoseconds per operation; each
 //! figure is the best of several runs, as the machines are noisy.
 
@@ -8,6 +9,7 @@ use bytes::BytesMut;
 use std::hint::black_box;
 use std::time::Instant;
 use zmq_core::pipe::Pipe;
+use zmq_core::socket::subscriptions::Subscriptions;
 use zmq_core::zmtp::{Event, Session, SessionConfig};
 use zmq_core::{Msg, SocketType};
 
@@ -125,6 +127,19 @@ fn pipe_two_threads() -> f64 {
     })
 }
 
+/// Matching a 64-byte message against a single subscription.
+fn subscription_match(topic: &[u8]) -> f64 {
+    let mut subs = Subscriptions::default();
+    subs.add(topic);
+    let data = [b'a'; 64];
+    let n = 10_000_000;
+    best(n, || {
+        for _ in 0..n {
+            black_box(subs.matches(black_box(&data)));
+        }
+    })
+}
+
 fn main() {
     println!("| micro-benchmark | ns per operation (best of {RUNS}) |");
     println!("| --- | ---: |");
@@ -140,5 +155,13 @@ fn main() {
     println!(
         "| pipe write + read, two threads | {:.1} |",
         pipe_two_threads()
+    );
+    println!(
+        "| subscription match, empty topic | {:.1} |",
+        subscription_match(b"")
+    );
+    println!(
+        "| subscription match, 4-byte topic | {:.1} |",
+        subscription_match(b"aaaa")
     );
 }

@@ -27,6 +27,13 @@ const MIN_READ: usize = 8 * 1024;
 /// The most we reserve ahead for one large incoming frame.
 const MAX_RESERVE: u64 = 8 * 1024 * 1024;
 
+/// Bytes one pump moves (read plus written) before it lets the other
+/// connections of its I/O thread run. Without a bound, a sender on the same
+/// thread as its receiver fills both socket buffers before the receiver
+/// reads a byte: the data goes cold in the cache and the connection stalls
+/// on a closed TCP window; taking turns keeps the buffers short.
+const PUMP_BUDGET: usize = 256 * 1024;
+
 /// Messages sent closer together than this go through the I/O thread,
 /// which batches them into large writes; sparser ones are written by the
 /// sending thread at once.
@@ -92,6 +99,8 @@ pub struct Engine {
     last_input: Instant,
     /// The deadline the I/O thread has a timer for.
     pub timer_at: Option<Instant>,
+    /// The last pump used up its budget with work left: pump again soon.
+    pub yielded: bool,
 }
 
 impl Engine {
@@ -139,6 +148,7 @@ impl Engine {
             ping: None,
             last_input: Instant::now(),
             timer_at: None,
+            yielded: false,
         }
     }
 
@@ -173,6 +183,8 @@ impl Engine {
         self.scheduled.store(false, Ordering::Release);
         self.can_read |= readable;
         self.can_write |= writable;
+        self.yielded = false;
+        let mut moved = 0;
         loop {
             let mut progress = false;
             if self.blocked_in {
@@ -185,14 +197,30 @@ impl Engine {
                     p.inbound.flush();
                 }
                 if !self.blocked_in && self.can_read {
-                    progress |= self.read()?;
+                    let n = self.read()?;
+                    moved += n;
+                    progress |= n > 0;
                 }
             }
             progress |= self.fill_output();
             if self.can_write && self.session.pending_output() > 0 {
-                progress |= self.write()?;
+                let n = self.write()?;
+                moved += n;
+                progress |= n > 0;
             }
             if !progress {
+                break;
+            }
+            if moved >= PUMP_BUDGET {
+                // Decode what was read, so no whole message waits for the
+                // next turn; reading and writing more can.
+                if !self.blocked_in {
+                    self.decode()?;
+                    if let Some(p) = &self.pipes {
+                        p.inbound.flush();
+                    }
+                }
+                self.yielded = true;
                 break;
             }
         }
@@ -215,7 +243,8 @@ impl Engine {
     /// whole of a large frame being received is reserved up front (bounded,
     /// so a hostile size claim cannot make us allocate), so its body stays
     /// contiguous and is handed out without a copy.
-    fn read(&mut self) -> Result<bool, Closed> {
+    /// Returns the bytes read (0: nothing more for now).
+    fn read(&mut self) -> Result<usize, Closed> {
         let mut want = READ_CHUNK;
         if self.session.is_ready() {
             if let Ok(Some(h)) = Header::peek(&self.input) {
@@ -246,28 +275,29 @@ impl Engine {
                 // SAFETY: the kernel initialised exactly `n` more bytes.
                 unsafe { self.input.set_len(self.input.len() + n as usize) };
                 self.last_input = Instant::now();
-                Ok(true)
+                Ok(n as usize)
             }
             _ => match io::Error::last_os_error().kind() {
                 io::ErrorKind::WouldBlock => {
                     self.can_read = false;
-                    Ok(false)
+                    Ok(0)
                 }
-                io::ErrorKind::Interrupted => Ok(true),
+                io::ErrorKind::Interrupted => self.read(),
                 _ => Err(Closed::Io),
             },
         }
     }
 
-    fn write(&mut self) -> Result<bool, Closed> {
+    /// Writes pending output; returns the bytes written (0: try later).
+    fn write(&mut self) -> Result<usize, Closed> {
         match self.session.write_to(&mut self.stream) {
             Ok(0) => Err(Closed::Io),
-            Ok(_) => Ok(true),
+            Ok(n) => Ok(n),
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                 self.can_write = false;
-                Ok(false)
+                Ok(0)
             }
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(true),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => self.write(),
             Err(_) => Err(Closed::Io),
         }
     }
@@ -434,7 +464,15 @@ impl Engine {
             return false;
         }
         match self.pump(readable, false) {
-            Ok(()) => true,
+            Ok(()) => {
+                if self.yielded {
+                    // The rest is the I/O thread's.
+                    if let Some((mailbox, token)) = &self.token_mailbox {
+                        mailbox.activate(*token);
+                    }
+                }
+                true
+            }
             Err(why) => {
                 self.failed = Some(why);
                 if let Some((mailbox, token)) = &self.token_mailbox {

@@ -52,6 +52,7 @@ impl IoThread {
             epochs: Vec::new(),
             stopping: false,
             inbox: Vec::new(),
+            again: Vec::new(),
         };
         let handle = std::thread::Builder::new().name(name).spawn(move || {
             settings.apply();
@@ -113,13 +114,15 @@ struct Loop {
     stopping: bool,
     /// The mailbox's commands, taken in a batch (buffer reused).
     inbox: Vec<IoCommand>,
+    /// Engines that used up their turn with work left, to pump next round.
+    again: Vec<usize>,
 }
 
 impl Loop {
     fn run(&mut self) {
         let mut events = Events::with_capacity(256);
         loop {
-            let timeout = if self.mailbox.sleep() {
+            let timeout = if self.again.is_empty() && self.mailbox.sleep() {
                 self.timers
                     .peek()
                     .map(|Reverse((t, ..))| t.saturating_duration_since(Instant::now()))
@@ -152,6 +155,9 @@ impl Loop {
             }
             self.inbox = inbox;
             self.fire_timers();
+            for token in std::mem::take(&mut self.again) {
+                self.pump(token, false, false);
+            }
             if self.stopping && self.entries.iter().all(Option::is_none) {
                 return;
             }
@@ -584,6 +590,9 @@ impl Loop {
         };
         let next = {
             let mut e = engine.lock();
+            if e.yielded && !self.again.contains(&token) {
+                self.again.push(token);
+            }
             match e.next_deadline() {
                 Some(d) if e.timer_at.is_none_or(|t| d < t) => {
                     e.timer_at = Some(d);

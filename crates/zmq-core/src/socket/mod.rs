@@ -18,6 +18,7 @@ pub mod push;
 pub mod rep;
 pub mod req;
 pub mod router;
+mod spin;
 pub mod subscriptions;
 pub mod xpub;
 pub mod xsub;
@@ -45,10 +46,6 @@ use std::time::{Duration, Instant};
 /// A thread reads its connection itself only if it last did so at least
 /// this long ago (see `Socket::blocking`).
 const DIRECT_READ_GAP: Duration = Duration::from_micros(20);
-
-/// Extra looks a blocking call takes (each after a short pause, a few
-/// microseconds in all) before it sleeps.
-const SPIN_TRIES: usize = 8;
 
 /// zmq_send/zmq_recv flags.
 pub const DONTWAIT: i32 = 1;
@@ -87,6 +84,8 @@ struct State {
     /// send that follows a receive) is request-reply traffic, which the
     /// direct paths serve; streams one way are left to the I/O thread.
     last_op: Option<Op>,
+    /// How many extra looks a blocking call takes before it sleeps.
+    spin: spin::Spin,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -185,6 +184,7 @@ impl Socket {
                 inproc: Vec::new(),
                 last_direct: None,
                 last_op: None,
+                spin: spin::Spin::default(),
             }),
         }
     }
@@ -455,15 +455,22 @@ impl Socket {
             }
             // A peer thread in full flow usually delivers within a moment:
             // look a few more times before paying for a sleep and a wake-up.
-            for _ in 0..SPIN_TRIES {
+            let tries = st.spin.tries();
+            for _ in 0..tries {
                 for _ in 0..32 {
                     std::hint::spin_loop();
                 }
                 self.apply_commands(&mut st);
                 match op(&mut st) {
                     Err(Error::Again) => {}
-                    other => return other,
+                    other => {
+                        st.spin.paid();
+                        return other;
+                    }
                 }
+            }
+            if tries > 0 {
+                st.spin.wasted();
             }
             // Say we may sleep, lower the signal, then look again: a wake-up
             // raised after this point stays raised for the wait below.
