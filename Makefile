@@ -90,6 +90,9 @@ build/sys/%: c-examples/bench/%.c c-examples/bench/bench.h
 	@mkdir -p $(@D)
 	$(CC) -Wall $< -o $@ -lzmq -lpthread
 
+# together.c compiles the other examples in (see its header).
+build/ours/together build/sys/together: $(filter-out c-examples/together.c,$(wildcard c-examples/*.c))
+
 examples: $(addprefix build/ours/,$(PROGRAMS)) $(addprefix build/sys/,$(PROGRAMS))
 
 bench-programs: $(addprefix build/ours/,$(BENCHES)) $(addprefix build/sys/,$(BENCHES))

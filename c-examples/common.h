@@ -67,8 +67,18 @@ static inline void *new_socket(void *context, int type)
     return socket;
 }
 
+#ifdef EXAMPLES_SHARED_CONTEXT
+/* together.c runs several examples as threads of one process: they share
+ * its context (inproc:// only joins sockets of one context), which it
+ * terminates itself once every example has returned. */
+extern void *examples_shared_context;
+#endif
+
 static inline void *new_context(void)
 {
+#ifdef EXAMPLES_SHARED_CONTEXT
+    return examples_shared_context;
+#endif
     void *context = zmq_ctx_new();
     if (context == NULL)
         fail_zmq("zmq_ctx_new");
@@ -146,7 +156,11 @@ static inline void close_and_term(void **sockets, int count, void *context)
 {
     for (int i = 0; i < count; i++)
         check_rc(zmq_close(sockets[i]), "zmq_close");
+#ifdef EXAMPLES_SHARED_CONTEXT
+    (void) context;
+#else
     check_rc(zmq_ctx_term(context), "zmq_ctx_term");
+#endif
 }
 
 #endif
