@@ -47,6 +47,10 @@ use std::time::{Duration, Instant};
 /// this long ago (see `Socket::blocking`).
 const DIRECT_READ_GAP: Duration = Duration::from_micros(20);
 
+/// A thread receiving a stream reads the connection itself while the frames
+/// it receives are at most this large (see `Socket::blocking`).
+const DIRECT_STREAM_MAX: usize = 4096;
+
 /// zmq_send/zmq_recv flags.
 pub const DONTWAIT: i32 = 1;
 pub const SNDMORE: i32 = 2;
@@ -86,6 +90,8 @@ struct State {
     last_op: Option<Op>,
     /// How many extra looks a blocking call takes before it sleeps.
     spin: spin::Spin,
+    /// The size of the last frame received.
+    last_len: usize,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -185,6 +191,7 @@ impl Socket {
                 last_direct: None,
                 last_op: None,
                 spin: spin::Spin::default(),
+                last_len: 0,
             }),
         }
     }
@@ -496,7 +503,12 @@ impl Socket {
                 st.last_direct
                     .is_none_or(|t| t.elapsed() >= DIRECT_READ_GAP)
             };
-            let direct = if engine_busy || st.last_op != Some(Op::Send) || !sparse() {
+            // A stream of small messages is cheaper to decode here than to
+            // hand over one by one; large ones are better read by the I/O
+            // thread in parallel with our own processing.
+            let small_stream = st.last_op == Some(Op::Recv) && st.last_len <= DIRECT_STREAM_MAX;
+            let request_reply = st.last_op == Some(Op::Send) && sparse();
+            let direct = if engine_busy || !(request_reply || small_stream) {
                 None
             } else {
                 st.direct()
@@ -559,6 +571,7 @@ impl Socket {
                 let m = st.pattern.recv()?;
                 st.rcvmore = m.more();
                 st.last_op = Some(Op::Recv);
+                st.last_len = m.len();
                 Ok(m)
             },
         )
