@@ -3,22 +3,54 @@
 //! first made), so `zmq_msg_init_size` costs no memset, no page faults and,
 //! in steady traffic, no allocation. Buffers go back to the pool of their
 //! size class when the last holder drops them, from whatever thread.
+//!
+//! Buffers from 128 KiB up are anonymous mappings of their own, not heap
+//! memory: calloc hands out reused heap memory by clearing it, and a
+//! sender's buffer the kernel has only read is mapped to the shared zero
+//! page, so clearing it costs a copy-on-write fault, and a TLB shootdown on
+//! every CPU running a thread of the process, per 4 KiB page. A fresh
+//! mapping is zero already and needs no clearing.
 
 use parking_lot::Mutex;
+use std::alloc::{alloc_zeroed, dealloc, handle_alloc_error, Layout};
+use std::ptr::NonNull;
 
 /// The smallest and largest pooled capacities (powers of two).
 const MIN_CLASS: u32 = 12; // 4 KiB
 const MAX_CLASS: u32 = 26; // 64 MiB
 const CLASSES: usize = (MAX_CLASS - MIN_CLASS + 1) as usize;
+/// Classes from this one up are mapped, not taken from the heap.
+const MAPPED_CLASS: u32 = 17; // 128 KiB
 /// How many bytes each class may keep idle.
 const KEEP_BYTES: usize = 32 * 1024 * 1024;
 
-static POOL: Mutex<[Vec<Vec<u8>>; CLASSES]> = Mutex::new([const { Vec::new() }; CLASSES]);
+/// The address of an idle pooled buffer (it owns nothing by itself).
+struct Idle(NonNull<u8>);
+
+// SAFETY: an idle buffer is memory no one uses; moving its address between
+// threads is how buffers are recycled.
+unsafe impl Send for Idle {}
+
+static POOL: Mutex<[Vec<Idle>; CLASSES]> = Mutex::new([const { Vec::new() }; CLASSES]);
 
 /// A body buffer of `len()` initialised bytes, recycled on drop.
-pub struct Buf {
-    vec: Vec<u8>,
+pub struct Buf(Storage);
+
+enum Storage {
+    /// A buffer of capacity `1 << class`, returned to the pool on drop.
+    Pooled {
+        ptr: NonNull<u8>,
+        len: usize,
+        class: u32,
+    },
+    /// Larger than any class: plain heap memory.
+    Oversized(Vec<u8>),
 }
+
+// SAFETY: a Buf is the only owner of its memory; `&Buf` only reads it.
+unsafe impl Send for Buf {}
+// SAFETY: as above.
+unsafe impl Sync for Buf {}
 
 /// The class of a buffer holding `len` bytes, if pooled.
 fn class_of(len: usize) -> Option<u32> {
@@ -30,58 +62,110 @@ fn class_of(len: usize) -> Option<u32> {
     (class <= MAX_CLASS).then_some(class)
 }
 
+fn layout(class: u32) -> Layout {
+    Layout::from_size_align(1 << class, 64).expect("valid buffer layout")
+}
+
+/// A new zero-filled buffer of capacity `1 << class`.
+fn allocate(class: u32) -> NonNull<u8> {
+    if class < MAPPED_CLASS {
+        // SAFETY: a non-zero-sized layout.
+        let p = unsafe { alloc_zeroed(layout(class)) };
+        return NonNull::new(p).unwrap_or_else(|| handle_alloc_error(layout(class)));
+    }
+    // SAFETY: a private anonymous mapping of a non-zero length, not tied to
+    // any file or existing memory; the result is checked below.
+    let p = unsafe {
+        libc::mmap(
+            std::ptr::null_mut(),
+            1 << class,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+            -1,
+            0,
+        )
+    };
+    if p == libc::MAP_FAILED {
+        handle_alloc_error(layout(class));
+    }
+    NonNull::new(p.cast()).unwrap_or_else(|| handle_alloc_error(layout(class)))
+}
+
+/// Gives a buffer's memory back to the system.
+fn release(ptr: NonNull<u8>, class: u32) {
+    if class < MAPPED_CLASS {
+        // SAFETY: allocated by `allocate` with this layout, and unused.
+        unsafe { dealloc(ptr.as_ptr(), layout(class)) };
+    } else {
+        // SAFETY: a whole mapping made by `allocate`, and unused. munmap
+        // can only fail for a bad range, which this is not.
+        unsafe { libc::munmap(ptr.as_ptr().cast(), 1 << class) };
+    }
+}
+
 impl Buf {
     /// `len` bytes of unspecified (but initialised) content.
     pub fn take(len: usize) -> Buf {
         let Some(class) = class_of(len) else {
-            return Buf { vec: vec![0; len] };
+            return Buf(Storage::Oversized(vec![0; len]));
         };
         let recycled = POOL.lock()[(class - MIN_CLASS) as usize].pop();
-        let mut vec = recycled.unwrap_or_else(|| vec![0; 1 << class]);
-        // SAFETY: every pooled buffer was zero-filled to its full capacity
-        // when it was made, and truncating never de-initialises bytes, so
-        // all `capacity` bytes are initialised.
-        unsafe { vec.set_len(vec.capacity()) };
-        vec.truncate(len);
-        Buf { vec }
+        let ptr = recycled.map_or_else(|| allocate(class), |idle| idle.0);
+        Buf(Storage::Pooled { ptr, len, class })
     }
 
     /// A pooled buffer holding a copy of `data`.
     pub fn copy_of(data: &[u8]) -> Buf {
         let mut buf = Buf::take(data.len());
-        buf.vec.copy_from_slice(data);
+        buf.as_mut_slice().copy_from_slice(data);
         buf
     }
 
     pub fn as_mut_slice(&mut self) -> &mut [u8] {
-        &mut self.vec
+        match &mut self.0 {
+            // SAFETY: the buffer holds at least `len` bytes, all initialised
+            // (zeroed when made; reuse never de-initialises them), and
+            // `&mut self` makes the access unique.
+            Storage::Pooled { ptr, len, .. } => unsafe {
+                std::slice::from_raw_parts_mut(ptr.as_ptr(), *len)
+            },
+            Storage::Oversized(vec) => vec,
+        }
     }
 }
 
 impl AsRef<[u8]> for Buf {
     fn as_ref(&self) -> &[u8] {
-        &self.vec
+        match &self.0 {
+            // SAFETY: as in `as_mut_slice`; shared access only reads.
+            Storage::Pooled { ptr, len, .. } => unsafe {
+                std::slice::from_raw_parts(ptr.as_ptr(), *len)
+            },
+            Storage::Oversized(vec) => vec,
+        }
     }
 }
 
 impl Clone for Buf {
     fn clone(&self) -> Buf {
-        Buf::copy_of(&self.vec)
+        Buf::copy_of(self.as_ref())
     }
 }
 
 impl Drop for Buf {
     fn drop(&mut self) {
-        let cap = self.vec.capacity();
-        let Some(class) = class_of(cap).filter(|c| 1usize << c == cap) else {
+        let Storage::Pooled { ptr, class, .. } = self.0 else {
             return;
         };
-        let vec = std::mem::take(&mut self.vec);
         let mut pool = POOL.lock();
         let idle = &mut pool[(class - MIN_CLASS) as usize];
+        let cap = 1usize << class;
         if (idle.len() + 1) * cap <= KEEP_BYTES.max(cap) {
-            idle.push(vec);
+            idle.push(Idle(ptr));
+            return;
         }
+        drop(pool);
+        release(ptr, class);
     }
 }
 
@@ -91,16 +175,20 @@ mod tests {
 
     #[test]
     fn buffers_are_recycled_by_size_class() {
-        let a = Buf::take(10_000);
-        assert_eq!(a.as_ref().len(), 10_000);
-        let ptr = a.as_ref().as_ptr();
-        drop(a);
-        // The same class (16 KiB) hands the buffer back out.
-        let b = Buf::take(12_000);
-        assert_eq!(b.as_ref().len(), 12_000);
-        assert_eq!(b.as_ref().as_ptr(), ptr);
+        for (len, same_class) in [(10_000, 12_000), (200_000, 250_000)] {
+            let a = Buf::take(len);
+            assert_eq!(a.as_ref().len(), len);
+            let ptr = a.as_ref().as_ptr();
+            drop(a);
+            // The same class hands the buffer back out.
+            let b = Buf::take(same_class);
+            assert_eq!(b.as_ref().len(), same_class);
+            assert_eq!(b.as_ref().as_ptr(), ptr);
+        }
         let c = Buf::copy_of(&[5u8; 5000]);
         assert!(c.as_ref().iter().all(|&x| x == 5));
+        let mapped = Buf::copy_of(&[7u8; 300_000]);
+        assert!(mapped.clone().as_ref().iter().all(|&x| x == 7));
         assert_eq!(class_of(1), Some(MIN_CLASS));
         assert_eq!(class_of((1 << MAX_CLASS) + 1), None);
     }
