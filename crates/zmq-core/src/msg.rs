@@ -117,6 +117,15 @@ impl Msg {
         }
     }
 
+    /// A frame owning a pooled buffer (returned to its pool on drop).
+    pub fn from_buf(buf: Buf) -> Msg {
+        Msg {
+            body: Body::Pooled(buf),
+            flags: 0,
+            routing_id: 0,
+        }
+    }
+
     /// A frame sharing `data` without copying (small bodies are inlined).
     pub fn from_bytes(data: Bytes) -> Msg {
         if data.len() <= INLINE_MAX {

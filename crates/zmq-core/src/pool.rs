@@ -21,8 +21,14 @@ const MAX_CLASS: u32 = 26; // 64 MiB
 const CLASSES: usize = (MAX_CLASS - MIN_CLASS + 1) as usize;
 /// Classes from this one up are mapped, not taken from the heap.
 const MAPPED_CLASS: u32 = 17; // 128 KiB
-/// How many bytes each class may keep idle.
+/// How many bytes each heap class may keep idle.
 const KEEP_BYTES: usize = 32 * 1024 * 1024;
+/// How many bytes each mapped class may keep idle. More than the heap
+/// classes: a sender ahead of its connection by a high-water mark of large
+/// messages returns them in bursts, and a buffer freed is one mapped and
+/// faulted in again soon after. (Pages the kernel only read for a send stay
+/// mapped to the shared zero page and cost no memory.)
+const KEEP_MAPPED_BYTES: usize = 256 * 1024 * 1024;
 
 /// The address of an idle pooled buffer (it owns nothing by itself).
 struct Idle(NonNull<u8>);
@@ -31,7 +37,15 @@ struct Idle(NonNull<u8>);
 // threads is how buffers are recycled.
 unsafe impl Send for Idle {}
 
-static POOL: Mutex<[Vec<Idle>; CLASSES]> = Mutex::new([const { Vec::new() }; CLASSES]);
+type Pool = Mutex<[Vec<Idle>; CLASSES]>;
+
+/// Buffers for bodies applications build (zmq_msg_init_size, copies).
+static APP: Pool = Mutex::new([const { Vec::new() }; CLASSES]);
+/// Buffers connections receive large frames into. Kept apart: a sender
+/// running ahead holds its buffers for as long as its queue is long, which
+/// would leave none to recycle for receiving, and each fresh receive
+/// buffer costs a page fault and a page clearing per 4 KiB.
+static RECEIVE: Pool = Mutex::new([const { Vec::new() }; CLASSES]);
 
 /// A body buffer of `len()` initialised bytes, recycled on drop.
 pub struct Buf(Storage);
@@ -42,6 +56,7 @@ enum Storage {
         ptr: NonNull<u8>,
         len: usize,
         class: u32,
+        pool: &'static Pool,
     },
     /// Larger than any class: plain heap memory.
     Oversized(Vec<u8>),
@@ -106,12 +121,26 @@ fn release(ptr: NonNull<u8>, class: u32) {
 impl Buf {
     /// `len` bytes of unspecified (but initialised) content.
     pub fn take(len: usize) -> Buf {
+        Buf::take_from(&APP, len)
+    }
+
+    /// As `take`, for a connection receiving a large frame.
+    pub fn for_receiving(len: usize) -> Buf {
+        Buf::take_from(&RECEIVE, len)
+    }
+
+    fn take_from(pool: &'static Pool, len: usize) -> Buf {
         let Some(class) = class_of(len) else {
             return Buf(Storage::Oversized(vec![0; len]));
         };
-        let recycled = POOL.lock()[(class - MIN_CLASS) as usize].pop();
+        let recycled = pool.lock()[(class - MIN_CLASS) as usize].pop();
         let ptr = recycled.map_or_else(|| allocate(class), |idle| idle.0);
-        Buf(Storage::Pooled { ptr, len, class })
+        Buf(Storage::Pooled {
+            ptr,
+            len,
+            class,
+            pool,
+        })
     }
 
     /// A pooled buffer holding a copy of `data`.
@@ -154,13 +183,21 @@ impl Clone for Buf {
 
 impl Drop for Buf {
     fn drop(&mut self) {
-        let Storage::Pooled { ptr, class, .. } = self.0 else {
+        let Storage::Pooled {
+            ptr, class, pool, ..
+        } = self.0
+        else {
             return;
         };
-        let mut pool = POOL.lock();
+        let mut pool = pool.lock();
         let idle = &mut pool[(class - MIN_CLASS) as usize];
         let cap = 1usize << class;
-        if (idle.len() + 1) * cap <= KEEP_BYTES.max(cap) {
+        let keep = if class < MAPPED_CLASS {
+            KEEP_BYTES
+        } else {
+            KEEP_MAPPED_BYTES
+        };
+        if (idle.len() + 1) * cap <= keep.max(cap) {
             idle.push(Idle(ptr));
             return;
         }

@@ -119,3 +119,74 @@ fn well_formed_raw_peer_is_served() {
     s.write_all(&bytes).unwrap();
     assert_eq!(pull.recv(0).unwrap().data(), b"abc");
 }
+
+/// A long data frame header: flags (MORE or not) and a 64-bit size.
+fn long_header(more: bool, size: u64) -> Vec<u8> {
+    let mut h = vec![0x02 | more as u8];
+    h.extend_from_slice(&size.to_be_bytes());
+    h
+}
+
+#[test]
+fn large_frame_over_maxmsgsize_is_dropped() {
+    // Large frames are read into buffers of their own: the size limit
+    // still applies before anything is allocated.
+    let ctx = Context::new();
+    let (pull, ep) = bound_pull(&ctx, 150_000);
+    let mut bytes = greeting();
+    bytes.extend_from_slice(&ready("PUSH"));
+    bytes.extend_from_slice(&long_header(false, 200_000));
+    bytes.extend_from_slice(&[7u8; 1000]);
+    assert!(gets_closed(&ep, &bytes));
+    good_peer_still_served(&ctx, &pull, &ep);
+}
+
+#[test]
+fn large_frames_arriving_in_pieces_make_whole_messages() {
+    let ctx = Context::new();
+    let (pull, ep) = bound_pull(&ctx, -1);
+    let big: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+    let mut bytes = greeting();
+    bytes.extend_from_slice(&ready("PUSH"));
+    // One message: a short frame, a large one with MORE, a short last one;
+    // then a single large frame.
+    bytes.extend_from_slice(&[0x01, 2, b'h', b'i']);
+    bytes.extend_from_slice(&long_header(true, big.len() as u64));
+    bytes.extend_from_slice(&big);
+    bytes.extend_from_slice(&[0x00, 3, b'e', b'n', b'd']);
+    bytes.extend_from_slice(&long_header(false, big.len() as u64));
+    bytes.extend_from_slice(&big);
+    let mut s = TcpStream::connect(ep.trim_start_matches("tcp://")).unwrap();
+    // Dribble it out, so frames are split across many reads.
+    for piece in bytes.chunks(7_919) {
+        s.write_all(piece).unwrap();
+        std::thread::sleep(Duration::from_micros(200));
+    }
+    let first = pull.recv(0).unwrap();
+    assert_eq!((first.data(), first.more()), (&b"hi"[..], true));
+    let second = pull.recv(0).unwrap();
+    assert!(second.more());
+    assert!(second.data() == &big[..], "the large frame arrived intact");
+    let third = pull.recv(0).unwrap();
+    assert_eq!((third.data(), third.more()), (&b"end"[..], false));
+    let fourth = pull.recv(0).unwrap();
+    assert!(!fourth.more());
+    assert!(fourth.data() == &big[..]);
+}
+
+#[test]
+fn peer_vanishing_inside_a_large_frame_loses_only_its_message() {
+    let ctx = Context::new();
+    let (pull, ep) = bound_pull(&ctx, -1);
+    let mut bytes = greeting();
+    bytes.extend_from_slice(&ready("PUSH"));
+    bytes.extend_from_slice(&long_header(false, 4 << 20));
+    bytes.extend_from_slice(&[1u8; 100_000]);
+    let mut s = TcpStream::connect(ep.trim_start_matches("tcp://")).unwrap();
+    s.write_all(&bytes).unwrap();
+    drop(s);
+    good_peer_still_served(&ctx, &pull, &ep);
+    pull.set_option(options::RCVTIMEO, &200i32.to_ne_bytes())
+        .unwrap();
+    assert!(pull.recv(0).is_err(), "no half message is delivered");
+}

@@ -7,6 +7,7 @@ use super::mailbox::EnginePipes;
 use super::stream::Stream;
 use crate::msg::Msg;
 use crate::pipe::Waker;
+use crate::pool::Buf;
 use crate::socket::core::{ConnOptions, PipeEnd, SocketCommand, SocketCore};
 use crate::socket::monitor;
 use crate::zmtp::frame::Header;
@@ -27,11 +28,20 @@ const MIN_READ: usize = 8 * 1024;
 /// The most we reserve ahead for one large incoming frame.
 const MAX_RESERVE: u64 = 8 * 1024 * 1024;
 
+/// Incoming bodies of these sizes are read straight into a recycled buffer
+/// of their own (see `pool`): a fresh input buffer per large frame would
+/// cost an allocation the size of the frame, and a page fault and a page
+/// clearing per 4 KiB of it. Larger claims keep to the input buffer, grown
+/// as bytes arrive, so a hostile size claim cannot make us allocate.
+const OWN_BUFFER: std::ops::RangeInclusive<u64> = 128 * 1024..=MAX_RESERVE;
+
 /// Bytes one pump moves (read plus written) before it lets the other
 /// connections of its I/O thread run. Without a bound, a sender on the same
 /// thread as its receiver fills both socket buffers before the receiver
 /// reads a byte: the data goes cold in the cache and the connection stalls
-/// on a closed TCP window; taking turns keeps the buffers short.
+/// on a closed TCP window; taking turns keeps the buffers short. A
+/// connection carrying large frames moves four of them per turn: cutting
+/// them in pieces costs more in the TCP stack than it saves.
 const PUMP_BUDGET: usize = 256 * 1024;
 
 /// Messages sent closer together than this go through the I/O thread,
@@ -71,6 +81,12 @@ pub struct Engine {
     reconnected: bool,
     /// Frames of an inbound message not yet complete, delivered all at once.
     pending: Vec<Msg>,
+    /// A large frame being read into its own buffer: the body, how much of
+    /// it has arrived, and its MORE flag.
+    large: Option<(Buf, usize, bool)>,
+    /// The size of the last frame of `OWN_BUFFER` size sent or received:
+    /// a pump may move a few such frames before taking turns.
+    last_large: usize,
     /// The inbound pipe was full; waiting for the socket to make room.
     blocked_in: bool,
     can_read: bool,
@@ -134,6 +150,8 @@ impl Engine {
             owned_pipes,
             reconnected,
             pending: Vec::new(),
+            large: None,
+            last_large: 0,
             blocked_in: false,
             can_read: true,
             can_write: true,
@@ -211,7 +229,7 @@ impl Engine {
             if !progress {
                 break;
             }
-            if moved >= PUMP_BUDGET {
+            if moved >= PUMP_BUDGET.max(16 * self.last_large) {
                 // Decode what was read, so no whole message waits for the
                 // next turn; reading and writing more can.
                 if !self.blocked_in {
@@ -239,53 +257,83 @@ impl Engine {
         pipe_empty && self.session.pending_output() == 0
     }
 
-    /// Reads straight into the input buffer's free space. Room for the
-    /// whole of a large frame being received is reserved up front (bounded,
-    /// so a hostile size claim cannot make us allocate), so its body stays
-    /// contiguous and is handed out without a copy.
-    /// Returns the bytes read (0: nothing more for now).
+    /// Reads straight into the input buffer's free space, or into the
+    /// buffer of a large frame being received (see `OWN_BUFFER`). Room for
+    /// the whole of a large frame is reserved up front (bounded, so a
+    /// hostile size claim cannot make us allocate), so its body stays
+    /// contiguous and is handed out without a copy. Returns the bytes read
+    /// (0: nothing more for now).
     fn read(&mut self) -> Result<usize, Closed> {
-        let mut want = READ_CHUNK;
-        if self.session.is_ready() {
-            if let Ok(Some(h)) = Header::peek(&self.input) {
-                let missing = (h.len as u64 + h.size).saturating_sub(self.input.len() as u64);
-                want = want.max(missing.min(MAX_RESERVE) as usize);
-            }
+        if self.large.is_none() {
+            self.start_large()?;
         }
-        // Keep filling the current buffer until it is nearly full, so it is
-        // replaced (or reclaimed in place) once per many reads.
-        let spare = self.input.capacity() - self.input.len();
-        if spare < MIN_READ || spare < want && want > READ_CHUNK {
-            self.input.reserve(want);
-        }
-        let spare = self.input.spare_capacity_mut();
-        // SAFETY: the kernel writes at most `spare.len()` bytes into the
-        // buffer's spare capacity through a raw pointer (no reference to
-        // uninitialised memory is made); the fd is our open stream.
-        let n = unsafe {
-            libc::read(
-                self.stream.as_raw_fd(),
-                spare.as_mut_ptr().cast(),
-                spare.len(),
-            )
-        };
-        match n {
-            0 => Err(Closed::Io),
-            n if n > 0 => {
-                // SAFETY: the kernel initialised exactly `n` more bytes.
-                unsafe { self.input.set_len(self.input.len() + n as usize) };
-                self.last_input = Instant::now();
-                Ok(n as usize)
-            }
-            _ => match io::Error::last_os_error().kind() {
-                io::ErrorKind::WouldBlock => {
-                    self.can_read = false;
-                    Ok(0)
+        let n = match &mut self.large {
+            Some((buf, filled, _)) => {
+                let rest = &mut buf.as_mut_slice()[*filled..];
+                let n = read_fd(
+                    &self.stream,
+                    rest.as_mut_ptr(),
+                    rest.len(),
+                    &mut self.can_read,
+                )?;
+                *filled += n;
+                if *filled == buf.as_ref().len() {
+                    let (buf, _, more) = self.large.take().expect("matched above");
+                    let mut msg = Msg::from_buf(buf);
+                    msg.set_more(more);
+                    self.deliver(msg);
                 }
-                io::ErrorKind::Interrupted => self.read(),
-                _ => Err(Closed::Io),
-            },
+                n
+            }
+            None => {
+                let mut want = READ_CHUNK;
+                if self.session.is_ready() {
+                    if let Ok(Some(h)) = Header::peek(&self.input) {
+                        let missing =
+                            (h.len as u64 + h.size).saturating_sub(self.input.len() as u64);
+                        want = want.max(missing.min(MAX_RESERVE) as usize);
+                    }
+                }
+                // Keep filling the current buffer until it is nearly full, so
+                // it is replaced (or reclaimed in place) once per many reads.
+                let spare = self.input.capacity() - self.input.len();
+                if spare < MIN_READ || spare < want && want > READ_CHUNK {
+                    self.input.reserve(want);
+                }
+                let spare = self.input.spare_capacity_mut();
+                let n = read_fd(
+                    &self.stream,
+                    spare.as_mut_ptr().cast(),
+                    spare.len(),
+                    &mut self.can_read,
+                )?;
+                // SAFETY: the kernel initialised exactly `n` more bytes.
+                unsafe { self.input.set_len(self.input.len() + n) };
+                n
+            }
+        };
+        if n > 0 {
+            self.last_input = Instant::now();
         }
+        Ok(n)
+    }
+
+    /// If the input starts with a large data frame (see `OWN_BUFFER`),
+    /// moves what arrived of it into a buffer of its size.
+    fn start_large(&mut self) -> Result<(), Closed> {
+        let (size, more) = match self.session.take_large_header(&mut self.input, OWN_BUFFER) {
+            Ok(Some(frame)) => frame,
+            Ok(None) => return Ok(()),
+            Err(e) => return Err(Closed::Protocol(e)),
+        };
+        // Decoding stopped at this frame, so all the input is its body.
+        self.last_large = size as usize;
+        let mut buf = Buf::for_receiving(size as usize);
+        let have = self.input.len();
+        buf.as_mut_slice()[..have].copy_from_slice(&self.input);
+        self.input.clear();
+        self.large = Some((buf, have, more));
+        Ok(())
     }
 
     /// Writes pending output; returns the bytes written (0: try later).
@@ -367,6 +415,9 @@ impl Engine {
                     // Large bodies go out without a copy, from shared storage.
                     if m.len() > crate::block::MAX {
                         m.share();
+                        if OWN_BUFFER.contains(&(m.len() as u64)) {
+                            self.last_large = m.len();
+                        }
                     }
                     self.session.send(&m);
                     progress = true;
@@ -571,6 +622,35 @@ impl Engine {
         } else {
             p.outbound.set_reader(Waker::Nobody);
             p.inbound.set_writer(Waker::Nobody);
+        }
+    }
+}
+
+/// One read(2) of at most `len` bytes into `ptr`: the bytes read, or 0 when
+/// nothing is there (`can_read` is then cleared); an error when the peer
+/// closed the connection or the stream failed.
+fn read_fd(
+    stream: &Stream,
+    ptr: *mut u8,
+    len: usize,
+    can_read: &mut bool,
+) -> Result<usize, Closed> {
+    loop {
+        // SAFETY: callers pass `len` writable bytes at `ptr` (a buffer's
+        // spare capacity or unfilled part); the kernel writes at most that
+        // many through the raw pointer, and the fd is our open stream.
+        let n = unsafe { libc::read(stream.as_raw_fd(), ptr.cast(), len) };
+        match n {
+            0 => return Err(Closed::Io),
+            n if n > 0 => return Ok(n as usize),
+            _ => match io::Error::last_os_error().kind() {
+                io::ErrorKind::WouldBlock => {
+                    *can_read = false;
+                    return Ok(0);
+                }
+                io::ErrorKind::Interrupted => {}
+                _ => return Err(Closed::Io),
+            },
         }
     }
 }

@@ -282,6 +282,42 @@ impl Session {
         }
     }
 
+    /// For drivers that read large bodies straight into buffers of their
+    /// own: if `input` starts with the header of a data frame whose size is
+    /// in `sizes` and whose body is not all there yet, checks the header as
+    /// `poll_input` would, consumes it and returns the body size and
+    /// whether MORE is set. The driver then hands the body (the bytes left
+    /// in `input` first) to the application itself.
+    pub fn take_large_header(
+        &mut self,
+        input: &mut BytesMut,
+        sizes: std::ops::RangeInclusive<u64>,
+    ) -> Result<Option<(u64, bool)>, ProtocolError> {
+        if let Some(err) = &self.failed {
+            return Err(err.clone());
+        }
+        if self.state != State::Traffic {
+            return Ok(None);
+        }
+        let checked = Header::peek(input).and_then(|header| match header {
+            Some(h) if !h.is_command() && sizes.contains(&h.size) => {
+                h.check_size(self.max_msg_size())?;
+                Ok(Some(h))
+            }
+            _ => Ok(None),
+        });
+        let header = match checked {
+            Ok(Some(h)) if ((input.len() - h.len) as u64) < h.size => h,
+            Ok(_) => return Ok(None),
+            Err(err) => {
+                self.failed = Some(err.clone());
+                return Err(err);
+            }
+        };
+        input.advance(header.len);
+        Ok(Some((header.size, header.flags & MORE != 0)))
+    }
+
     /// A small data frame copied into its own `Msg` (inline or in a
     /// recycled block): splitting it off the input would keep the whole
     /// input buffer alive and cost a reference count per frame.
