@@ -14,6 +14,7 @@
 use parking_lot::Mutex;
 use std::alloc::{alloc_zeroed, dealloc, handle_alloc_error, Layout};
 use std::ptr::NonNull;
+use std::time::{Duration, Instant};
 
 /// The smallest and largest pooled capacities (powers of two).
 const MIN_CLASS: u32 = 12; // 4 KiB
@@ -21,14 +22,16 @@ const MAX_CLASS: u32 = 26; // 64 MiB
 const CLASSES: usize = (MAX_CLASS - MIN_CLASS + 1) as usize;
 /// Classes from this one up are mapped, not taken from the heap.
 const MAPPED_CLASS: u32 = 17; // 128 KiB
-/// How many bytes each heap class may keep idle.
+/// How many bytes of idle buffers each class keeps for good.
 const KEEP_BYTES: usize = 32 * 1024 * 1024;
-/// How many bytes each mapped class may keep idle. More than the heap
-/// classes: a sender ahead of its connection by a high-water mark of large
-/// messages returns them in bursts, and a buffer freed is one mapped and
-/// faulted in again soon after. (Pages the kernel only read for a send stay
-/// mapped to the shared zero page and cost no memory.)
-const KEEP_MAPPED_BYTES: usize = 256 * 1024 * 1024;
+/// How many bytes of idle buffers a mapped class may hold for a while. A
+/// sender ahead of its connection by a high-water mark of large messages
+/// returns them in bursts, and each one unmapped would be mapped and
+/// faulted in again soon after, its unmapping costing a TLB shootdown.
+/// Buffers left unused for `DECAY` are released, down to `KEEP_BYTES`.
+const LIMIT_MAPPED_BYTES: usize = 1024 * 1024 * 1024;
+/// How long idle buffers beyond `KEEP_BYTES` may go unused.
+const DECAY: Duration = Duration::from_secs(1);
 
 /// The address of an idle pooled buffer (it owns nothing by itself).
 struct Idle(NonNull<u8>);
@@ -37,15 +40,70 @@ struct Idle(NonNull<u8>);
 // threads is how buffers are recycled.
 unsafe impl Send for Idle {}
 
-type Pool = Mutex<[Vec<Idle>; CLASSES]>;
+/// One size class's idle buffers, most recently used last.
+struct Class {
+    idle: Vec<Idle>,
+    /// The fewest buffers idle since the last trim: that many went unused.
+    low: usize,
+    /// When the class was last trimmed.
+    trimmed: Option<Instant>,
+}
+
+impl Class {
+    const EMPTY: Class = Class {
+        idle: Vec::new(),
+        low: 0,
+        trimmed: None,
+    };
+
+    fn take(&mut self) -> Option<NonNull<u8>> {
+        let ptr = self.idle.pop()?.0;
+        self.low = self.low.min(self.idle.len());
+        Some(ptr)
+    }
+
+    /// Keeps a returned buffer unless the class is full; false if full.
+    fn keep(&mut self, ptr: NonNull<u8>, class: u32) -> bool {
+        let cap = 1usize << class;
+        let limit = if class < MAPPED_CLASS {
+            KEEP_BYTES
+        } else {
+            LIMIT_MAPPED_BYTES
+        };
+        if (self.idle.len() + 1) * cap > limit.max(cap) {
+            return false;
+        }
+        self.idle.push(Idle(ptr));
+        self.trim(class, Instant::now());
+        true
+    }
+
+    /// Releases the buffers beyond `KEEP_BYTES` that stayed idle for a
+    /// whole `DECAY` period (the least recently used ones).
+    fn trim(&mut self, class: u32, now: Instant) {
+        let due = self.trimmed.is_none_or(|t| now.duration_since(t) >= DECAY);
+        if !due {
+            return;
+        }
+        let keep = (KEEP_BYTES >> class).max(1);
+        let unused = self.low.min(self.idle.len().saturating_sub(keep));
+        for idle in self.idle.drain(..unused) {
+            release(idle.0, class);
+        }
+        self.low = self.idle.len();
+        self.trimmed = Some(now);
+    }
+}
+
+type Pool = Mutex<[Class; CLASSES]>;
 
 /// Buffers for bodies applications build (zmq_msg_init_size, copies).
-static APP: Pool = Mutex::new([const { Vec::new() }; CLASSES]);
+static APP: Pool = Mutex::new([Class::EMPTY; CLASSES]);
 /// Buffers connections receive large frames into. Kept apart: a sender
 /// running ahead holds its buffers for as long as its queue is long, which
 /// would leave none to recycle for receiving, and each fresh receive
 /// buffer costs a page fault and a page clearing per 4 KiB.
-static RECEIVE: Pool = Mutex::new([const { Vec::new() }; CLASSES]);
+static RECEIVE: Pool = Mutex::new([Class::EMPTY; CLASSES]);
 
 /// A body buffer of `len()` initialised bytes, recycled on drop.
 pub struct Buf(Storage);
@@ -133,8 +191,8 @@ impl Buf {
         let Some(class) = class_of(len) else {
             return Buf(Storage::Oversized(vec![0; len]));
         };
-        let recycled = pool.lock()[(class - MIN_CLASS) as usize].pop();
-        let ptr = recycled.map_or_else(|| allocate(class), |idle| idle.0);
+        let recycled = pool.lock()[(class - MIN_CLASS) as usize].take();
+        let ptr = recycled.unwrap_or_else(|| allocate(class));
         Buf(Storage::Pooled {
             ptr,
             len,
@@ -189,20 +247,10 @@ impl Drop for Buf {
         else {
             return;
         };
-        let mut pool = pool.lock();
-        let idle = &mut pool[(class - MIN_CLASS) as usize];
-        let cap = 1usize << class;
-        let keep = if class < MAPPED_CLASS {
-            KEEP_BYTES
-        } else {
-            KEEP_MAPPED_BYTES
-        };
-        if (idle.len() + 1) * cap <= keep.max(cap) {
-            idle.push(Idle(ptr));
-            return;
+        let kept = pool.lock()[(class - MIN_CLASS) as usize].keep(ptr, class);
+        if !kept {
+            release(ptr, class);
         }
-        drop(pool);
-        release(ptr, class);
     }
 }
 
@@ -228,5 +276,35 @@ mod tests {
         assert!(mapped.clone().as_ref().iter().all(|&x| x == 7));
         assert_eq!(class_of(1), Some(MIN_CLASS));
         assert_eq!(class_of((1 << MAX_CLASS) + 1), None);
+    }
+
+    #[test]
+    fn idle_buffers_beyond_the_floor_decay() {
+        const MIB: u32 = 20;
+        let floor = KEEP_BYTES >> MIB;
+        let mut class = Class::EMPTY;
+        let start = Instant::now();
+        class.trim(MIB, start);
+        for _ in 0..floor + 28 {
+            assert!(class.keep(allocate(MIB), MIB));
+        }
+        // Buffers returned during a period were not idle all of it.
+        class.trim(MIB, start + DECAY * 2);
+        assert_eq!(class.idle.len(), floor + 28);
+        // 40 are used in the next period: they stay, the other 20 go.
+        let used: Vec<_> = (0..40).map(|_| class.take().unwrap()).collect();
+        for ptr in used {
+            assert!(class.keep(ptr, MIB));
+        }
+        class.trim(MIB, start + DECAY * 4);
+        assert_eq!(class.idle.len(), 40);
+        // Unused for a whole period: down to the floor, and no further.
+        class.trim(MIB, start + DECAY * 6);
+        assert_eq!(class.idle.len(), floor);
+        class.trim(MIB, start + DECAY * 8);
+        assert_eq!(class.idle.len(), floor);
+        for idle in class.idle.drain(..) {
+            release(idle.0, MIB);
+        }
     }
 }
