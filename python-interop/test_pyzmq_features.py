@@ -6,7 +6,7 @@ import subprocess
 import sys
 import textwrap
 
-from conftest import assert_proved, preloaded_env
+from conftest import assert_proved, clean_env, preloaded_env
 
 SCRIPT = textwrap.dedent(
     """
@@ -93,3 +93,81 @@ def test_zero_copy_tracking_poll_and_inproc_under_preload(tmp_path):
     assert result.returncode == 0, output
     assert "ALL OK" in output
     assert_proved(output)
+
+
+INPROC_ORDER = textwrap.dedent(
+    """
+    import zmq
+
+    def marks(connect_first):
+        ctx = zmq.Context()
+        push = ctx.socket(zmq.PUSH)
+        push.sndhwm = 10
+        pull = ctx.socket(zmq.PULL)
+        pull.rcvhwm = 7
+        if connect_first:
+            push.connect("inproc://m"); pull.bind("inproc://m")
+        else:
+            pull.bind("inproc://m"); push.connect("inproc://m")
+        n = 0
+        try:
+            while n < 5000:
+                push.send(b"x", zmq.DONTWAIT)
+                n += 1
+        except zmq.Again:
+            pass
+        push.close(0); pull.close(0); ctx.term()
+        return n
+
+    def names(connect_first):
+        ctx = zmq.Context()
+        router = ctx.socket(zmq.ROUTER)
+        router.router_mandatory = 1
+        router.rcvtimeo = 2000
+        dealer = ctx.socket(zmq.DEALER)
+        dealer.routing_id = b"bob"
+        dealer.rcvtimeo = 2000
+        if connect_first:
+            router.connect("inproc://r"); dealer.bind("inproc://r")
+        else:
+            dealer.bind("inproc://r"); router.connect("inproc://r")
+        dealer.send(b"up")
+        seen = router.recv_multipart()
+        try:
+            router.send_multipart([b"bob", b"hi"])
+            got = dealer.recv()
+        except zmq.ZMQError as e:
+            got = e.errno
+        router.close(0); dealer.close(0); ctx.term()
+        return seen, got
+
+    from zmqproof import prove
+    ctx = zmq.Context()
+    probe = ctx.socket(zmq.PAIR)
+    prove(probe)
+    probe.close(0)
+    ctx.term()
+    for connect_first in (False, True):
+        print("marks", connect_first, marks(connect_first))
+        print("names", connect_first, names(connect_first))
+    """
+)
+
+
+def test_inproc_connect_before_bind_as_libzmq(tmp_path):
+    """An inproc connect made before the bind gets the binder's high-water
+    marks and, for a ROUTER, its routing id, as pyzmq's own libzmq does."""
+    script = tmp_path / "inproc_order.py"
+    script.write_text(INPROC_ORDER)
+    outputs = {}
+    for name, env in (("libzmq", clean_env()), ("ours", preloaded_env())):
+        env["PYTHONPATH"] = str(__import__("pathlib").Path(__file__).resolve().parent)
+        result = subprocess.run(
+            [sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=30
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        outputs[name] = result.stdout
+    assert_proved(outputs["ours"])
+    lines = {name: [l for l in out.splitlines() if not l.startswith("PROOF")] for name, out in outputs.items()}
+    assert lines["ours"] == lines["libzmq"], outputs
+    assert "marks True 17" in outputs["libzmq"], outputs["libzmq"]

@@ -157,8 +157,9 @@ pub struct Pipe {
     w: Line<WriterSide>,
     r: Line<ReaderSide>,
     flags: Line<Flags>,
-    /// High-water mark in messages; 0 means no limit.
-    hwm: usize,
+    /// High-water mark in messages; 0 means no limit. (Set again when an
+    /// inproc connect made before its bind learns the binder's marks.)
+    hwm: AtomicUsize,
     reader: Mutex<Waker>,
     writer: Mutex<Waker>,
 }
@@ -204,7 +205,7 @@ impl Pipe {
                 closed: AtomicBool::new(false),
                 parked: AtomicBool::new(true),
             }),
-            hwm,
+            hwm: AtomicUsize::new(hwm),
             reader: Mutex::new(Waker::Nobody),
             writer: Mutex::new(Waker::Nobody),
         })
@@ -228,23 +229,24 @@ impl Pipe {
     /// Writer: is there room for a new message? If not, the reader will
     /// wake the writer once there is.
     pub fn check_write(&self) -> bool {
-        if self.hwm == 0 {
+        let hwm = self.hwm();
+        if hwm == 0 {
             return true;
         }
         let w = &self.w.0;
-        if self.queued_for_writer(w.read_seen.load(Ordering::Relaxed)) < self.hwm {
+        if self.queued_for_writer(w.read_seen.load(Ordering::Relaxed)) < hwm {
             return true;
         }
         let read = self.r.0.read.load(Ordering::Acquire);
         w.read_seen.store(read, Ordering::Relaxed);
-        if self.queued_for_writer(read) < self.hwm {
+        if self.queued_for_writer(read) < hwm {
             return true;
         }
         self.flags.0.writer_blocked.store(true, Ordering::SeqCst);
         // Re-check: the reader may have made room before seeing the flag.
         let read = self.r.0.read.load(Ordering::SeqCst);
         w.read_seen.store(read, Ordering::Relaxed);
-        if self.queued_for_writer(read) < self.hwm {
+        if self.queued_for_writer(read) < hwm {
             self.flags.0.writer_blocked.store(false, Ordering::SeqCst);
             return true;
         }
@@ -403,18 +405,18 @@ impl Pipe {
         r.reading.store(false, Ordering::Relaxed);
         let consumed = r.consumed.load(Ordering::Relaxed) + 1;
         r.consumed.store(consumed, Ordering::Relaxed);
-        if self.hwm == 0 {
+        let hwm = self.hwm();
+        if hwm == 0 {
             return Some(msg);
         }
-        if consumed - r.read.load(Ordering::Relaxed) >= self.publish_every() {
+        if consumed - r.read.load(Ordering::Relaxed) >= publish_every(hwm) {
             self.publish_read();
         }
         let f = &self.flags.0;
         if f.writer_blocked.load(Ordering::SeqCst) {
             let read = self.publish_read();
             let queued = r.written_seen.load(Ordering::Relaxed).saturating_sub(read);
-            if queued <= low_water_mark(self.hwm) && f.writer_blocked.swap(false, Ordering::SeqCst)
-            {
+            if queued <= low_water_mark(hwm) && f.writer_blocked.swap(false, Ordering::SeqCst) {
                 let waker = self.writer.lock().clone();
                 waker.wake();
             }
@@ -436,10 +438,18 @@ impl Pipe {
         }
     }
 
-    /// Reader: how many messages may be read before the count is
-    /// published; small marks need every message counted.
-    fn publish_every(&self) -> usize {
-        (self.hwm / 64).clamp(1, 32)
+    fn hwm(&self) -> usize {
+        self.hwm.load(Ordering::Relaxed)
+    }
+
+    /// Whether the pipe keeps only the newest message (ZMQ_CONFLATE).
+    pub fn is_conflating(&self) -> bool {
+        self.latest.is_some()
+    }
+
+    /// Changes the high-water mark (0: no limit).
+    pub fn set_hwm(&self, hwm: usize) {
+        self.hwm.store(hwm, Ordering::Relaxed);
     }
 
     /// Reader: publishes how many messages are read; returns the count.
@@ -472,6 +482,12 @@ impl Pipe {
 
 /// Where a full pipe's writer is woken again: half way down for small
 /// marks, 1024 below the mark for large ones (as libzmq).
+/// Reader: how many messages may be read before the count is published;
+/// small marks need every message counted.
+fn publish_every(hwm: usize) -> usize {
+    (hwm / 64).clamp(1, 32)
+}
+
 fn low_water_mark(hwm: usize) -> usize {
     const MAX_DELTA: usize = 1024;
     if hwm > 2 * MAX_DELTA {

@@ -150,3 +150,63 @@ fn threads_talk_over_inproc() {
     }
     producer.join().unwrap();
 }
+
+/// How many messages `push` queues before it would block.
+fn queued_until_full(push: &Socket) -> usize {
+    let mut n = 0;
+    while push
+        .send(&mut Msg::from_slice(b"x"), zmq_core::socket::DONTWAIT)
+        .is_ok()
+    {
+        n += 1;
+        assert!(n < 10_000, "no high-water mark");
+    }
+    n
+}
+
+#[test]
+fn connect_before_bind_gets_the_binders_high_water_marks() {
+    // libzmq: an inproc pipe holds the writer's SNDHWM plus the reader's
+    // RCVHWM, whichever side came first.
+    for connect_first in [false, true] {
+        let ctx = Context::new();
+        let push = socket(&ctx, SocketType::Push);
+        common::set_int(&push, options::SNDHWM, 10);
+        let pull = socket(&ctx, SocketType::Pull);
+        common::set_int(&pull, options::RCVHWM, 7);
+        if connect_first {
+            push.connect("inproc://marks").unwrap();
+            pull.bind("inproc://marks").unwrap();
+        } else {
+            pull.bind("inproc://marks").unwrap();
+            push.connect("inproc://marks").unwrap();
+        }
+        assert_eq!(
+            queued_until_full(&push),
+            17,
+            "connect first: {connect_first}"
+        );
+    }
+}
+
+#[test]
+fn a_router_connecting_before_the_bind_learns_the_binders_routing_id() {
+    for connect_first in [false, true] {
+        let ctx = Context::new();
+        let router = socket(&ctx, SocketType::Router);
+        common::set_int(&router, options::ROUTER_MANDATORY, 1);
+        let dealer = socket(&ctx, SocketType::Dealer);
+        dealer.set_option(options::ROUTING_ID, b"bob").unwrap();
+        if connect_first {
+            router.connect("inproc://named").unwrap();
+            dealer.bind("inproc://named").unwrap();
+        } else {
+            dealer.bind("inproc://named").unwrap();
+            router.connect("inproc://named").unwrap();
+        }
+        send(&dealer, &[b"up"]);
+        assert_eq!(recv(&router), vec![b"bob".to_vec(), b"up".to_vec()]);
+        send(&router, &[b"bob", b"hi"]);
+        assert_eq!(recv(&dealer), vec![b"hi".to_vec()]);
+    }
+}

@@ -37,6 +37,9 @@ pub enum SocketCommand {
     Hiccup(u64),
     /// A pipe the socket found empty has messages again.
     Activate(u64),
+    /// The peer behind a pipe turned out to have this routing id (an
+    /// inproc connect made before the bind learns it at the bind).
+    PeerRoutingId(u64, Bytes),
 }
 
 pub struct SocketCore {

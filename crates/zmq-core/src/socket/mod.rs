@@ -424,6 +424,9 @@ impl Socket {
                 SocketCommand::Detach(id) => st.detach(id),
                 SocketCommand::Hiccup(id) => st.pattern.hiccup(id),
                 SocketCommand::Activate(id) => st.pattern.activated(id),
+                SocketCommand::PeerRoutingId(id, routing_id) => {
+                    st.pattern.peer_routing_id(id, routing_id)
+                }
             }
         }
         st.inbox = inbox;

@@ -4,6 +4,7 @@
 use super::core::PipeEnd;
 use crate::error::{Error, Result};
 use crate::msg::Msg;
+use bytes::Bytes;
 
 pub trait Pattern: Send {
     fn attach(&mut self, pipe: PipeEnd);
@@ -13,6 +14,9 @@ pub trait Pattern: Send {
     fn hiccup(&mut self, _id: u64) {}
     /// A pipe found empty earlier has messages again.
     fn activated(&mut self, _id: u64) {}
+    /// The peer behind a pipe has this routing id after all (an inproc
+    /// connect made before the bind).
+    fn peer_routing_id(&mut self, _id: u64, _routing_id: Bytes) {}
     /// Sends one frame (MORE flag set for all but the last). On success the
     /// frame is taken; on Err(Again) it is left untouched.
     fn send(&mut self, msg: &mut Msg) -> Result<()>;

@@ -50,6 +50,10 @@ impl PipeSet {
         self.index.get(&id).map(|&i| &self.list[i])
     }
 
+    pub fn get_mut(&mut self, id: u64) -> Option<&mut PipeEnd> {
+        self.index.get(&id).map(|&i| &mut self.list[i])
+    }
+
     pub fn is_detached(&self, id: u64) -> bool {
         self.detached.contains(&id)
     }

@@ -98,6 +98,38 @@ impl Pattern for Router {
         self.fq.activate(id);
     }
 
+    fn peer_routing_id(&mut self, id: u64, routing_id: Bytes) {
+        let Some(old) = self.pipes.get(id).map(|p| p.routing_id.clone()) else {
+            return;
+        };
+        if old == routing_id {
+            return;
+        }
+        if let Some(&other) = self.ids.get(&routing_id) {
+            // A name in use: refused or handed over, as at attach.
+            let (loser, winner) = if self.handover {
+                (other, id)
+            } else {
+                (id, other)
+            };
+            if let Some(p) = self.pipes.get(loser) {
+                p.tx.close();
+                p.rx.close();
+            }
+            self.detach(loser);
+            if winner != id {
+                return;
+            }
+        }
+        if self.ids.get(&old) == Some(&id) {
+            self.ids.remove(&old);
+        }
+        self.ids.insert(routing_id.clone(), id);
+        if let Some(p) = self.pipes.get_mut(id) {
+            p.routing_id = routing_id;
+        }
+    }
+
     fn detach(&mut self, id: u64) {
         // After a handover the name may already belong to the newcomer.
         if let Some(p) = self.pipes.get(id) {

@@ -142,6 +142,23 @@ impl Registry {
                 p.ends.close(1, p.end.id);
                 continue;
             }
+            // The pipes were made with placeholder marks for our side; as
+            // libzmq does at bind time, they get the real ones now (a
+            // conflating connecter's pipes have none).
+            let c = &p.connecter.opts;
+            if !p.end.rx.is_conflating() {
+                p.end.rx.set_hwm(hwm(c.sndhwm, binder.opts.rcvhwm));
+            }
+            if !p.end.tx.is_conflating() {
+                p.end.tx.set_hwm(hwm(binder.opts.sndhwm, c.rcvhwm));
+            }
+            // And the connecter learns who we are.
+            if !binder.opts.routing_id.is_empty() {
+                p.connecter.core.command(SocketCommand::PeerRoutingId(
+                    p.end.id,
+                    binder.opts.routing_id.clone(),
+                ));
+            }
             plug_binder(&p.end.rx, &p.end.tx, &binder.core, p.end.id);
             p.ends.cores.lock()[1] = Some(binder.core.clone());
             binder.core.command(SocketCommand::Attach(p.end));
