@@ -151,6 +151,17 @@ fn threads_talk_over_inproc() {
     producer.join().unwrap();
 }
 
+/// Binds `binder` and connects `connecter` to `endpoint`, in either order.
+fn join(binder: &Socket, connecter: &Socket, endpoint: &str, connect_first: bool) {
+    if connect_first {
+        connecter.connect(endpoint).unwrap();
+        binder.bind(endpoint).unwrap();
+    } else {
+        binder.bind(endpoint).unwrap();
+        connecter.connect(endpoint).unwrap();
+    }
+}
+
 /// How many messages `push` queues before it would block.
 fn queued_until_full(push: &Socket) -> usize {
     let mut n = 0;
@@ -174,13 +185,7 @@ fn connect_before_bind_gets_the_binders_high_water_marks() {
         common::set_int(&push, options::SNDHWM, 10);
         let pull = socket(&ctx, SocketType::Pull);
         common::set_int(&pull, options::RCVHWM, 7);
-        if connect_first {
-            push.connect("inproc://marks").unwrap();
-            pull.bind("inproc://marks").unwrap();
-        } else {
-            pull.bind("inproc://marks").unwrap();
-            push.connect("inproc://marks").unwrap();
-        }
+        join(&pull, &push, "inproc://marks", connect_first);
         assert_eq!(
             queued_until_full(&push),
             17,
@@ -197,13 +202,7 @@ fn a_router_connecting_before_the_bind_learns_the_binders_routing_id() {
         common::set_int(&router, options::ROUTER_MANDATORY, 1);
         let dealer = socket(&ctx, SocketType::Dealer);
         dealer.set_option(options::ROUTING_ID, b"bob").unwrap();
-        if connect_first {
-            router.connect("inproc://named").unwrap();
-            dealer.bind("inproc://named").unwrap();
-        } else {
-            dealer.bind("inproc://named").unwrap();
-            router.connect("inproc://named").unwrap();
-        }
+        join(&dealer, &router, "inproc://named", connect_first);
         send(&dealer, &[b"up"]);
         assert_eq!(recv(&router), vec![b"bob".to_vec(), b"up".to_vec()]);
         send(&router, &[b"bob", b"hi"]);
