@@ -4,7 +4,7 @@
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use zmq_core::socket::options;
+use zmq_core::socket::{options, SNDMORE};
 use zmq_core::{Context, Msg, Socket, SocketType};
 
 struct Counting;
@@ -63,6 +63,22 @@ fn traffic(tx: &Socket, rx: &Socket, n: usize, size: usize) -> usize {
     ALLOCATIONS.load(Ordering::Relaxed) - before
 }
 
+/// `n` request-reply round trips of `size`-byte messages; returns the
+/// allocations made meanwhile.
+fn round_trips(req: &Socket, rep: &Socket, n: usize, size: usize) -> usize {
+    let payload = vec![3u8; size];
+    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    for _ in 0..n {
+        req.send(&mut Msg::from_slice(&payload), 0).unwrap();
+        let request = rep.recv(0).unwrap();
+        assert_eq!(request.len(), size);
+        rep.send(&mut Msg::from_slice(&payload), 0).unwrap();
+        assert_eq!(req.recv(0).unwrap().len(), size);
+    }
+    ALLOCATIONS.load(Ordering::Relaxed) - before
+}
+
+// One test, so that no other traffic runs while the allocations are counted.
 #[test]
 fn small_messages_over_tcp_allocate_nothing_per_message() {
     let ctx = Context::new();
@@ -80,4 +96,35 @@ fn small_messages_over_tcp_allocate_nothing_per_message() {
             "{allocations} allocations for {n} messages of {size} bytes"
         );
     }
+    // Request-reply: REP keeps each request's envelope in a reused vector.
+    let (rep, req) = pair(&ctx, SocketType::Rep, SocketType::Req);
+    let n = 20_000;
+    round_trips(&req, &rep, n, 64);
+    let allocations = round_trips(&req, &rep, n, 64);
+    eprintln!("REQ/REP: {allocations} allocations for {n} round trips");
+    assert!(
+        allocations * 1_000 <= n,
+        "{allocations} allocations for {n} round trips"
+    );
+    // ROUTER and DEALER: routing ids travel as frames, looked up in place.
+    let (router, dealer) = pair(&ctx, SocketType::Router, SocketType::Dealer);
+    let envelope_trips = |n: usize| {
+        let before = ALLOCATIONS.load(Ordering::Relaxed);
+        for _ in 0..n {
+            dealer.send(&mut Msg::from_slice(&[1u8; 64]), 0).unwrap();
+            let mut id = router.recv(0).unwrap();
+            let mut body = router.recv(0).unwrap();
+            router.send(&mut id, SNDMORE).unwrap();
+            router.send(&mut body, 0).unwrap();
+            assert_eq!(dealer.recv(0).unwrap().len(), 64);
+        }
+        ALLOCATIONS.load(Ordering::Relaxed) - before
+    };
+    envelope_trips(n);
+    let allocations = envelope_trips(n);
+    eprintln!("DEALER/ROUTER: {allocations} allocations for {n} round trips");
+    assert!(
+        allocations * 1_000 <= n,
+        "{allocations} allocations for {n} round trips"
+    );
 }

@@ -13,8 +13,12 @@ use crate::msg::Msg;
 pub struct Rep {
     pipes: PipeSet,
     fq: FairQueue,
-    /// Set while a request's body is being read or its reply sent.
-    envelope: Option<(u64, Vec<Msg>)>,
+    /// The pipe the request came from, while its body is read or its
+    /// reply sent.
+    reply_to: Option<u64>,
+    /// The request's envelope (routing frames and the delimiter); the
+    /// vector is reused from request to request.
+    envelope: Vec<Msg>,
     /// The request body is being read (more frames follow).
     receiving: bool,
     /// The reply is being written.
@@ -39,22 +43,24 @@ impl Pattern for Rep {
         if self.receiving {
             return Err(Error::State);
         }
-        let Some((pipe, envelope)) = &mut self.envelope else {
+        let Some(pipe) = self.reply_to else {
             return Err(Error::State);
         };
         let more = msg.more();
         let frame = std::mem::take(msg);
-        if let Some(p) = self.pipes.get(*pipe) {
-            if !self.sending {
-                for f in envelope.drain(..) {
+        match self.pipes.get(pipe) {
+            Some(p) => {
+                for f in self.envelope.drain(..) {
                     p.tx.write(f);
                 }
+                p.tx.write(frame);
             }
-            p.tx.write(frame);
+            // The requester is gone: the reply goes nowhere.
+            None => self.envelope.clear(),
         }
         self.sending = more;
         if !more {
-            self.envelope = None;
+            self.reply_to = None;
         }
         Ok(())
     }
@@ -65,12 +71,12 @@ impl Pattern for Rep {
             self.receiving = msg.more();
             return Ok(msg);
         }
-        if self.envelope.is_some() {
+        if self.reply_to.is_some() {
             return Err(Error::State);
         }
         loop {
             let (first, pipe) = self.fq.recv(&mut self.pipes).ok_or(Error::Again)?;
-            let mut envelope = Vec::new();
+            self.envelope.clear();
             let mut frame = first;
             // Collect routing frames up to the empty delimiter.
             let body = loop {
@@ -78,7 +84,7 @@ impl Pattern for Rep {
                     break None; // malformed: no delimiter
                 }
                 let delimiter = frame.is_empty();
-                envelope.push(frame);
+                self.envelope.push(frame);
                 let (next, _) = self.fq.recv(&mut self.pipes).ok_or(Error::Again)?;
                 if delimiter {
                     break Some(next);
@@ -89,16 +95,16 @@ impl Pattern for Rep {
                 continue;
             };
             self.receiving = body.more();
-            self.envelope = Some((pipe, envelope));
+            self.reply_to = Some(pipe);
             return Ok(body);
         }
     }
 
     fn has_in(&mut self) -> bool {
-        self.envelope.is_none() && self.fq.has_in(&self.pipes) || self.receiving
+        self.reply_to.is_none() && self.fq.has_in(&self.pipes) || self.receiving
     }
 
     fn has_out(&mut self) -> bool {
-        self.envelope.is_some() && !self.receiving
+        self.reply_to.is_some() && !self.receiving
     }
 }
