@@ -1,7 +1,8 @@
 //! The storage behind a pipe: a single-producer single-consumer queue of
-//! frames in linked chunks. One drained chunk is kept for reuse, so a queue
-//! in steady state allocates nothing, and no operation is an atomic
-//! read-modify-write.
+//! frames in linked chunks. A few drained chunks are kept for reuse (a queue
+//! swinging between its low- and high-water marks needs several), so a
+//! queue in steady state allocates nothing; the only atomic
+//! read-modify-writes are on those spare chunks, once per 128 frames.
 //!
 //! The queue does no synchronisation of its own. Its owner (the pipe)
 //! guarantees that one thread at a time pushes and one thread at a time
@@ -16,6 +17,8 @@ use std::ptr;
 use std::sync::atomic::{AtomicPtr, Ordering};
 
 const CHUNK: usize = 128;
+/// Drained chunks kept for reuse, at most.
+const SPARES: usize = 8;
 
 struct Chunk {
     slots: [MaybeUninit<Msg>; CHUNK],
@@ -42,14 +45,15 @@ pub struct Queue {
     tail: UnsafeCell<End>,
     /// Reader-only.
     head: UnsafeCell<End>,
-    /// A drained chunk the reader hands back to the writer.
-    spare: AtomicPtr<Chunk>,
+    /// Drained chunks the reader hands back to the writer: the reader
+    /// only fills empty slots, the writer only empties full ones.
+    spares: [AtomicPtr<Chunk>; SPARES],
 }
 
 // SAFETY: the queue is moved between and shared by exactly two threads, a
 // writer and a reader, which touch disjoint fields (`tail` and `head`);
-// frames cross only after the owner's Release/Acquire publication, and the
-// spare chunk crosses through an atomic swap.
+// frames cross only after the owner's Release/Acquire publication, and
+// spare chunks cross through atomic swaps.
 unsafe impl Send for Queue {}
 // SAFETY: as above; `&Queue` is only used through `push` (writer) and
 // `pop` (reader) under the owner's single-writer single-reader contract.
@@ -73,7 +77,7 @@ impl Queue {
                 chunk: first,
                 pos: 0,
             }),
-            spare: AtomicPtr::new(ptr::null_mut()),
+            spares: [const { AtomicPtr::new(ptr::null_mut()) }; SPARES],
         }
     }
 
@@ -82,10 +86,12 @@ impl Queue {
         // SAFETY: only the single writer touches `tail`.
         let tail = unsafe { &mut *self.tail.get() };
         if tail.pos == CHUNK {
-            let mut next = self.spare.swap(ptr::null_mut(), Ordering::Acquire);
-            if next.is_null() {
-                next = Chunk::alloc();
-            }
+            let next = self
+                .spares
+                .iter()
+                .map(|slot| slot.swap(ptr::null_mut(), Ordering::Acquire))
+                .find(|p| !p.is_null())
+                .unwrap_or_else(Chunk::alloc);
             // SAFETY: `next` is a chunk no one else uses (fresh, or handed
             // back by the reader, who has left it); `tail.chunk` is ours
             // until the reader follows `next`, which it does only after the
@@ -114,10 +120,14 @@ impl Queue {
             // chunk, and the publication of that frame made `next` visible.
             head.chunk = unsafe { (*done).next };
             head.pos = 0;
-            let old = self.spare.swap(done, Ordering::Release);
-            if !old.is_null() {
-                // SAFETY: a spare chunk is owned by the queue alone.
-                drop(unsafe { Box::from_raw(old) });
+            let kept = self.spares.iter().any(|slot| {
+                slot.compare_exchange(ptr::null_mut(), done, Ordering::Release, Ordering::Relaxed)
+                    .is_ok()
+            });
+            if !kept {
+                // SAFETY: the reader has left `done` and the writer moved on
+                // past it, so the chunk is the queue's alone.
+                drop(unsafe { Box::from_raw(done) });
             }
         }
         // SAFETY: the caller guarantees this slot holds a published frame,
@@ -151,10 +161,12 @@ impl Drop for Queue {
             chunk = next;
             pos = 0;
         }
-        let spare = *self.spare.get_mut();
-        if !spare.is_null() {
-            // SAFETY: the spare chunk is owned by the queue alone.
-            drop(unsafe { Box::from_raw(spare) });
+        for slot in &mut self.spares {
+            let spare = *slot.get_mut();
+            if !spare.is_null() {
+                // SAFETY: a spare chunk is owned by the queue alone.
+                drop(unsafe { Box::from_raw(spare) });
+            }
         }
     }
 }

@@ -2,7 +2,11 @@
 //! allocator watches every thread (ours and the I/O thread) while small
 //! messages flow over tcp.
 
+mod common;
+
 use std::alloc::{GlobalAlloc, Layout, System};
+use std::io::{Read, Write};
+use std::net::TcpListener;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use zmq_core::socket::{options, SNDMORE};
 use zmq_core::{Context, Msg, Socket, SocketType};
@@ -78,12 +82,24 @@ fn round_trips(req: &Socket, rep: &Socket, n: usize, size: usize) -> usize {
     ALLOCATIONS.load(Ordering::Relaxed) - before
 }
 
+/// Sends `n` messages of `size` bytes to a raw peer that only drains the
+/// connection, so what is counted is the sending path alone; returns the
+/// allocations made meanwhile.
+fn sends(push: &Socket, n: usize, size: usize) -> usize {
+    let payload = vec![9u8; size];
+    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    for _ in 0..n {
+        push.send(&mut Msg::from_slice(&payload), 0).unwrap();
+    }
+    ALLOCATIONS.load(Ordering::Relaxed) - before
+}
+
 // One test, so that no other traffic runs while the allocations are counted.
 #[test]
 fn small_messages_over_tcp_allocate_nothing_per_message() {
     let ctx = Context::new();
     let (pull, push) = pair(&ctx, SocketType::Pull, SocketType::Push);
-    for size in [1, 54, 64, 256] {
+    for size in [1, 54, 64, 256, 2048] {
         let n = 200_000;
         // Warm up: blocks settle into each thread's cache as the reading
         // moves between the I/O thread and ours.
@@ -127,4 +143,30 @@ fn small_messages_over_tcp_allocate_nothing_per_message() {
         allocations * 1_000 <= n,
         "{allocations} allocations for {n} round trips"
     );
+    // Sending larger bodies (pooled, copied into the output batch below
+    // 16 KiB) allocates nothing per message either.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let push = ctx.socket(SocketType::Push).unwrap();
+    push.connect(&format!("tcp://{}", listener.local_addr().unwrap()))
+        .unwrap();
+    let (mut raw, _) = listener.accept().unwrap();
+    raw.write_all(&common::raw_greeting()).unwrap();
+    raw.write_all(&common::raw_ready("PULL")).unwrap();
+    let drain = std::thread::spawn(move || {
+        let mut buf = [0u8; 65536];
+        while raw.read(&mut buf).is_ok_and(|n| n > 0) {}
+    });
+    for size in [4096, 12_000] {
+        let n = 50_000;
+        sends(&push, n, size);
+        let allocations = sends(&push, n, size);
+        eprintln!("sending {size} B: {allocations} allocations for {n} messages");
+        assert!(
+            allocations * 10_000 <= n,
+            "{allocations} allocations for {n} sends of {size} bytes"
+        );
+    }
+    drop(push);
+    drop(ctx);
+    drain.join().unwrap();
 }

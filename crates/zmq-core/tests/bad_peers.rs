@@ -1,6 +1,9 @@
 //! Hostile or broken peers on the wire: each gets its own connection
 //! closed while the socket keeps serving well-behaved peers.
 
+mod common;
+
+use common::{raw_greeting as greeting, raw_ready as ready};
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
@@ -18,28 +21,6 @@ fn bound_pull(ctx: &Context, maxmsgsize: i64) -> (Socket, String) {
     let n = s.get_option(options::LAST_ENDPOINT, &mut buf).unwrap();
     let ep = String::from_utf8(buf[..n - 1].to_vec()).unwrap();
     (s, ep)
-}
-
-fn greeting() -> Vec<u8> {
-    let mut g = vec![0xff, 0, 0, 0, 0, 0, 0, 0, 1, 0x7f, 3, 1];
-    let mut mech = b"NULL".to_vec();
-    mech.resize(20, 0);
-    g.extend_from_slice(&mech);
-    g.push(0);
-    g.extend_from_slice(&[0; 31]);
-    g
-}
-
-fn ready(socket_type: &str) -> Vec<u8> {
-    let mut body = vec![5];
-    body.extend_from_slice(b"READY");
-    body.push(11);
-    body.extend_from_slice(b"Socket-Type");
-    body.extend_from_slice(&(socket_type.len() as u32).to_be_bytes());
-    body.extend_from_slice(socket_type.as_bytes());
-    let mut frame = vec![0x04, body.len() as u8];
-    frame.extend_from_slice(&body);
-    frame
 }
 
 /// Sends `bytes` and returns true if the library closed the connection.

@@ -11,6 +11,7 @@ use crate::pool::Buf;
 use crate::socket::core::{ConnOptions, PipeEnd, SocketCommand, SocketCore};
 use crate::socket::monitor;
 use crate::zmtp::frame::Header;
+use crate::zmtp::session::ZERO_COPY_MIN;
 use crate::zmtp::{Event, ProtocolError, Session, SessionConfig};
 use bytes::BytesMut;
 use std::io;
@@ -412,8 +413,9 @@ impl Engine {
         while self.session.pending_output() < BATCH {
             match p.outbound.read() {
                 Some(mut m) => {
-                    // Large bodies go out without a copy, from shared storage.
-                    if m.len() > crate::block::MAX {
+                    // Large bodies go out without a copy, from shared storage
+                    // (smaller ones are copied into the output batch).
+                    if m.len() >= ZERO_COPY_MIN {
                         m.share();
                         if OWN_BUFFER.contains(&(m.len() as u64)) {
                             self.last_large = m.len();

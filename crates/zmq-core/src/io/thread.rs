@@ -53,6 +53,7 @@ impl IoThread {
             stopping: false,
             inbox: Vec::new(),
             again: Vec::new(),
+            again_spare: Vec::new(),
         };
         let handle = std::thread::Builder::new().name(name).spawn(move || {
             settings.apply();
@@ -116,6 +117,8 @@ struct Loop {
     inbox: Vec<IoCommand>,
     /// Engines that used up their turn with work left, to pump next round.
     again: Vec<usize>,
+    /// The previous round's `again`, kept for its capacity.
+    again_spare: Vec<usize>,
 }
 
 impl Loop {
@@ -155,9 +158,13 @@ impl Loop {
             }
             self.inbox = inbox;
             self.fire_timers();
-            for token in std::mem::take(&mut self.again) {
+            let mut turns = std::mem::take(&mut self.again_spare);
+            std::mem::swap(&mut turns, &mut self.again);
+            for &token in &turns {
                 self.pump(token, false, false);
             }
+            turns.clear();
+            self.again_spare = turns;
             if self.stopping && self.entries.iter().all(Option::is_none) {
                 return;
             }

@@ -28,8 +28,9 @@ pub const TRAFFIC_COMMAND_MIN: u64 = 512;
 const COPY_MAX: usize = crate::block::MAX;
 
 /// Bodies from this size on are written from their own buffer instead of
-/// being copied into the output buffer.
-const ZERO_COPY_MIN: usize = 16 * 1024;
+/// being copied into the output buffer (drivers share them first, see
+/// `Msg::share`, or `send` copies them).
+pub const ZERO_COPY_MIN: usize = 16 * 1024;
 
 /// What the socket layer tells a new connection.
 #[derive(Debug, Clone)]

@@ -1,5 +1,6 @@
 //! Helpers shared by the cross-layer tests: whole multipart messages in and
-//! out, int options, and the endpoint a bind resolved to.
+//! out, int options, the endpoint a bind resolved to, and the bytes a raw
+//! ZMTP peer sends.
 #![allow(dead_code)]
 
 use zmq_core::socket::options;
@@ -34,4 +35,28 @@ pub fn last_endpoint(s: &Socket) -> String {
     let mut buf = [0u8; 256];
     let n = s.get_option(options::LAST_ENDPOINT, &mut buf).unwrap();
     String::from_utf8(buf[..n - 1].to_vec()).unwrap()
+}
+
+/// A ZMTP 3.1 greeting with the NULL mechanism, as a raw peer sends it.
+pub fn raw_greeting() -> Vec<u8> {
+    let mut g = vec![0xff, 0, 0, 0, 0, 0, 0, 0, 1, 0x7f, 3, 1];
+    let mut mech = b"NULL".to_vec();
+    mech.resize(20, 0);
+    g.extend_from_slice(&mech);
+    g.push(0);
+    g.extend_from_slice(&[0; 31]);
+    g
+}
+
+/// A READY command naming `socket_type`, as a raw peer sends it.
+pub fn raw_ready(socket_type: &str) -> Vec<u8> {
+    let mut body = vec![5];
+    body.extend_from_slice(b"READY");
+    body.push(11);
+    body.extend_from_slice(b"Socket-Type");
+    body.extend_from_slice(&(socket_type.len() as u32).to_be_bytes());
+    body.extend_from_slice(socket_type.as_bytes());
+    let mut frame = vec![0x04, body.len() as u8];
+    frame.extend_from_slice(&body);
+    frame
 }
