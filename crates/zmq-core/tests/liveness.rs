@@ -10,20 +10,9 @@ use zmq_core::socket::options;
 use zmq_core::{Context, SocketType};
 
 fn greeting_and_ready(socket_type: &str) -> Vec<u8> {
-    let mut g = vec![0xff, 0, 0, 0, 0, 0, 0, 0, 1, 0x7f, 3, 1];
-    let mut mech = b"NULL".to_vec();
-    mech.resize(20, 0);
-    g.extend_from_slice(&mech);
-    g.extend_from_slice(&[0; 32]);
-    let mut body = vec![5];
-    body.extend_from_slice(b"READY");
-    body.push(11);
-    body.extend_from_slice(b"Socket-Type");
-    body.extend_from_slice(&(socket_type.len() as u32).to_be_bytes());
-    body.extend_from_slice(socket_type.as_bytes());
-    g.extend_from_slice(&[0x04, body.len() as u8]);
-    g.extend_from_slice(&body);
-    g
+    let mut bytes = common::raw_greeting();
+    bytes.extend_from_slice(&common::raw_ready(socket_type));
+    bytes
 }
 
 /// Reads until the library closes the connection; returns what came and
