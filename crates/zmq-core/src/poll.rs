@@ -52,14 +52,21 @@ fn from_sys(revents: i16) -> i16 {
     e
 }
 
-/// Marks the polled sockets as possibly sleeping for the whole call, so
-/// their pipes raise the signal we wait on; clears the mark on the way out.
-struct Sleeping<'a>(Vec<&'a Socket>);
+/// Items polled without a heap allocation, at most.
+const INLINE_ITEMS: usize = 16;
 
-impl Drop for Sleeping<'_> {
-    fn drop(&mut self) {
-        for s in &self.0 {
-            s.set_sleeping(false);
+const NO_FD: libc::pollfd = libc::pollfd {
+    fd: -1,
+    events: 0,
+    revents: 0,
+};
+
+/// Marks the polled sockets as possibly sleeping (so their pipes raise the
+/// signal we wait on), or clears the mark.
+fn set_sleeping(items: &[PollItem], sleeping: bool) {
+    for item in items {
+        if let PollTarget::Socket(s) = item.target {
+            s.set_sleeping(sleeping);
         }
     }
 }
@@ -69,9 +76,16 @@ impl Drop for Sleeping<'_> {
 pub fn poll(items: &mut [PollItem], timeout_ms: i64) -> Result<usize> {
     let deadline =
         (timeout_ms >= 0).then(|| Instant::now() + Duration::from_millis(timeout_ms as u64));
-    let mut fds: Vec<libc::pollfd> = items
-        .iter()
-        .map(|item| match item.target {
+    let mut inline = [NO_FD; INLINE_ITEMS];
+    let mut heap = Vec::new();
+    let fds = if items.len() <= INLINE_ITEMS {
+        &mut inline[..items.len()]
+    } else {
+        heap.resize(items.len(), NO_FD);
+        &mut heap[..]
+    };
+    for (pfd, item) in fds.iter_mut().zip(items.iter()) {
+        *pfd = match item.target {
             PollTarget::Socket(s) => libc::pollfd {
                 fd: s.signal_fd(),
                 events: libc::POLLIN,
@@ -82,24 +96,25 @@ pub fn poll(items: &mut [PollItem], timeout_ms: i64) -> Result<usize> {
                 events: to_sys(item.events),
                 revents: 0,
             },
-        })
-        .collect();
-    let sockets: Vec<&Socket> = items
-        .iter()
-        .filter_map(|item| match item.target {
-            PollTarget::Socket(s) => Some(s),
-            PollTarget::Fd(_) => None,
-        })
-        .collect();
-    for s in &sockets {
-        s.set_sleeping(true);
+        };
     }
-    let _sleeping = Sleeping(sockets);
+    // The sockets count as sleeping for the whole call.
+    set_sleeping(items, true);
+    let result = wait(items, fds, deadline);
+    set_sleeping(items, false);
+    result
+}
+
+fn wait(
+    items: &mut [PollItem],
+    fds: &mut [libc::pollfd],
+    deadline: Option<Instant>,
+) -> Result<usize> {
     loop {
         // Plain fds first (no wait), then the sockets' own state.
-        poll_fds(&mut fds, Some(Instant::now()));
+        poll_fds(fds, Some(Instant::now()));
         let mut count = 0;
-        for (item, pfd) in items.iter_mut().zip(&fds) {
+        for (item, pfd) in items.iter_mut().zip(fds.iter()) {
             item.revents = match item.target {
                 PollTarget::Socket(s) => s.events()? & item.events,
                 PollTarget::Fd(_) => from_sys(pfd.revents) & (item.events | POLLERR),
@@ -117,6 +132,6 @@ pub fn poll(items: &mut [PollItem], timeout_ms: i64) -> Result<usize> {
             }));
             continue;
         }
-        poll_fds(&mut fds, deadline);
+        poll_fds(fds, deadline);
     }
 }

@@ -5,7 +5,12 @@
 
 use crate::error::{Error, Result};
 use crate::poll::{poll, PollItem, PollTarget};
-use crate::socket::{Socket, POLLIN, SNDMORE};
+use crate::socket::{Socket, DONTWAIT, POLLIN, SNDMORE};
+
+/// Whole messages moved one way per look at the sockets, at most (as
+/// libzmq): a busy direction goes on without a poll per message, and the
+/// other direction and the control socket still get their turn.
+const BURST: usize = 1000;
 
 /// Messages and bytes through one socket, each way (STATISTICS).
 #[derive(Default, Clone, Copy)]
@@ -16,7 +21,8 @@ struct Counts {
     bytes_out: u64,
 }
 
-/// Moves one whole message from `from` to `to` (and a copy to `capture`).
+/// Moves whole messages from `from` to `to` (and copies to `capture`):
+/// those waiting, up to `BURST`.
 fn forward(
     from: &Socket,
     to: &Socket,
@@ -24,8 +30,27 @@ fn forward(
     counts: (&mut Counts, &mut Counts),
 ) -> Result<()> {
     let (inbound, outbound) = counts;
+    for _ in 0..BURST {
+        match from.recv(DONTWAIT) {
+            Ok(first) => forward_one(first, from, to, capture, inbound, outbound)?,
+            Err(Error::Again) => break,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// Moves the message whose first frame is `msg` (its other frames are
+/// there: messages arrive whole).
+fn forward_one(
+    mut msg: crate::Msg,
+    from: &Socket,
+    to: &Socket,
+    capture: Option<&Socket>,
+    inbound: &mut Counts,
+    outbound: &mut Counts,
+) -> Result<()> {
     loop {
-        let mut msg = from.recv(0)?;
         let more = msg.more();
         let flags = if more { SNDMORE } else { 0 };
         let len = msg.len() as u64;
@@ -40,6 +65,16 @@ fn forward(
             outbound.msgs_out += 1;
             return Ok(());
         }
+        msg = from.recv(0)?;
+    }
+}
+
+/// Watches `s` for input.
+fn item(s: &Socket) -> PollItem<'_> {
+    PollItem {
+        target: PollTarget::Socket(s),
+        events: POLLIN,
+        revents: 0,
     }
 }
 
@@ -71,26 +106,22 @@ pub fn proxy(
 ) -> Result<()> {
     let mut paused = false;
     let (mut front, mut back) = (Counts::default(), Counts::default());
+    // Control first, then frontend and backend; a proxy without control
+    // starts at the frontend.
+    let mut items = [
+        item(control.unwrap_or(frontend)),
+        item(frontend),
+        item(backend),
+    ];
+    let first = if control.is_some() { 0 } else { 1 };
     loop {
-        let mut items = Vec::with_capacity(3);
-        if let Some(c) = control {
-            items.push(PollItem {
-                target: PollTarget::Socket(c),
-                events: POLLIN,
-                revents: 0,
-            });
+        let last = if paused { first.max(1) } else { 3 };
+        let watched = &mut items[first..last];
+        for i in watched.iter_mut() {
+            i.revents = 0;
         }
-        let watching = if paused { 0 } else { 2 };
-        for s in [frontend, backend].into_iter().take(watching) {
-            items.push(PollItem {
-                target: PollTarget::Socket(s),
-                events: POLLIN,
-                revents: 0,
-            });
-        }
-        poll(&mut items, -1)?;
-        let ready: Vec<bool> = items.iter().map(|i| i.revents & POLLIN != 0).collect();
-        let mut ready = ready.into_iter();
+        poll(watched, -1)?;
+        let mut ready = watched.iter().map(|i| i.revents & POLLIN != 0);
         if let Some(c) = control {
             if ready.next() == Some(true) {
                 let command = c.recv(0)?;

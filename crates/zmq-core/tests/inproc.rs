@@ -209,3 +209,37 @@ fn a_router_connecting_before_the_bind_learns_the_binders_routing_id() {
         assert_eq!(recv(&dealer), vec![b"hi".to_vec()]);
     }
 }
+
+#[test]
+fn poll_finds_the_one_ready_socket_among_many() {
+    use zmq_core::poll::{poll, PollItem, PollTarget};
+    // Up to 16 items are polled from the stack, more from the heap.
+    for count in [3, 16, 17, 40] {
+        let ctx = Context::new();
+        let pulls: Vec<Socket> = (0..count)
+            .map(|i| {
+                let pull = socket(&ctx, SocketType::Pull);
+                pull.bind(&format!("inproc://many-{i}")).unwrap();
+                pull
+            })
+            .collect();
+        let push = socket(&ctx, SocketType::Push);
+        let ready = count - 2;
+        push.connect(&format!("inproc://many-{ready}")).unwrap();
+        send(&push, &[b"here"]);
+        let mut items: Vec<PollItem> = pulls
+            .iter()
+            .map(|s| PollItem {
+                target: PollTarget::Socket(s),
+                events: zmq_core::socket::POLLIN,
+                revents: 0,
+            })
+            .collect();
+        assert_eq!(poll(&mut items, 2000).unwrap(), 1, "{count} items");
+        let hits: Vec<usize> = (0..count).filter(|&i| items[i].revents != 0).collect();
+        assert_eq!(hits, vec![ready]);
+        // Nothing else arrives: a bounded poll times out with no events.
+        assert_eq!(recv(&pulls[ready]), vec![b"here".to_vec()]);
+        assert_eq!(poll(&mut items, 10).unwrap(), 0);
+    }
+}
