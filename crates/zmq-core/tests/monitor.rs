@@ -122,3 +122,34 @@ fn only_inproc_endpoints_and_masked_events() {
     );
     let _ = s.send(&mut Msg::from_slice(b"x"), 1);
 }
+
+#[test]
+fn a_wildcard_ipc_socket_file_gone_before_unbind_is_a_close_failure() {
+    // As libzmq: unbinding `ipc://*` removes the file and the directory made
+    // for it; when the file is already gone, CLOSE_FAILED carries the errno
+    // instead of CLOSED (the directory is removed all the same).
+    let ctx = Context::new();
+    let pull = ctx.socket(SocketType::Pull).unwrap();
+    let pair = watch(&ctx, &pull, "mon-ipc");
+    pull.bind("ipc://*").unwrap();
+    let mut buf = [0u8; 256];
+    let n = pull.get_option(options::LAST_ENDPOINT, &mut buf).unwrap();
+    let endpoint = String::from_utf8(buf[..n - 1].to_vec()).unwrap();
+    let path = std::path::PathBuf::from(endpoint.trim_start_matches("ipc://"));
+    assert_eq!(event(&pair).0, monitor::LISTENING);
+    std::fs::remove_file(&path).unwrap();
+    pull.unbind(&endpoint).unwrap();
+    assert_eq!(
+        event(&pair),
+        (monitor::CLOSE_FAILED, libc::ENOENT as u32, endpoint.clone())
+    );
+    assert!(!path.parent().unwrap().exists(), "the directory is removed");
+
+    // With the file in place, it is CLOSED.
+    pull.bind("ipc://*").unwrap();
+    let n = pull.get_option(options::LAST_ENDPOINT, &mut buf).unwrap();
+    let endpoint = String::from_utf8(buf[..n - 1].to_vec()).unwrap();
+    assert_eq!(event(&pair).0, monitor::LISTENING);
+    pull.unbind(&endpoint).unwrap();
+    assert_eq!(event(&pair).0, monitor::CLOSED);
+}

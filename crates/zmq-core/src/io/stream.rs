@@ -134,16 +134,26 @@ impl AsRawFd for Acceptor {
     }
 }
 
+impl Acceptor {
+    /// Removes the socket file (and the directory made for `ipc://*`).
+    /// Like libzmq, only a failure to clean up after `ipc://*` is reported
+    /// (the monitor's CLOSE_FAILED); the directory goes even then.
+    pub fn remove_files(&mut self) -> io::Result<()> {
+        let Acceptor::Unix { file, dir, .. } = self else {
+            return Ok(());
+        };
+        let removed = file.take().map_or(Ok(()), std::fs::remove_file);
+        let Some(d) = dir.take() else {
+            return Ok(());
+        };
+        let dir_removed = std::fs::remove_dir(d);
+        removed.and(dir_removed)
+    }
+}
+
 impl Drop for Acceptor {
     fn drop(&mut self) {
-        if let Acceptor::Unix { file, dir, .. } = self {
-            if let Some(f) = file {
-                let _ = std::fs::remove_file(f);
-            }
-            if let Some(d) = dir {
-                let _ = std::fs::remove_dir(d);
-            }
-        }
+        let _ = self.remove_files();
     }
 }
 

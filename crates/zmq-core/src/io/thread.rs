@@ -425,7 +425,14 @@ impl Loop {
             Entry::Listener(mut l) => {
                 let _ = self.poll.registry().deregister(&mut l.listener);
                 let fd = l.listener.as_raw_fd() as u32;
-                l.socket.emit(monitor::CLOSED, fd, &l.opts.endpoint);
+                match l.listener.remove_files() {
+                    Ok(()) => l.socket.emit(monitor::CLOSED, fd, &l.opts.endpoint),
+                    Err(e) => {
+                        let errno = e.raw_os_error().unwrap_or(0) as u32;
+                        l.socket
+                            .emit(monitor::CLOSE_FAILED, errno, &l.opts.endpoint);
+                    }
+                }
             }
             Entry::Connecter(mut c) => {
                 match std::mem::replace(&mut c.state, State::Waiting) {
