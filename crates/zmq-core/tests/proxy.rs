@@ -55,7 +55,10 @@ fn steerable_proxy_forwards_captures_pauses_and_terminates() {
     assert_eq!(recv(&tap), vec![b"one".to_vec(), b"two parts".to_vec()]);
 
     send(&steer, &[b"PAUSE"]);
-    std::thread::sleep(Duration::from_millis(50));
+    // Control commands are handled in order: once STATISTICS is answered,
+    // the proxy is paused.
+    send(&steer, &[b"STATISTICS"]);
+    assert_eq!(recv(&steer).len(), 8);
     send(&producer, &[b"held"]);
     std::thread::sleep(Duration::from_millis(50));
     assert_eq!(consumer.recv(1).unwrap_err(), Error::Again);
