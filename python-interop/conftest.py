@@ -108,6 +108,35 @@ def assert_proved(output):
     )
 
 
+def start_script(tmp_path, text, *args, env=None, **popen):
+    """Starts the Python script `text` (written to tmp_path) with `args`,
+    on our library unless `env` says otherwise, with zmqproof importable;
+    returns the Popen (text mode; `popen` adds or overrides its options)."""
+    path = tmp_path / f"script{next(_SCRIPTS)}.py"
+    path.write_text(text)
+    env = dict(preloaded_env() if env is None else env)
+    env["PYTHONPATH"] = str(HERE)
+    options = {"stdout": subprocess.PIPE, "stderr": subprocess.STDOUT, **popen}
+    return subprocess.Popen([sys.executable, str(path), *map(str, args)], env=env, text=True, **options)
+
+
+def run_script(tmp_path, text, *args, env=None, timeout=30):
+    """Runs the script as `start_script` does; it must exit 0. Returns its
+    output (stdout and stderr)."""
+    process = start_script(tmp_path, text, *args, env=env)
+    try:
+        output, _ = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        output, _ = process.communicate()
+        pytest.fail(f"script still running after {timeout} s:\n{output}")
+    assert process.returncode == 0, output
+    return output
+
+
+_SCRIPTS = __import__("itertools").count()
+
+
 def command(impl, program, *args):
     """argv and environment to run `program` as built or written for `impl`."""
     args = [str(a) for a in args]

@@ -3,16 +3,13 @@ process) floods our conflating PULL and SUB (pyzmq preloaded with our
 library); ours must hand over only the newest message."""
 
 import subprocess
-import sys
 import textwrap
 import time
-from pathlib import Path
 
 import zmq
 
-from conftest import assert_proved, preloaded_env
+from conftest import assert_proved, start_script
 
-HERE = Path(__file__).resolve().parent
 
 OURS = textwrap.dedent(
     """
@@ -58,18 +55,7 @@ OURS = textwrap.dedent(
 
 
 def start(tmp_path, kind):
-    path = tmp_path / "ours.py"
-    path.write_text(OURS)
-    env = preloaded_env()
-    env["PYTHONPATH"] = str(HERE)
-    return subprocess.Popen(
-        [sys.executable, str(path), kind],
-        env=env,
-        text=True,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    return start_script(tmp_path, OURS, kind, stdin=subprocess.PIPE)
 
 
 def endpoint_of(proc):

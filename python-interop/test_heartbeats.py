@@ -4,17 +4,14 @@ short timeout while the other stays silent, so the connection survives an
 idle spell only if the silent side answers every PING with a PONG the pinger
 understands: once with us pinging, once with libzmq pinging."""
 
-import subprocess
-import sys
 import textwrap
 import time
-from pathlib import Path
 
 import pytest
 import zmq
 from zmq.utils.monitor import recv_monitor_message
 
-from conftest import assert_proved, preloaded_env
+from conftest import assert_proved, start_script
 
 # Pings every 20 ms; a PING unanswered for 100 ms drops the connection.
 PINGING = {zmq.HEARTBEAT_IVL: 20, zmq.HEARTBEAT_TIMEOUT: 100}
@@ -56,18 +53,7 @@ OURS = textwrap.dedent(
 
 @pytest.mark.parametrize("pinger", ["ours", "libzmq"])
 def test_heartbeats_with_real_libzmq(tmp_path, pinger):
-    script = tmp_path / "ours.py"
-    script.write_text(OURS)
-    env = preloaded_env()
-    env["PYTHONPATH"] = str(Path(__file__).resolve().parent)
-    role = "ping" if pinger == "ours" else "silent"
-    ours = subprocess.Popen(
-        [sys.executable, str(script), role],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    ours = start_script(tmp_path, OURS, "ping" if pinger == "ours" else "silent")
     ctx = zmq.Context()
     try:
         lines = []

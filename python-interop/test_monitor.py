@@ -4,11 +4,10 @@ the system libzmq, over tcp and ipc; and pyzmq sees the same CLOSE_FAILED
 on both."""
 
 import subprocess
-import sys
 
 import pytest
 
-from conftest import BUILD, HERE, assert_proved, clean_env, preloaded_env
+from conftest import BUILD, assert_proved, clean_env, run_script
 
 
 def events(impl, endpoint):
@@ -52,15 +51,11 @@ def test_close_failed_as_libzmq(tmp_path):
     """The socket file of an `ipc://*` endpoint deleted before the unbind:
     CLOSE_FAILED with ENOENT instead of CLOSED, in pyzmq on its own libzmq
     and on ours."""
-    script = tmp_path / "close_failed.py"
-    script.write_text(CLOSE_FAILED_SCRIPT)
     seen = {}
-    for name, env in (("libzmq", clean_env()), ("ours", preloaded_env())):
-        env["PYTHONPATH"] = str(HERE)
-        done = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=20)
-        assert done.returncode == 0, done.stdout + done.stderr
+    for name, env in (("libzmq", clean_env()), ("ours", None)):
+        output = run_script(tmp_path, CLOSE_FAILED_SCRIPT, env=env)
         if name == "ours":
-            assert_proved(done.stdout)
-        seen[name] = [line for line in done.stdout.splitlines() if line.startswith("EVENT")]
+            assert_proved(output)
+        seen[name] = [line for line in output.splitlines() if line.startswith("EVENT")]
     assert seen["ours"] == seen["libzmq"]
     assert seen["libzmq"] == ["EVENT 8 fd True", "EVENT 256 2 True"]

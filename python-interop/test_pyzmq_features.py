@@ -2,11 +2,9 @@
 zero-copy send path (pyzmq frees buffers through an inproc socket), message
 tracking, inproc between threads, polling, and socket monitoring."""
 
-import subprocess
-import sys
 import textwrap
 
-from conftest import assert_proved, clean_env, preloaded_env
+from conftest import assert_proved, clean_env, run_script
 
 SCRIPT = textwrap.dedent(
     """
@@ -82,15 +80,7 @@ SCRIPT = textwrap.dedent(
 
 
 def test_zero_copy_tracking_poll_and_inproc_under_preload(tmp_path):
-    script = tmp_path / "features.py"
-    script.write_text(SCRIPT)
-    env = preloaded_env()
-    env["PYTHONPATH"] = str(__import__("pathlib").Path(__file__).resolve().parent)
-    result = subprocess.run(
-        [sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=30
-    )
-    output = result.stdout + result.stderr
-    assert result.returncode == 0, output
+    output = run_script(tmp_path, SCRIPT)
     assert "ALL OK" in output
     assert_proved(output)
 
@@ -157,16 +147,10 @@ INPROC_ORDER = textwrap.dedent(
 def test_inproc_connect_before_bind_as_libzmq(tmp_path):
     """An inproc connect made before the bind gets the binder's high-water
     marks and, for a ROUTER, its routing id, as pyzmq's own libzmq does."""
-    script = tmp_path / "inproc_order.py"
-    script.write_text(INPROC_ORDER)
-    outputs = {}
-    for name, env in (("libzmq", clean_env()), ("ours", preloaded_env())):
-        env["PYTHONPATH"] = str(__import__("pathlib").Path(__file__).resolve().parent)
-        result = subprocess.run(
-            [sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=30
-        )
-        assert result.returncode == 0, result.stdout + result.stderr
-        outputs[name] = result.stdout
+    outputs = {
+        "libzmq": run_script(tmp_path, INPROC_ORDER, env=clean_env()),
+        "ours": run_script(tmp_path, INPROC_ORDER),
+    }
     assert_proved(outputs["ours"])
     lines = {name: [l for l in out.splitlines() if not l.startswith("PROOF")] for name, out in outputs.items()}
     assert lines["ours"] == lines["libzmq"], outputs

@@ -3,15 +3,12 @@ preloaded with our library) against libzmq's REP in this process, and
 libzmq's correlating REQ against our REP."""
 
 import subprocess
-import sys
 import textwrap
-from pathlib import Path
 
 import zmq
 
-from conftest import assert_proved, free_port, preloaded_env
+from conftest import assert_proved, free_port, start_script
 
-HERE = Path(__file__).resolve().parent
 
 OUR_REQ = textwrap.dedent(
     """
@@ -53,14 +50,8 @@ OUR_REP = textwrap.dedent(
 )
 
 
-def run(script, tmp_path, name, endpoint, **kw):
-    path = tmp_path / name
-    path.write_text(script)
-    env = preloaded_env()
-    env["PYTHONPATH"] = str(HERE)
-    return subprocess.Popen(
-        [sys.executable, str(path), endpoint], env=env, text=True, stdout=subprocess.PIPE, **kw
-    )
+def run(script, tmp_path, endpoint, **kw):
+    return start_script(tmp_path, script, endpoint, **{"stderr": None, **kw})
 
 
 def test_our_relaxed_correlating_req_with_libzmq_rep(tmp_path):
@@ -69,7 +60,7 @@ def test_our_relaxed_correlating_req_with_libzmq_rep(tmp_path):
     rep = ctx.socket(zmq.REP)
     rep.setsockopt(zmq.RCVTIMEO, 5000)
     rep.bind(endpoint)
-    ours = run(OUR_REQ, tmp_path, "req.py", endpoint, stdin=subprocess.PIPE)
+    ours = run(OUR_REQ, tmp_path, endpoint, stdin=subprocess.PIPE)
     try:
         assert rep.recv() == b"first"
         ours.stdin.write("go\n")
@@ -90,7 +81,7 @@ def test_our_relaxed_correlating_req_with_libzmq_rep(tmp_path):
 
 def test_libzmq_correlating_req_with_our_rep(tmp_path):
     endpoint = f"tcp://127.0.0.1:{free_port()}"
-    ours = run(OUR_REP, tmp_path, "rep.py", endpoint)
+    ours = run(OUR_REP, tmp_path, endpoint)
     try:
         lines = [ours.stdout.readline()]
         while "ready" not in lines[-1]:
