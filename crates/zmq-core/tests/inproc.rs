@@ -74,6 +74,14 @@ fn names_are_exclusive_and_validated() {
     let b = socket(&ctx, SocketType::Pair);
     assert_eq!(b.bind("inproc://x"), Err(Error::AddrInUse));
     assert_eq!(b.bind("inproc://"), Err(Error::Invalid));
+    // No limit on the length, as in libzmq.
+    let long = format!("inproc://{}", "n".repeat(100_000));
+    b.bind(&long).unwrap();
+    let c = socket(&ctx, SocketType::Pair);
+    c.connect(&long).unwrap();
+    send(&c, &[b"long"]);
+    assert_eq!(recv(&b), vec![b"long".to_vec()]);
+    b.unbind(&long).unwrap();
     a.unbind("inproc://x").unwrap();
     assert_eq!(a.unbind("inproc://x"), Err(Error::NotFound));
     b.bind("inproc://x").unwrap();
