@@ -86,7 +86,8 @@ struct State {
     last_direct: Option<Instant>,
     /// The last successful operation: a receive that follows a send (or a
     /// send that follows a receive) is request-reply traffic, which the
-    /// direct paths serve; streams one way are left to the I/O thread.
+    /// direct paths serve; so are streams of small frames received (see
+    /// `DIRECT_STREAM_MAX`); other streams are left to the I/O thread.
     last_op: Option<Op>,
     /// How many extra looks a blocking call takes before it sleeps.
     spin: spin::Spin,
@@ -499,7 +500,7 @@ impl Socket {
             let deadline = *wait.get_or_insert_with(|| {
                 (timeout > 0).then(|| Instant::now() + Duration::from_millis(timeout as u64))
             });
-            // Reading the connection ourselves saves hand-offs when messages
+            // Reading the connection ourselves saves hand-offs when replies
             // are sparse; when they come thick and fast, the I/O thread reads
             // them in large batches instead.
             let sparse = || {
