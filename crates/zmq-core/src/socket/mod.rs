@@ -47,8 +47,13 @@ use std::time::{Duration, Instant};
 /// this long ago (see `Socket::blocking`).
 const DIRECT_READ_GAP: Duration = Duration::from_micros(20);
 
-/// A thread receiving a stream reads the connection itself while the frames
-/// it receives are at most this large (see `Socket::blocking`).
+/// Frames up to this size are streamed by the application threads
+/// themselves where they can (see `Socket::blocking`): a thread receiving
+/// them from its only peer reads the connection when it runs dry, and a
+/// thread sending them drains a full pipe into the connection instead of
+/// waiting for the I/O thread. For small frames the hand-offs cost more
+/// than the work; large ones are better copied by the I/O thread in
+/// parallel.
 const DIRECT_STREAM_MAX: usize = 4096;
 
 /// zmq_send/zmq_recv flags.
@@ -444,6 +449,7 @@ impl Socket {
         &self,
         timeout_ms: impl Fn(&Options) -> i32,
         flags: i32,
+        drain_when_full: bool,
         mut op: impl FnMut(&mut State) -> Result<T>,
     ) -> Result<T> {
         let mut st = self.state.lock();
@@ -463,6 +469,21 @@ impl Socket {
             if no_wait {
                 self.process_commands(&mut st)?;
                 return op(&mut st);
+            }
+            // A send finding the pipe to its only connection full: rather
+            // than wait for the I/O thread to drain it, drain it into the
+            // connection ourselves when the engine is free.
+            if drain_when_full && !engine_busy {
+                if let Some(d) = st.direct() {
+                    if let Some(mut engine) = d.engine.try_lock() {
+                        engine.drive(false);
+                        drop(engine);
+                        match op(&mut st) {
+                            Err(Error::Again) => {}
+                            other => return other,
+                        }
+                    }
+                }
             }
             // A peer thread in full flow usually delivers within a moment:
             // look a few more times before paying for a sleep and a wake-up.
@@ -551,9 +572,12 @@ impl Socket {
     /// untouched, as zmq_msg_send promises.
     pub fn send(&self, msg: &mut Msg, flags: i32) -> Result<()> {
         msg.set_more(flags & SNDMORE != 0);
+        // Small frames: see `DIRECT_STREAM_MAX`.
+        let small = msg.len() <= DIRECT_STREAM_MAX;
         self.blocking(
             |o| o.sndtimeo,
             flags,
+            small,
             |st| {
                 // A send answering a receive is part of a request-reply rhythm:
                 // the engine may write it from this thread at once.
@@ -571,6 +595,7 @@ impl Socket {
         self.blocking(
             |o| o.rcvtimeo,
             flags,
+            false,
             |st| {
                 let m = st.pattern.recv()?;
                 st.rcvmore = m.more();
