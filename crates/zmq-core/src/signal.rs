@@ -17,9 +17,8 @@ impl Signaler {
             return Err(io::Error::last_os_error());
         }
         // SAFETY: `fd` is a fresh descriptor that nothing else owns.
-        Ok(Signaler {
-            fd: unsafe { OwnedFd::from_raw_fd(fd) },
-        })
+        let fd = unsafe { OwnedFd::from_raw_fd(fd) };
+        Ok(Signaler { fd })
     }
 
     pub fn fd(&self) -> RawFd {
