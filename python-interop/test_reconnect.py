@@ -3,15 +3,10 @@ goodbye, mid-stream) and started again on the same address: our library,
 in a preloaded pyzmq process, keeps sending and the new peer gets the
 stream."""
 
-import subprocess
-import sys
 import textwrap
 import time
-from pathlib import Path
 
-from conftest import clean_env, free_port, preloaded_env
-
-HERE = Path(__file__).resolve().parent
+from conftest import clean_env, free_port, start_script
 
 SENDER = textwrap.dedent(
     """
@@ -63,28 +58,16 @@ def read_numbers(proc, how_many):
 
 def test_reconnects_after_a_libzmq_peer_is_killed(tmp_path):
     endpoint = f"tcp://127.0.0.1:{free_port()}"
-    sender_py, receiver_py = tmp_path / "sender.py", tmp_path / "receiver.py"
-    sender_py.write_text(SENDER)
-    receiver_py.write_text(RECEIVER)
-    ours_env = preloaded_env()
-    ours_env["PYTHONPATH"] = str(HERE)
     procs = []
 
     def receiver():
-        p = subprocess.Popen(
-            [sys.executable, str(receiver_py), endpoint],
-            env=clean_env(), stdout=subprocess.PIPE, text=True,
-        )
+        p = start_script(tmp_path, RECEIVER, endpoint, env=clean_env(), stderr=None)
         procs.append(p)
         return p
 
     try:
         first = receiver()
-        sender = subprocess.Popen(
-            [sys.executable, str(sender_py), endpoint],
-            env=ours_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        )
-        procs.append(sender)
+        procs.append(start_script(tmp_path, SENDER, endpoint))
         before = read_numbers(first, 5)
         assert len(before) == 5, before
         assert before == sorted(before)
