@@ -28,6 +28,7 @@ INT = {  # option: values tried
     "PROBE_ROUTER": [2, 1], "REQ_CORRELATE": [2, 1], "REQ_RELAXED": [2, 1],
     "ROUTER_HANDOVER": [2, 1], "XPUB_NODROP": [2, 1], "XPUB_MANUAL": [2, 1],
     "XPUB_VERBOSER": [2, 1], "USE_FD": [-2, -1], "MAXMSGSIZE": [-2, -1, 100],
+    "PLAIN_SERVER": [2, -1, 1], "ZAP_ENFORCE_DOMAIN": [1, 0],
 }
 BYTES = {  # option: byte values tried
     "ROUTING_ID": [b"", b"x" * 256, b"\0id", b"name"],
@@ -36,10 +37,14 @@ BYTES = {  # option: byte values tried
     "XPUB_WELCOME_MSG": [b"", b"hi"],
     "BINDTODEVICE": [b"x" * 16, b"lo"],
     "LAST_ENDPOINT": [b"tcp://x"],
+    # A credential makes a PLAIN client of a PLAIN server (MECHANISM, read
+    # at the end, shows which mechanism the last one left).
+    "PLAIN_USERNAME": [b"", b"x" * 256, b"user"], "PLAIN_PASSWORD": [b"", b"pw"],
+    "ZAP_DOMAIN": [b"", b"x" * 256, b"x" * 200, b"global"],
 }
-# Not probed: ZAP_DOMAIN, SOCKS_PROXY and the PLAIN/CURVE options, which
-# libzmq accepts and we refuse with EINVAL until they are implemented
-# (accepting them would silently skip authentication or the proxy).
+# Not probed: SOCKS_PROXY and the CURVE options, which libzmq accepts and
+# we refuse with EINVAL until they are implemented (accepting them would
+# silently skip encryption or the proxy).
 GET_ONLY = ["MECHANISM", "THREAD_SAFE", "TYPE", "RCVMORE", "EVENTS", "IPV6"]
 TYPES = ["PAIR", "PUB", "SUB", "REQ", "ROUTER", "XPUB", "PUSH", "DEALER"]
 

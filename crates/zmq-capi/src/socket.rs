@@ -140,7 +140,16 @@ pub unsafe extern "C" fn zmq_setsockopt(
     // SAFETY: forwarded caller contract.
     unsafe {
         with_socket(socket, |s| {
-            let value: &[u8] = if optvallen == 0 {
+            // libzmq turns PLAIN off with a NULL credential but refuses an
+            // empty string (the core cannot tell the two apart).
+            let credential = matches!(
+                option,
+                zmq_core::socket::options::PLAIN_USERNAME
+                    | zmq_core::socket::options::PLAIN_PASSWORD
+            );
+            let value: &[u8] = if optvallen == 0 && credential && !optval.is_null() {
+                return Err(Error::Invalid);
+            } else if optvallen == 0 {
                 &[]
             } else if optval.is_null() {
                 return Err(Error::Invalid);

@@ -31,7 +31,7 @@ fn config(socket_type: SocketType) -> SessionConfig {
         socket_type,
         routing_id: Default::default(),
         max_msg_size: -1,
-        as_server: false,
+        security: Default::default(),
     }
 }
 

@@ -5,6 +5,7 @@
 use super::link::{EngineCell, EngineLink};
 use super::mailbox::EnginePipes;
 use super::stream::Stream;
+use super::zap::{Reply, ZapCall};
 use crate::msg::Msg;
 use crate::pipe::Waker;
 use crate::pool::Buf;
@@ -12,7 +13,7 @@ use crate::socket::core::{ConnOptions, PipeEnd, SocketCommand, SocketCore};
 use crate::socket::monitor;
 use crate::zmtp::frame::Header;
 use crate::zmtp::session::ZERO_COPY_MIN;
-use crate::zmtp::{Event, ProtocolError, Session, SessionConfig};
+use crate::zmtp::{zap, Event, ProtocolError, Session, SessionConfig};
 use bytes::BytesMut;
 use std::io;
 use std::os::fd::AsRawFd;
@@ -118,6 +119,8 @@ pub struct Engine {
     pub timer_at: Option<Instant>,
     /// The last pump used up its budget with work left: pump again soon.
     pub yielded: bool,
+    /// The ZAP request the handshake waits on.
+    zap: Option<ZapCall>,
 }
 
 impl Engine {
@@ -135,7 +138,7 @@ impl Engine {
             socket_type: opts.socket_type,
             routing_id: opts.routing_id.clone(),
             max_msg_size: opts.max_msg_size,
-            as_server: false,
+            security: opts.security.clone(),
         });
         let (pipes, owned_pipes, reconnected) = match pipes {
             Some((p, attached)) => (Some(p), false, attached),
@@ -168,6 +171,7 @@ impl Engine {
             last_input: Instant::now(),
             timer_at: None,
             yielded: false,
+            zap: None,
         }
     }
 
@@ -353,22 +357,79 @@ impl Engine {
 
     /// Decodes what the input buffer holds into events.
     fn decode(&mut self) -> Result<bool, Closed> {
-        let mut progress = false;
+        let mut progress = self.poll_zap()?;
         while !self.blocked_in {
-            match self.session.poll_input(&mut self.input) {
-                Ok(None) => break,
-                Ok(Some(Event::Ready)) => {
-                    self.on_ready();
-                    progress = true;
-                }
-                Ok(Some(Event::Message(msg))) => {
-                    self.deliver(msg);
-                    progress = true;
-                }
-                Err(e) => return Err(Closed::Protocol(e)),
+            let event = self.session.poll_input(&mut self.input);
+            match self.check(event)? {
+                None => break,
+                Some(Event::Ready) => self.on_ready(),
+                Some(Event::Message(msg)) => self.deliver(msg),
+                Some(Event::Authenticate(request)) => self.ask_zap(&request)?,
             }
+            progress = true;
         }
         Ok(progress)
+    }
+
+    /// Passes a session result on; a failure first writes out what the
+    /// session queued for the peer (an ERROR naming why it is refused).
+    fn check<T>(&mut self, result: Result<T, ProtocolError>) -> Result<T, Closed> {
+        result.map_err(|e| {
+            if self.session.pending_output() > 0 {
+                let _ = self.session.write_to(&mut self.stream);
+            }
+            Closed::Protocol(e)
+        })
+    }
+
+    /// Sends the session's ZAP request to the context's handler; with none
+    /// bound, the mechanism decides at once.
+    fn ask_zap(&mut self, request: &zap::Request) -> Result<(), Closed> {
+        let origin = zap::Origin {
+            domain: self.opts.zap_domain.clone(),
+            address: self.stream.peer_ip(),
+            identity: self.opts.routing_id.clone(),
+        };
+        let waker = match &self.token_mailbox {
+            Some((mailbox, token)) => Waker::Io {
+                mailbox: mailbox.clone(),
+                token: *token,
+                scheduled: self.scheduled.clone(),
+                link: EngineLink::new(),
+            },
+            None => Waker::Nobody,
+        };
+        self.zap = ZapCall::start(&self.opts.zap, request, &origin, waker);
+        if self.zap.is_none() {
+            self.verdict(zap::Verdict::Unavailable)?;
+        }
+        Ok(())
+    }
+
+    /// Hands the ZAP handler's reply, once in, to the session.
+    fn poll_zap(&mut self) -> Result<bool, Closed> {
+        let Some(call) = &mut self.zap else {
+            return Ok(false);
+        };
+        let verdict = match call.poll() {
+            Reply::Waiting => return Ok(false),
+            Reply::HandlerGone => Err(ProtocolError::NoAuthenticator),
+            Reply::Arrived(frames) => zap::parse_reply(&frames).map_err(ProtocolError::BadZapReply),
+        };
+        self.zap = None;
+        match verdict {
+            Ok(verdict) => self.verdict(verdict)?,
+            Err(e) => return Err(Closed::Protocol(self.session.fail(e))),
+        }
+        Ok(true)
+    }
+
+    fn verdict(&mut self, verdict: zap::Verdict) -> Result<(), Closed> {
+        let event = self.session.authenticated(verdict);
+        if let Some(Event::Ready) = self.check(event)? {
+            self.on_ready();
+        }
+        Ok(())
     }
 
     /// Queues one inbound frame; whole messages go to the socket at once.
@@ -592,16 +653,11 @@ impl Engine {
     pub fn report_closed(&self, why: &Closed) {
         let endpoint = &self.opts.endpoint;
         if !self.session.is_ready() {
-            match why {
-                Closed::Protocol(e) => self.socket.emit(
-                    monitor::HANDSHAKE_FAILED_PROTOCOL,
-                    monitor::protocol_error_code(e),
-                    endpoint,
-                ),
-                _ => self
-                    .socket
-                    .emit(monitor::HANDSHAKE_FAILED_NO_DETAIL, 0, endpoint),
-            }
+            let (event, value) = match why {
+                Closed::Protocol(e) => monitor::handshake_failure(e),
+                _ => (monitor::HANDSHAKE_FAILED_NO_DETAIL, 0),
+            };
+            self.socket.emit(event, value, endpoint);
         }
         let fd = self.stream.as_raw_fd() as u32;
         self.socket.emit(monitor::DISCONNECTED, fd, endpoint);
@@ -611,6 +667,7 @@ impl Engine {
     /// stay with the connecter for the next connection.
     pub fn shutdown(&mut self) {
         self.pending.clear();
+        self.zap = None;
         let Some(p) = self.pipes.take() else {
             return;
         };

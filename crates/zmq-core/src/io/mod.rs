@@ -9,6 +9,7 @@ pub mod mailbox;
 pub mod sched;
 pub mod stream;
 pub mod thread;
+pub mod zap;
 
 pub use mailbox::{IoCommand, IoMailbox};
 pub use thread::IoThread;

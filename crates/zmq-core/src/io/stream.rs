@@ -45,6 +45,18 @@ impl Stream {
     }
 
     /// Whether a non-blocking connect has completed.
+    /// The peer's IP address as text, as ZAP requests carry it (empty for
+    /// ipc, as libzmq sends).
+    pub fn peer_ip(&self) -> String {
+        match self {
+            Stream::Tcp(s) => s
+                .peer_addr()
+                .map(|a| a.ip().to_string())
+                .unwrap_or_default(),
+            Stream::Unix(_) => String::new(),
+        }
+    }
+
     pub fn is_connected(&self) -> bool {
         match self {
             Stream::Tcp(s) => s.peer_addr().is_ok(),

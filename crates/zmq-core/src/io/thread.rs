@@ -403,11 +403,14 @@ impl Loop {
         }
         engine.shutdown();
         drop(engine);
+        // A peer that refused our credentials will refuse them again: as
+        // libzmq, the connection is given up, with what it had queued.
+        let refused = matches!(&why, Closed::Protocol(e) if e.auth_status().is_some());
         if let Some(ct) = connecter {
             if let Some(Some(Entry::Connecter(c))) = self.entries.get_mut(ct) {
                 c.state = State::Waiting;
-                if lingering && !c.has_pending() {
-                    self.drop_entry(ct, false);
+                if refused || lingering && !c.has_pending() {
+                    self.drop_entry(ct, refused);
                 } else {
                     self.schedule_retry(ct);
                 }

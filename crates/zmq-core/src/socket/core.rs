@@ -4,9 +4,11 @@
 
 use super::monitor::Monitor;
 use crate::io::link::EngineLink;
+use crate::io::zap::ZapHandle;
 use crate::pipe::Pipe;
 use crate::signal::Signaler;
 use crate::transport::inproc::Ends;
+use crate::zmtp::mechanism::Security;
 use crate::SocketType;
 use bytes::Bytes;
 use parking_lot::Mutex;
@@ -152,6 +154,13 @@ pub struct ConnOptions {
     /// mark.
     pub conflate_in: bool,
     pub conflate_out: bool,
+    /// The security mechanism and our role in it.
+    pub security: Security,
+    /// ZMQ_ZAP_DOMAIN (empty: none) and ZMQ_ZAP_ENFORCE_DOMAIN.
+    pub zap_domain: Bytes,
+    pub zap_enforce_domain: bool,
+    /// The context whose ZAP handler authenticates peers.
+    pub zap: ZapHandle,
 }
 
 /// Per-connection tcp settings (ZMQ_SNDBUF ... ZMQ_BINDTODEVICE).

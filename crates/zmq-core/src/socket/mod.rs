@@ -32,6 +32,7 @@ use crate::io::connecter::Target;
 use crate::io::link::{EngineCell, EngineLink};
 use crate::io::mailbox::{EnginePipes, IoCommand, IoMailbox};
 use crate::io::stream::Acceptor;
+use crate::io::zap::ZapHandle;
 use crate::msg::Msg;
 use crate::pipe::{Pipe, Waker};
 use crate::signal::Wake;
@@ -273,6 +274,7 @@ impl Socket {
             .emit(monitor::LISTENING, acceptor.as_raw_fd() as u32, &resolved);
         let mut opts = st.opts.conn();
         opts.endpoint = resolved.clone();
+        opts.zap = ZapHandle(Arc::downgrade(&self.ctx));
         let id = self.push_endpoint(&mut st, endpoint, resolved, true, Some(io.clone()), None);
         io.send(IoCommand::Listen {
             listener: acceptor,
@@ -340,6 +342,7 @@ impl Socket {
         let io = self.ctx.io_thread(st.opts.affinity)?;
         let mut opts = st.opts.conn();
         opts.endpoint = endpoint.to_string();
+        opts.zap = ZapHandle(Arc::downgrade(&self.ctx));
         opts.peer_routing_id = st.opts.connect_routing_id.take();
         // Pipes exist before the connection so messages can queue; ROUTER
         // needs the peer's routing id first, and ZMQ_IMMEDIATE asks that

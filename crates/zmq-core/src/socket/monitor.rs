@@ -23,10 +23,24 @@ pub const HANDSHAKE_SUCCEEDED: u16 = 0x1000;
 pub const HANDSHAKE_FAILED_PROTOCOL: u16 = 0x2000;
 pub const HANDSHAKE_FAILED_AUTH: u16 = 0x4000;
 
+/// The event (and its value) a handshake that failed this way reports,
+/// as libzmq 4.3: an authentication failure with its ZAP status code, a
+/// missing ZAP handler without detail (EFAULT), anything else as a
+/// protocol error.
+pub fn handshake_failure(e: &ProtocolError) -> (u16, u32) {
+    const EFAULT: u32 = 14;
+    match e.auth_status() {
+        Some(status) => (HANDSHAKE_FAILED_AUTH, u32::from(status)),
+        None if *e == ProtocolError::NoAuthenticator => (HANDSHAKE_FAILED_NO_DETAIL, EFAULT),
+        None => (HANDSHAKE_FAILED_PROTOCOL, protocol_error_code(e)),
+    }
+}
+
 /// The value of HANDSHAKE_FAILED_PROTOCOL: libzmq's ZMQ_PROTOCOL_ERROR_*.
 pub fn protocol_error_code(e: &ProtocolError) -> u32 {
     use ProtocolError::*;
     match e {
+        BadZapReply(reply) => reply.code(),
         MechanismMismatch { .. } => 0x1100_0002,
         MalformedCommand | CommandWithMore => 0x1000_0011,
         UnexpectedCommand(_) | UnexpectedMessage => 0x1000_0001,

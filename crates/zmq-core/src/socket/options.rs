@@ -3,6 +3,8 @@
 
 use super::core::{ConnOptions, TcpSettings};
 use crate::error::{Error, Result};
+use crate::io::zap::ZapHandle;
+use crate::zmtp::mechanism::Security;
 use crate::SocketType;
 use bytes::Bytes;
 
@@ -61,6 +63,15 @@ pub const BINDTODEVICE: i32 = 92;
 pub const HEARTBEAT_IVL: i32 = 75;
 pub const HEARTBEAT_TTL: i32 = 76;
 pub const HEARTBEAT_TIMEOUT: i32 = 77;
+pub const PLAIN_SERVER: i32 = 44;
+pub const PLAIN_USERNAME: i32 = 45;
+pub const PLAIN_PASSWORD: i32 = 46;
+pub const ZAP_DOMAIN: i32 = 55;
+pub const ZAP_ENFORCE_DOMAIN: i32 = 93;
+
+/// ZMQ_MECHANISM's values.
+const NULL: i32 = 0;
+const PLAIN: i32 = 1;
 
 /// Reads an `int` option value (must be exactly 4 bytes).
 pub fn int_value(value: &[u8]) -> Result<i32> {
@@ -83,6 +94,13 @@ fn at_least_minus_one(value: &[u8]) -> Result<i32> {
         return Err(Error::Invalid);
     }
     Ok(v)
+}
+
+/// A string option as libzmq returns it: with a terminating NUL.
+fn with_nul(value: &[u8]) -> Vec<u8> {
+    let mut s = value.to_vec();
+    s.push(0);
+    s
 }
 
 /// Writes an option value into a caller's buffer, returning its length.
@@ -129,6 +147,14 @@ pub struct Options {
     /// transport (pgm, epgm, norm) is built.
     pub multicast: Multicast,
     pub last_endpoint: String,
+    /// ZMQ_MECHANISM as the security options last set it, and the
+    /// greeting's as-server role (ZMQ_PLAIN_SERVER).
+    pub mechanism: i32,
+    pub as_server: bool,
+    pub plain_username: Bytes,
+    pub plain_password: Bytes,
+    pub zap_domain: Bytes,
+    pub zap_enforce_domain: bool,
 }
 
 /// ZMQ_RATE (kbit/s), ZMQ_RECOVERY_IVL (ms), ZMQ_MULTICAST_HOPS and
@@ -179,6 +205,47 @@ impl Options {
                 max_tpdu: 1500,
             },
             last_endpoint: String::new(),
+            mechanism: NULL,
+            as_server: false,
+            plain_username: Bytes::new(),
+            plain_password: Bytes::new(),
+            zap_domain: Bytes::new(),
+            zap_enforce_domain: false,
+        }
+    }
+
+    /// A PLAIN credential (1 to 255 bytes) makes this a PLAIN client;
+    /// none (a NULL value, zero length) goes back to NULL, as libzmq does.
+    fn set_credential(&mut self, option: i32, value: &[u8]) -> Result<()> {
+        if value.is_empty() {
+            self.mechanism = NULL;
+            return Ok(());
+        }
+        if value.len() > 255 {
+            return Err(Error::Invalid);
+        }
+        let value = Bytes::copy_from_slice(value);
+        match option {
+            PLAIN_USERNAME => self.plain_username = value,
+            _ => self.plain_password = value,
+        }
+        self.mechanism = PLAIN;
+        self.as_server = false;
+        Ok(())
+    }
+
+    /// The mechanism new connections use, from the security options.
+    fn security(&self) -> Security {
+        match (self.mechanism, self.as_server) {
+            (PLAIN, true) => Security::PlainServer,
+            (PLAIN, false) => Security::PlainClient {
+                username: self.plain_username.clone(),
+                password: self.plain_password.clone(),
+            },
+            _ => Security::Null {
+                authenticate: !self.zap_domain.is_empty(),
+                enforce: self.zap_enforce_domain,
+            },
         }
     }
 
@@ -298,6 +365,23 @@ impl Options {
                     _ => return Err(Error::Invalid),
                 }
             }
+            PLAIN_SERVER => {
+                let server = match int_value(value)? {
+                    0 => false,
+                    1 => true,
+                    _ => return Err(Error::Invalid),
+                };
+                self.as_server = server;
+                self.mechanism = if server { PLAIN } else { NULL };
+            }
+            PLAIN_USERNAME | PLAIN_PASSWORD => self.set_credential(option, value)?,
+            ZAP_DOMAIN => {
+                if value.is_empty() || value.len() > 255 {
+                    return Err(Error::Invalid);
+                }
+                self.zap_domain = Bytes::copy_from_slice(value);
+            }
+            ZAP_ENFORCE_DOMAIN => self.zap_enforce_domain = int_value(value)? != 0,
             _ => return Err(Error::NotFound),
         }
         Ok(())
@@ -328,8 +412,13 @@ impl Options {
             IPV4ONLY => int(buf, !self.ipv6 as i32),
             INVERT_MATCHING => int(buf, self.invert_matching as i32),
             USE_FD => int(buf, -1),
-            // Only the NULL mechanism exists, and sockets are not thread-safe.
-            MECHANISM => int(buf, 0),
+            MECHANISM => int(buf, self.mechanism),
+            PLAIN_SERVER => int(buf, (self.mechanism == PLAIN && self.as_server) as i32),
+            PLAIN_USERNAME => put(buf, &with_nul(&self.plain_username)),
+            PLAIN_PASSWORD => put(buf, &with_nul(&self.plain_password)),
+            ZAP_DOMAIN => put(buf, &with_nul(&self.zap_domain)),
+            ZAP_ENFORCE_DOMAIN => int(buf, self.zap_enforce_domain as i32),
+            // Sockets are not thread-safe (no draft thread-safe types).
             THREAD_SAFE => int(buf, 0),
             SNDBUF => int(buf, self.tcp.sndbuf),
             RCVBUF => int(buf, self.tcp.rcvbuf),
@@ -350,11 +439,7 @@ impl Options {
             IPV6 => int(buf, self.ipv6 as i32),
             MAXMSGSIZE => put(buf, &self.maxmsgsize.to_ne_bytes()),
             ROUTING_ID => put(buf, &self.routing_id),
-            LAST_ENDPOINT => {
-                let mut s = self.last_endpoint.clone().into_bytes();
-                s.push(0);
-                put(buf, &s)
-            }
+            LAST_ENDPOINT => put(buf, &with_nul(self.last_endpoint.as_bytes())),
             _ => Err(Error::NotFound),
         }
     }
@@ -390,6 +475,10 @@ impl Options {
                     self.socket_type,
                     SocketType::Dealer | SocketType::Push | SocketType::Pub
                 ),
+            security: self.security(),
+            zap_domain: self.zap_domain.clone(),
+            zap_enforce_domain: self.zap_enforce_domain,
+            zap: ZapHandle::default(),
         }
     }
 }

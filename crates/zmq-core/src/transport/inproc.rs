@@ -7,6 +7,8 @@ use crate::error::{Error, Result};
 use crate::io::link::EngineLink;
 use crate::pipe::{Pipe, Waker};
 use crate::socket::core::{next_pipe_id, ConnOptions, PipeEnd, SocketCommand, SocketCore};
+use crate::SocketType;
+use bytes::Bytes;
 use parking_lot::Mutex;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -37,6 +39,27 @@ impl Ends {
         if let Some(core) = other {
             core.command(SocketCommand::Detach(id));
         }
+    }
+}
+
+/// A non-socket client's end of an inproc pipe pair (see
+/// `Registry::connect_client`); dropping it detaches the bound socket's end.
+pub struct ClientEnd {
+    id: u64,
+    /// We write requests here.
+    pub tx: Arc<Pipe>,
+    /// The bound socket's replies arrive here.
+    pub rx: Arc<Pipe>,
+    ends: Arc<Ends>,
+}
+
+impl Drop for ClientEnd {
+    fn drop(&mut self) {
+        // We are gone: nobody to wake.
+        self.rx.set_reader(Waker::Nobody);
+        self.tx.close();
+        self.rx.close();
+        self.ends.close(0, self.id);
     }
 }
 
@@ -205,6 +228,38 @@ impl Registry {
                 Ok(c_end)
             }
         }
+    }
+
+    /// Joins a pipe pair to the socket bound at `name`, for a client that
+    /// is not a socket (a connection asking its ZAP handler): only if the
+    /// name is bound now, by a socket of one of the `accepted` types.
+    /// `reader` is woken when the bound socket answers. Returns our end.
+    pub fn connect_client(
+        &self,
+        name: &str,
+        accepted: &[SocketType],
+        reader: Waker,
+    ) -> Option<ClientEnd> {
+        let binder = self.bound.get(name)?;
+        if !accepted.contains(&binder.opts.socket_type) {
+            return None;
+        }
+        let id = next_pipe_id();
+        let tx = Pipe::new(0);
+        let rx = Pipe::new(0);
+        rx.set_reader(reader);
+        plug_binder(&tx, &rx, &binder.core, id);
+        let ends = Arc::new(Ends::default());
+        ends.cores.lock()[1] = Some(binder.core.clone());
+        binder.core.command(SocketCommand::Attach(PipeEnd {
+            id,
+            tx: rx.clone(),
+            rx: tx.clone(),
+            routing_id: Bytes::new(),
+            link: EngineLink::new(),
+            inproc: Some((ends.clone(), 1)),
+        }));
+        Some(ClientEnd { id, tx, rx, ends })
     }
 
     /// Removes `name` if `socket_id` bound it.

@@ -43,7 +43,8 @@ impl Metadata {
         self.0.iter().map(|(n, v)| 1 + n.len() + 4 + v.len()).sum()
     }
 
-    fn encode(&self, out: &mut BytesMut) {
+    /// Appends the properties in wire form (READY's and INITIATE's data).
+    pub fn encode(&self, out: &mut BytesMut) {
         for (name, value) in &self.0 {
             debug_assert!((1..=255).contains(&name.len()));
             out.put_u8(name.len() as u8);
@@ -110,6 +111,11 @@ impl Command {
     pub fn parse(body: Bytes) -> Result<Command, ProtocolError> {
         let name_len = usize::from(*body.first().ok_or(ProtocolError::MalformedCommand)?);
         if name_len == 0 || body.len() < 1 + name_len {
+            if body.starts_with(LIBZMQ43_ERROR) {
+                return Ok(Command::Error {
+                    reason: parse_error_reason(&body.slice(LIBZMQ43_ERROR.len()..))?,
+                });
+            }
             return Err(ProtocolError::MalformedCommand);
         }
         let data = body.slice(1 + name_len..);
@@ -184,6 +190,22 @@ impl Command {
     }
 }
 
+/// The ERROR name as libzmq 4.3's PLAIN and CURVE write it: its C source
+/// spells the name "\x05ERROR", whose greedy hex escape makes one byte of
+/// `\x05E`, so the name-length byte reads 0x5E ('^') and "RROR" follows.
+/// Its PLAIN peers understand only this form; we accept it from anyone.
+pub const LIBZMQ43_ERROR: &[u8] = b"^RROR";
+
+/// Appends an ERROR in libzmq 4.3's PLAIN form (see `LIBZMQ43_ERROR`).
+pub fn encode_libzmq43_error(out: &mut BytesMut, reason: &[u8]) {
+    let reason = &reason[..reason.len().min(255)];
+    let mut body = Vec::with_capacity(LIBZMQ43_ERROR.len() + 1 + reason.len());
+    body.extend_from_slice(LIBZMQ43_ERROR);
+    body.push(reason.len() as u8);
+    body.extend_from_slice(reason);
+    frame::encode(out, COMMAND, &body);
+}
+
 /// Appends a command frame made of `name` and raw `data`; for commands built
 /// from borrowed bytes, such as a subscription taken from an outgoing message.
 pub fn encode_raw(out: &mut BytesMut, name: &[u8], data: &[u8]) {
@@ -216,6 +238,24 @@ fn parse_error_reason(data: &Bytes) -> Result<Bytes, ProtocolError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn libzmq43_plain_errors_are_read_and_written() {
+        let mut out = BytesMut::new();
+        encode_libzmq43_error(&mut out, b"400");
+        assert_eq!(&out[..], b"\x04\x09^RROR\x03400");
+        let body = Bytes::copy_from_slice(&out[2..]);
+        assert_eq!(
+            Command::parse(body),
+            Ok(Command::Error {
+                reason: Bytes::from_static(b"400")
+            })
+        );
+        assert_eq!(
+            Command::parse(Bytes::from_static(b"^RROR\x05400")),
+            Err(ProtocolError::MalformedCommand)
+        );
+    }
 
     fn encoded(cmd: &Command) -> Vec<u8> {
         let mut out = BytesMut::new();

@@ -1,8 +1,9 @@
-//! Why a ZMTP connection must be closed. Every variant is the peer's fault
-//! (bad bytes on the wire); the session never fails for any other reason.
+//! Why a ZMTP connection must be closed during or after its handshake: the
+//! peer sent bad bytes, or authentication refused it (or could not be done).
 
 use std::fmt;
 
+use super::zap::{self, ReplyError};
 use crate::SocketType;
 
 /// A fatal protocol violation: the driver closes the connection.
@@ -36,6 +37,24 @@ pub enum ProtocolError {
     CommandWithMore,
     /// The peer sent an ERROR command.
     PeerError { reason: String },
+    /// Our ZAP handler refused the peer with this status (300, 400, 500).
+    Denied { status: u16 },
+    /// A PLAIN server needs a ZAP handler and none is bound.
+    NoAuthenticator,
+    /// Our ZAP handler's reply broke RFC 27.
+    BadZapReply(ReplyError),
+}
+
+impl ProtocolError {
+    /// The ZAP status code behind this failure, if authentication failed:
+    /// ours refused the peer, or the peer's ERROR says it refused us.
+    pub fn auth_status(&self) -> Option<u16> {
+        match self {
+            ProtocolError::Denied { status } => Some(*status),
+            ProtocolError::PeerError { reason } => zap::status_in_reason(reason),
+            _ => None,
+        }
+    }
 }
 
 impl fmt::Display for ProtocolError {
@@ -70,6 +89,9 @@ impl fmt::Display for ProtocolError {
             ReservedFlags(flags) => write!(f, "reserved frame flag bits set: {flags:#04x}"),
             CommandWithMore => f.write_str("command frame with the MORE flag"),
             PeerError { reason } => write!(f, "peer sent ERROR: {reason}"),
+            Denied { status } => write!(f, "ZAP handler refused the peer ({status})"),
+            NoAuthenticator => f.write_str("no ZAP handler bound for a PLAIN server"),
+            BadZapReply(e) => write!(f, "malformed ZAP reply: {e:?}"),
         }
     }
 }

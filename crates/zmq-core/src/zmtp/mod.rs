@@ -8,6 +8,7 @@ pub mod frame;
 pub mod greeting;
 pub mod mechanism;
 pub mod session;
+pub mod zap;
 
 pub use command::{Command, Metadata};
 pub use error::ProtocolError;

@@ -1,5 +1,6 @@
-//! One ZMTP 3.x connection as a sans-IO state machine: greeting, NULL
-//! handshake, then traffic. The driver owns the socket and the input buffer;
+//! One ZMTP 3.x connection as a sans-IO state machine: greeting, security
+//! handshake (NULL or PLAIN, with ZAP verdicts the driver fetches), then
+//! traffic. The driver owns the socket and the input buffer;
 //! the session owns the output buffer and never blocks, reads a clock or
 //! touches a file descriptor. After the first error every call fails alike.
 
@@ -10,7 +11,8 @@ use std::io::{self, IoSlice, Write};
 use super::command::{self, Command, IDENTITY};
 use super::frame::{self, Frame, Header, MORE};
 use super::greeting::{self, Greeting, GREETING_LEN};
-use super::mechanism::{Null, Step};
+use super::mechanism::{Mechanism, Security, Step};
+use super::zap;
 use super::ProtocolError;
 use crate::{Msg, SocketType};
 
@@ -40,8 +42,8 @@ pub struct SessionConfig {
     pub routing_id: Bytes,
     /// ZMQ_MAXMSGSIZE, -1 = unlimited.
     pub max_msg_size: i64,
-    /// The greeting's as-server bit (false for NULL).
-    pub as_server: bool,
+    /// The mechanism and our role in it.
+    pub security: Security,
 }
 
 /// What the handshake taught us about the peer.
@@ -64,6 +66,9 @@ pub enum Event {
     Ready,
     /// One data frame, MORE flag preserved.
     Message(Msg),
+    /// The handshake waits for the ZAP handler's verdict on the peer:
+    /// the driver asks it and calls `Session::authenticated`.
+    Authenticate(zap::Request),
 }
 
 /// Events are equal when they carry the same frame (body and flags).
@@ -71,6 +76,7 @@ impl PartialEq for Event {
     fn eq(&self, other: &Event) -> bool {
         match (self, other) {
             (Event::Ready, Event::Ready) => true,
+            (Event::Authenticate(a), Event::Authenticate(b)) => a == b,
             (Event::Message(a), Event::Message(b)) => {
                 a.flags() == b.flags() && a.data() == b.data()
             }
@@ -97,7 +103,7 @@ enum State {
 pub struct Session {
     cfg: SessionConfig,
     state: State,
-    mechanism: Null,
+    mechanism: Mechanism,
     peer_greeting: Option<Greeting>,
     peer: Option<PeerInfo>,
     out: BytesMut,
@@ -116,10 +122,11 @@ pub struct Session {
 impl Session {
     /// A session whose greeting is already in `output()`.
     pub fn new(cfg: SessionConfig) -> Session {
+        let mechanism = Mechanism::new(&cfg.security, cfg.socket_type, cfg.routing_id.clone());
         let mut out = BytesMut::with_capacity(256);
-        out.extend_from_slice(&Greeting::ours(Null::NAME, cfg.as_server).encode());
+        out.extend_from_slice(&Greeting::ours(mechanism.name(), mechanism.as_server()).encode());
         Session {
-            mechanism: Null::new(cfg.socket_type, cfg.routing_id.clone()),
+            mechanism,
             cfg,
             state: State::Greeting,
             peer_greeting: None,
@@ -234,32 +241,27 @@ impl Session {
                         return Ok(None);
                     };
                     let peer = Greeting::decode(bytes.try_into().expect("64 bytes"))?;
-                    if peer.mechanism != Null::NAME {
+                    if peer.mechanism != self.mechanism.name() {
                         return Err(ProtocolError::MechanismMismatch {
                             peer: peer.mechanism,
                         });
                     }
                     input.advance(GREETING_LEN);
                     self.peer_greeting = Some(peer);
-                    self.mechanism.start(&mut self.out);
                     self.state = State::Handshake;
+                    let step = self.mechanism.start(&mut self.out);
+                    if let Some(event) = self.step(step) {
+                        return Ok(Some(event));
+                    }
                 }
                 State::Handshake => {
                     let Some(frame) = self.next_frame(input)? else {
                         return Ok(None);
                     };
                     let cmd = Command::parse(frame.body)?;
-                    if let Step::Done(done) = self.mechanism.handle(cmd)? {
-                        let minor = self.peer_greeting.map_or(0, |g| g.minor);
-                        let routing_id = done.metadata.get(IDENTITY).filter(|id| !id.is_empty());
-                        self.peer = Some(PeerInfo {
-                            socket_type: done.socket_type,
-                            routing_id: routing_id.cloned(),
-                            minor,
-                            properties: done.metadata.0,
-                        });
-                        self.state = State::Traffic;
-                        return Ok(Some(Event::Ready));
+                    let step = self.mechanism.handle(cmd, &mut self.out)?;
+                    if let Some(event) = self.step(step) {
+                        return Ok(Some(event));
                     }
                 }
                 State::Traffic => {
@@ -281,6 +283,50 @@ impl Session {
                 }
             }
         }
+    }
+
+    /// Acts on a mechanism's step: the event it gives the driver, if any.
+    fn step(&mut self, step: Step) -> Option<Event> {
+        match step {
+            Step::Continue => None,
+            Step::Authenticate(request) => Some(Event::Authenticate(request)),
+            Step::Done(done) => {
+                let minor = self.peer_greeting.map_or(0, |g| g.minor);
+                let routing_id = done.metadata.get(IDENTITY).filter(|id| !id.is_empty());
+                self.peer = Some(PeerInfo {
+                    socket_type: done.socket_type,
+                    routing_id: routing_id.cloned(),
+                    minor,
+                    properties: done.metadata.0,
+                });
+                self.state = State::Traffic;
+                Some(Event::Ready)
+            }
+        }
+    }
+
+    /// The ZAP handler's answer to `Event::Authenticate`; returns `Ready`
+    /// if that ends the handshake. A refusal queues the ERROR for the peer
+    /// (write it out before closing) and fails the session.
+    pub fn authenticated(&mut self, verdict: zap::Verdict) -> Result<Option<Event>, ProtocolError> {
+        if let Some(err) = &self.failed {
+            return Err(err.clone());
+        }
+        let result = self
+            .mechanism
+            .verdict(verdict, &mut self.out)
+            .map(|step| self.step(step));
+        if let Err(err) = &result {
+            self.failed = Some(err.clone());
+        }
+        result
+    }
+
+    /// Fails the session for a reason found outside it (the ZAP handler
+    /// answered nonsense or went away); returns the error.
+    pub fn fail(&mut self, err: ProtocolError) -> ProtocolError {
+        self.failed = Some(err.clone());
+        err
     }
 
     /// For drivers that read large bodies straight into buffers of their

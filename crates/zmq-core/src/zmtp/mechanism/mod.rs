@@ -1,23 +1,31 @@
 //! Security mechanisms: the command exchange between the greeting and
 //! traffic. Each is a pure state machine fed one handshake command at a
-//! time; it writes its replies to the output buffer it is given and ends by
-//! handing the session the peer's validated metadata.
+//! time; it writes its replies to the output buffer it is given, may ask
+//! for a ZAP verdict on the peer, and ends by handing the session the
+//! peer's validated metadata.
 
 pub mod null;
+pub mod plain;
 
 pub use null::Null;
+pub use plain::{PlainClient, PlainServer};
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 
-use super::command::{Metadata, IDENTITY, SOCKET_TYPE};
+use super::command::{self, Command, Metadata, IDENTITY, SOCKET_TYPE};
+use super::greeting::MechanismName;
+use super::zap::{Request, Verdict};
 use super::ProtocolError;
 use crate::SocketType;
 
-/// Outcome of one handshake command.
+/// Outcome of one handshake step.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Step {
     /// The handshake needs more commands from the peer.
     Continue,
+    /// The handshake waits for the ZAP handler's verdict on this request
+    /// (see `Mechanism::verdict`); the peer's commands may still arrive.
+    Authenticate(Request),
     /// The handshake is over; traffic may flow.
     Done(PeerMetadata),
 }
@@ -27,6 +35,143 @@ pub enum Step {
 pub struct PeerMetadata {
     pub socket_type: SocketType,
     pub metadata: Metadata,
+}
+
+/// Which mechanism a connection uses and in which role, as the socket's
+/// options chose it (ZMQ_PLAIN_SERVER, ZMQ_PLAIN_USERNAME, ...).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Security {
+    /// NULL; `authenticate` asks ZAP about every peer (ZMQ_ZAP_DOMAIN set),
+    /// `enforce` refuses peers when no handler is bound
+    /// (ZMQ_ZAP_ENFORCE_DOMAIN).
+    Null { authenticate: bool, enforce: bool },
+    /// PLAIN, sending these credentials.
+    PlainClient { username: Bytes, password: Bytes },
+    /// PLAIN, checking the client's credentials with ZAP.
+    PlainServer,
+}
+
+impl Default for Security {
+    fn default() -> Security {
+        Security::Null {
+            authenticate: false,
+            enforce: false,
+        }
+    }
+}
+
+/// One connection's mechanism.
+#[derive(Debug, Clone)]
+pub enum Mechanism {
+    Null(Null),
+    PlainClient(PlainClient),
+    PlainServer(PlainServer),
+}
+
+impl Mechanism {
+    pub fn new(security: &Security, socket_type: SocketType, routing_id: Bytes) -> Mechanism {
+        let us = Us {
+            socket_type,
+            routing_id,
+        };
+        match security {
+            Security::Null {
+                authenticate,
+                enforce,
+            } => Mechanism::Null(Null::new(us, *authenticate, *enforce)),
+            Security::PlainClient { username, password } => {
+                Mechanism::PlainClient(PlainClient::new(us, username.clone(), password.clone()))
+            }
+            Security::PlainServer => Mechanism::PlainServer(PlainServer::new(us)),
+        }
+    }
+
+    /// The name our greeting announces; the peer's must be the same.
+    pub fn name(&self) -> MechanismName {
+        match self {
+            Mechanism::Null(_) => Null::NAME,
+            Mechanism::PlainClient(_) | Mechanism::PlainServer(_) => plain::NAME,
+        }
+    }
+
+    /// The greeting's as-server bit.
+    pub fn as_server(&self) -> bool {
+        matches!(self, Mechanism::PlainServer(_))
+    }
+
+    /// Called once the greetings are exchanged.
+    pub fn start(&mut self, out: &mut BytesMut) -> Step {
+        match self {
+            Mechanism::Null(m) => m.start(out),
+            Mechanism::PlainClient(m) => m.start(out),
+            Mechanism::PlainServer(_) => Step::Continue,
+        }
+    }
+
+    /// Handles one handshake command from the peer.
+    pub fn handle(&mut self, cmd: Command, out: &mut BytesMut) -> Result<Step, ProtocolError> {
+        if let Command::Error { reason } = cmd {
+            return Err(ProtocolError::PeerError {
+                reason: String::from_utf8_lossy(&reason).into(),
+            });
+        }
+        match self {
+            Mechanism::Null(m) => m.handle(cmd, out),
+            Mechanism::PlainClient(m) => m.handle(cmd, out),
+            Mechanism::PlainServer(m) => m.handle(cmd, out),
+        }
+    }
+
+    /// Acts on the ZAP handler's answer to the request `Step::Authenticate`
+    /// asked.
+    pub fn verdict(&mut self, verdict: Verdict, out: &mut BytesMut) -> Result<Step, ProtocolError> {
+        match self {
+            Mechanism::Null(m) => m.verdict(verdict, out),
+            Mechanism::PlainServer(m) => m.verdict(verdict, out),
+            Mechanism::PlainClient(_) => Err(ProtocolError::UnexpectedCommand("ZAP".into())),
+        }
+    }
+}
+
+/// What every mechanism announces about us.
+#[derive(Debug, Clone)]
+pub struct Us {
+    pub socket_type: SocketType,
+    pub routing_id: Bytes,
+}
+
+impl Us {
+    /// Our READY (or INITIATE) metadata.
+    fn metadata(&self) -> Metadata {
+        our_metadata(self.socket_type, &self.routing_id)
+    }
+}
+
+/// How an ERROR is spelled on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ErrorForm {
+    /// RFC 23's, as libzmq's NULL mechanism writes it.
+    Rfc,
+    /// libzmq 4.3's PLAIN form, the only one its PLAIN clients take (see
+    /// `command::LIBZMQ43_ERROR`).
+    Libzmq43,
+}
+
+/// Refuses a peer the ZAP handler denied: an ERROR naming the status goes
+/// out first, except for 300 (a temporary failure), after which the peer
+/// is dropped silently as the CURVE and ZAP RFCs ask.
+fn refuse(status: u16, form: ErrorForm, out: &mut BytesMut) -> ProtocolError {
+    if status != 300 {
+        let reason = status.to_string();
+        match form {
+            ErrorForm::Rfc => Command::Error {
+                reason: Bytes::from(reason),
+            }
+            .encode(out),
+            ErrorForm::Libzmq43 => command::encode_libzmq43_error(out, reason.as_bytes()),
+        }
+    }
+    ProtocolError::Denied { status }
 }
 
 /// The metadata we announce: our Socket-Type, and our Identity for the
@@ -57,4 +202,23 @@ pub fn validate_peer(ours: SocketType, metadata: Metadata) -> Result<PeerMetadat
         socket_type: peer,
         metadata,
     })
+}
+
+/// The error for a command that has no place at this point.
+fn unexpected(cmd: &Command) -> ProtocolError {
+    ProtocolError::UnexpectedCommand(String::from_utf8_lossy(cmd.name()).into())
+}
+
+#[cfg(test)]
+pub(super) mod tests {
+    use super::*;
+
+    /// The commands in `out`, parsed, emptying it.
+    pub fn sent(out: &mut BytesMut) -> Vec<Command> {
+        let mut cmds = Vec::new();
+        while let Some(f) = crate::zmtp::frame::decode(out, u64::MAX).unwrap() {
+            cmds.push(Command::parse(f.body).unwrap());
+        }
+        cmds
+    }
 }

@@ -12,7 +12,7 @@ fn cfg(socket_type: SocketType) -> SessionConfig {
         socket_type,
         routing_id: Bytes::new(),
         max_msg_size: -1,
-        as_server: false,
+        security: Default::default(),
     }
 }
 
@@ -38,7 +38,7 @@ impl End {
             .drain(..)
             .map(|e| match e {
                 Event::Message(m) => (m.data().to_vec(), m.more()),
-                Event::Ready => panic!("unexpected Ready"),
+                other => panic!("unexpected {other:?}"),
             })
             .collect()
     }
@@ -314,7 +314,7 @@ fn a_publisher_sees_one_subscription_form_from_30_and_31_peers() {
             .iter()
             .map(|e| match e {
                 Event::Message(m) => (m.data().to_vec(), m.more()),
-                Event::Ready => panic!("Ready"),
+                other => panic!("unexpected {other:?}"),
             })
             .collect();
         assert_eq!(

@@ -1,0 +1,77 @@
+//! A connection's ZAP client: sends one RFC 27 request to the handler
+//! socket bound at `inproc://zeromq.zap.01` in the socket's context and
+//! collects the reply, waking the engine when it comes.
+
+use crate::ctx::CtxInner;
+use crate::msg::Msg;
+use crate::pipe::Waker;
+use crate::transport::inproc::ClientEnd;
+use crate::zmtp::zap;
+use crate::SocketType;
+use std::sync::Weak;
+
+/// Where a connection finds its context's ZAP handler. (The context may be
+/// gone by the time a handshake asks: then there is no handler.)
+#[derive(Clone, Default)]
+pub struct ZapHandle(pub Weak<CtxInner>);
+
+impl std::fmt::Debug for ZapHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ZapHandle")
+    }
+}
+
+/// One request in flight.
+pub struct ZapCall {
+    end: ClientEnd,
+    reply: Vec<Msg>,
+}
+
+/// What `ZapCall::poll` found.
+pub enum Reply {
+    /// Not here yet.
+    Waiting,
+    /// The whole reply, frames in order.
+    Arrived(Vec<Msg>),
+    /// The handler socket closed before answering.
+    HandlerGone,
+}
+
+impl ZapCall {
+    /// Sends `request` to the handler, if one (a REP or ROUTER, as libzmq
+    /// requires) is bound; `waker` is woken when the reply is in.
+    pub fn start(
+        handle: &ZapHandle,
+        request: &zap::Request,
+        origin: &zap::Origin,
+        waker: Waker,
+    ) -> Option<ZapCall> {
+        let ctx = handle.0.upgrade()?;
+        let end = ctx.inproc.lock().connect_client(
+            zap::ENDPOINT,
+            &[SocketType::Rep, SocketType::Router],
+            waker,
+        )?;
+        for frame in request.frames(origin) {
+            end.tx.write(frame);
+        }
+        Some(ZapCall {
+            end,
+            reply: Vec::new(),
+        })
+    }
+
+    pub fn poll(&mut self) -> Reply {
+        while let Some(frame) = self.end.rx.read() {
+            let last = !frame.more();
+            self.reply.push(frame);
+            if last {
+                return Reply::Arrived(std::mem::take(&mut self.reply));
+            }
+        }
+        if self.end.rx.is_closed() {
+            return Reply::HandlerGone;
+        }
+        Reply::Waiting
+    }
+}
