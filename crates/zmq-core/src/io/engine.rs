@@ -42,9 +42,11 @@ const OWN_BUFFER: std::ops::RangeInclusive<u64> = 128 * 1024..=MAX_RESERVE;
 /// thread as its receiver fills both socket buffers before the receiver
 /// reads a byte: the data goes cold in the cache and the connection stalls
 /// on a closed TCP window; taking turns keeps the buffers short. A
-/// connection carrying large frames moves four of them per turn: cutting
-/// them in pieces costs more in the TCP stack than it saves.
+/// connection carrying large frames moves `LARGE_PER_TURN` of them per turn:
+/// cutting one in pieces costs more in the TCP stack than it saves, while
+/// more (16 measured) fill the receiver's window to zero again.
 const PUMP_BUDGET: usize = 256 * 1024;
+const LARGE_PER_TURN: usize = 2;
 
 /// Messages sent closer together than this go through the I/O thread,
 /// which batches them into large writes; sparser ones are written by the
@@ -234,7 +236,7 @@ impl Engine {
             if !progress {
                 break;
             }
-            if moved >= PUMP_BUDGET.max(16 * self.last_large) {
+            if moved >= PUMP_BUDGET.max(LARGE_PER_TURN * self.last_large) {
                 // Decode what was read, so no whole message waits for the
                 // next turn; reading and writing more can.
                 if !self.blocked_in {
