@@ -101,6 +101,15 @@ struct State {
     last_len: usize,
 }
 
+/// What a blocking call waits for: room to send a frame of this size, or
+/// a frame to receive. Small frames (see `DIRECT_STREAM_MAX`) are served by
+/// the direct paths.
+#[derive(Clone, Copy)]
+enum Wait {
+    Send(usize),
+    Recv,
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Op {
     Send,
@@ -452,10 +461,19 @@ impl Socket {
         &self,
         timeout_ms: impl Fn(&Options) -> i32,
         flags: i32,
-        drain_when_full: bool,
+        wait: Wait,
         mut op: impl FnMut(&mut State) -> Result<T>,
     ) -> Result<T> {
         let mut st = self.state.lock();
+        let small = match wait {
+            Wait::Send(len) => len <= DIRECT_STREAM_MAX,
+            Wait::Recv => st.last_len <= DIRECT_STREAM_MAX,
+        };
+        let drain_when_full = small && matches!(wait, Wait::Send(_));
+        // Large frames keep the I/O thread busy for a while each: a thread
+        // looking for them would take the core it needs (inproc has no I/O
+        // thread, so looking there still pays).
+        let may_spin = small || st.links.is_empty();
         let timeout = timeout_ms(&st.opts);
         let no_wait = flags & DONTWAIT != 0 || timeout == 0;
         // Read the clock only once we actually have to wait.
@@ -490,7 +508,7 @@ impl Socket {
             }
             // A peer thread in full flow usually delivers within a moment:
             // look a few more times before paying for a sleep and a wake-up.
-            let tries = st.spin.tries();
+            let tries = if may_spin { st.spin.tries() } else { 0 };
             for _ in 0..tries {
                 for _ in 0..32 {
                     std::hint::spin_loop();
@@ -575,12 +593,10 @@ impl Socket {
     /// untouched, as zmq_msg_send promises.
     pub fn send(&self, msg: &mut Msg, flags: i32) -> Result<()> {
         msg.set_more(flags & SNDMORE != 0);
-        // Small frames: see `DIRECT_STREAM_MAX`.
-        let small = msg.len() <= DIRECT_STREAM_MAX;
         self.blocking(
             |o| o.sndtimeo,
             flags,
-            small,
+            Wait::Send(msg.len()),
             |st| {
                 // A send answering a receive is part of a request-reply rhythm:
                 // the engine may write it from this thread at once.
@@ -598,7 +614,7 @@ impl Socket {
         self.blocking(
             |o| o.rcvtimeo,
             flags,
-            false,
+            Wait::Recv,
             |st| {
                 let m = st.pattern.recv()?;
                 st.rcvmore = m.more();
