@@ -222,6 +222,27 @@ fn null_with_a_zap_domain_asks_the_handler() {
 }
 
 #[test]
+fn over_ipc_the_address_names_the_peer_process() {
+    let ctx = Context::new();
+    let requests = handler(&ctx, SocketType::Rep, &["200"]);
+    let server = ctx.socket(SocketType::Pull).unwrap();
+    server.set_option(options::ZAP_DOMAIN, b"local").unwrap();
+    set_int(&server, options::RCVTIMEO, 5000);
+    server.bind("ipc://*").unwrap();
+    let client = ctx.socket(SocketType::Push).unwrap();
+    set_int(&client, options::LINGER, 0);
+    client.connect(&last_endpoint(&server)).unwrap();
+    send(&client, &[b"hi"]);
+    assert_eq!(recv(&server), [b"hi"]);
+    let request = requests.recv_timeout(Duration::from_secs(5)).unwrap();
+    // As libzmq: the peer's credentials (here our own process's).
+    // SAFETY: getuid and getgid cannot fail and touch no memory.
+    let (uid, gid) = unsafe { (libc::getuid(), libc::getgid()) };
+    let address = format!("localhost:{uid}:{gid}:{}", std::process::id());
+    assert_eq!(request[3], address.as_bytes());
+}
+
+#[test]
 fn a_temporary_refusal_closes_silently_and_the_client_retries() {
     let ctx = Context::new();
     let requests = handler(&ctx, SocketType::Rep, &["300", "200"]);

@@ -391,7 +391,7 @@ impl Engine {
     fn ask_zap(&mut self, request: &zap::Request) -> Result<(), Closed> {
         let origin = zap::Origin {
             domain: self.opts.zap_domain.clone(),
-            address: self.stream.peer_ip(),
+            address: self.stream.peer_address(),
             identity: self.opts.routing_id.clone(),
         };
         let waker = match &self.token_mailbox {

@@ -10,6 +10,28 @@ use std::io::{self, IoSlice, Write};
 use std::os::fd::{AsRawFd, RawFd};
 use std::path::PathBuf;
 
+/// The credentials of the process at the other end of a Unix socket.
+fn peer_credentials(fd: RawFd) -> Option<libc::ucred> {
+    let mut cred = libc::ucred {
+        pid: 0,
+        uid: 0,
+        gid: 0,
+    };
+    let mut len = std::mem::size_of::<libc::ucred>() as libc::socklen_t;
+    // SAFETY: `cred` and `len` are valid for writes and `len` holds the size
+    // of `cred`, as SO_PEERCRED requires; the kernel writes at most `len` bytes.
+    let rc = unsafe {
+        libc::getsockopt(
+            fd,
+            libc::SOL_SOCKET,
+            libc::SO_PEERCRED,
+            (&mut cred as *mut libc::ucred).cast(),
+            &mut len,
+        )
+    };
+    (rc == 0).then_some(cred)
+}
+
 pub enum Stream {
     Tcp(TcpStream),
     Unix(UnixStream),
@@ -44,19 +66,22 @@ impl Stream {
         }
     }
 
-    /// Whether a non-blocking connect has completed.
-    /// The peer's IP address as text, as ZAP requests carry it (empty for
-    /// ipc, as libzmq sends).
-    pub fn peer_ip(&self) -> String {
+    /// The peer's address as a ZAP request carries it, as libzmq writes
+    /// it: the IP address for tcp; for ipc `localhost:UID:GID:PID`, the
+    /// peer process's credentials (empty if the kernel will not say).
+    pub fn peer_address(&self) -> String {
         match self {
             Stream::Tcp(s) => s
                 .peer_addr()
                 .map(|a| a.ip().to_string())
                 .unwrap_or_default(),
-            Stream::Unix(_) => String::new(),
+            Stream::Unix(s) => peer_credentials(s.as_raw_fd())
+                .map(|c| format!("localhost:{}:{}:{}", c.uid, c.gid, c.pid))
+                .unwrap_or_default(),
         }
     }
 
+    /// Whether a non-blocking connect has completed.
     pub fn is_connected(&self) -> bool {
         match self {
             Stream::Tcp(s) => s.peer_addr().is_ok(),

@@ -29,7 +29,7 @@ pub struct Request {
 pub struct Origin {
     /// ZMQ_ZAP_DOMAIN.
     pub domain: Bytes,
-    /// The peer's IP address as text (empty for ipc).
+    /// The peer's address: its IP for tcp, `localhost:UID:GID:PID` for ipc.
     pub address: String,
     /// Our own ZMQ_ROUTING_ID, as libzmq sends it.
     pub identity: Bytes,
