@@ -185,27 +185,31 @@ mod tests {
         assert_eq!(ok(b"500"), Ok(Verdict::Deny(500)));
         assert_eq!(ok(b"201"), Err(ReplyError::InvalidStatusCode));
         assert_eq!(ok(b"2000"), Err(ReplyError::InvalidStatusCode));
-        let bad = |parts: &[&[u8]]| parse_reply(&multipart(parts));
-        assert_eq!(
-            bad(&[b"", b"1.0", b"1", b"200", b"", b""]),
-            Err(ReplyError::Malformed)
-        );
-        assert_eq!(
-            bad(&[b"x", b"1.0", b"1", b"200", b"", b"", b""]),
-            Err(ReplyError::Malformed)
-        );
-        assert_eq!(
-            bad(&[b"", b"2.0", b"1", b"200", b"", b"", b""]),
-            Err(ReplyError::BadVersion)
-        );
-        assert_eq!(
-            bad(&[b"", b"1.0", b"7", b"200", b"", b"", b""]),
-            Err(ReplyError::BadRequestId)
-        );
-        assert_eq!(
-            bad(&[b"", b"1.0", b"1", b"200", b"", b"", b"\x05Hello"]),
-            Err(ReplyError::InvalidMetadata)
-        );
+        let cases: [(&[&[u8]], ReplyError); 5] = [
+            (
+                &[b"", b"1.0", b"1", b"200", b"", b""],
+                ReplyError::Malformed,
+            ),
+            (
+                &[b"x", b"1.0", b"1", b"200", b"", b"", b""],
+                ReplyError::Malformed,
+            ),
+            (
+                &[b"", b"2.0", b"1", b"200", b"", b"", b""],
+                ReplyError::BadVersion,
+            ),
+            (
+                &[b"", b"1.0", b"7", b"200", b"", b"", b""],
+                ReplyError::BadRequestId,
+            ),
+            (
+                &[b"", b"1.0", b"1", b"200", b"", b"", b"\x05Hello"],
+                ReplyError::InvalidMetadata,
+            ),
+        ];
+        for (parts, error) in cases {
+            assert_eq!(parse_reply(&multipart(parts)), Err(error), "{parts:?}");
+        }
         let mut split = multipart(&[b"", b"1.0", b"1", b"200", b"", b"", b""]);
         split[3].set_more(false);
         assert_eq!(parse_reply(&split), Err(ReplyError::Malformed));
