@@ -2,7 +2,9 @@
 addresses (NULL with a ZAP domain) through pyzmq's own ThreadAuthenticator,
 clients with good and bad credentials, each side on our library or on the
 libzmq in pyzmq's wheel. Both sides must agree on what happened: the
-message arrives, or both monitors report HANDSHAKE_FAILED_AUTH 400."""
+message arrives (with the handler's user id on it), or both monitors
+report HANDSHAKE_FAILED_AUTH 400. And message properties (zmq_msg_gets)
+read the same on both libraries."""
 
 import pytest
 
@@ -31,7 +33,9 @@ monitor = pull.get_monitor_socket(zmq.EVENT_HANDSHAKE_SUCCEEDED | zmq.EVENT_HAND
 pull.bind("tcp://127.0.0.1:*")
 print("ENDPOINT", pull.getsockopt(zmq.LAST_ENDPOINT).decode(), flush=True)
 pull.rcvtimeo = 10000
-print("GOT", pull.recv().decode(), flush=True)
+frame = pull.recv(copy=False)
+# What the handler and the peer said of the sender (zmq_msg_gets).
+print("GOT", frame.bytes.decode(), frame.get("User-Id"), frame.get("Socket-Type"), flush=True)
 seen = set()
 monitor.rcvtimeo = 10000
 while zmq.EVENT_HANDSHAKE_FAILED_AUTH not in seen:
@@ -103,5 +107,64 @@ def test_authentication_across_libraries(tmp_path, mechanism, server_side, clien
         assert_proved(output)
     assert outcome["good"] == [f"EVENT {SUCCEEDED} 0"]
     assert outcome["bad"] == [f"EVENT {AUTH_FAILED} 400"]
-    assert "GOT from the good client" in output
+    user = "admin" if mechanism == "plain" else "anonymous"
+    assert f"GOT from the good client {user} PUSH" in output, output
     assert f"EVENT {AUTH_FAILED} 400" in output, output
+
+
+PROPERTIES = """
+import os, re, sys, threading, zmq
+from zmqproof import prove
+
+ctx = zmq.Context()
+zap = ctx.socket(zmq.REP)
+zap.bind("inproc://zeromq.zap.01")
+def answer():
+    request = zap.recv_multipart()
+    zap.send_multipart([b"1.0", request[1], b"200", b"OK", b"alice", b"\\x05X-Foo\\x00\\x00\\x00\\x03bar"])
+threading.Thread(target=answer, daemon=True).start()
+router = ctx.socket(zmq.ROUTER)
+prove(router)
+router.zap_domain = b"d"
+router.rcvtimeo = 5000
+router.bind(sys.argv[1])
+dealer = ctx.socket(zmq.DEALER)
+dealer.routing_id = b"cli"
+dealer.connect(router.getsockopt(zmq.LAST_ENDPOINT).decode())
+dealer.send(b"x")
+names = ["Socket-Type", "socket-type", "Identity", "Routing-Id", "Peer-Address",
+         "User-Id", "X-Foo", "__fd", "Nope"]
+for frame in router.recv_multipart(copy=False):
+    seen = []
+    for name in names:
+        try:
+            value = frame.get(name)
+        except zmq.ZMQError as e:
+            value = f"errno {e.errno}"
+        seen.append(f"{name}={value}")
+    srcfd = frame.get(zmq.SRCFD)
+    line = " ".join(seen) + f" srcfd-matches={str(srcfd) in seen[7]}"
+    # Descriptor numbers and our process id differ between runs.
+    line = re.sub(r"__fd=\\d+", "__fd=N", line).replace(f":{os.getpid()}", ":PID")
+    print("FRAME", frame.bytes, line)
+try:
+    zmq.Frame(b"local").get("Socket-Type")
+except zmq.ZMQError as e:
+    print("LOCAL errno", e.errno)
+dealer.close(0); router.close(0); zap.close(0); ctx.term()
+"""
+
+
+@pytest.mark.parametrize("endpoint", ["tcp://127.0.0.1:*", "ipc://*"])
+def test_message_properties_as_libzmq(tmp_path, endpoint):
+    """zmq_msg_gets on both frames a ROUTER receives from a DEALER vetted by
+    a ZAP handler: the same names, values and errors on pyzmq's libzmq and
+    on ours (ipc's Peer-Address is the peer process's credentials)."""
+    seen = {}
+    for name, env in (("libzmq", clean_env()), ("ours", None)):
+        output = run_script(tmp_path, PROPERTIES, endpoint, env=env)
+        if name == "ours":
+            assert_proved(output)
+        seen[name] = [line for line in output.splitlines() if line.startswith(("FRAME", "LOCAL"))]
+    assert seen["ours"] == seen["libzmq"]
+    assert len(seen["ours"]) == 3 and "User-Id=alice" in seen["ours"][0], seen["ours"]

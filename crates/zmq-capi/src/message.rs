@@ -6,7 +6,7 @@
 //! as libzmq does; a NULL pointer is EFAULT. Sending and receiving live in
 //! socket.rs.
 
-use std::ffi::{c_char, c_int, c_void};
+use std::ffi::{c_char, c_int, c_void, CStr};
 use std::mem::{align_of, size_of};
 use std::ptr;
 
@@ -225,10 +225,13 @@ pub unsafe extern "C" fn zmq_msg_get(msg: *const zmq_msg_t, property: c_int) -> 
         match property {
             ZMQ_MORE => c_int::from(m.more()),
             ZMQ_SHARED => c_int::from(m.is_shared()),
-            // libzmq finds the source fd in the metadata ("__fd"), which a
-            // message without metadata lacks: -1 with EINVAL.
-            // TODO(zmq-core): metadata from the engine.
-            ZMQ_SRCFD => fail(Error::Invalid),
+            // Deprecated; as libzmq, read from the "__fd" property (a frame
+            // from no connection has none: -1 with EINVAL).
+            ZMQ_SRCFD => m
+                .properties()
+                .and_then(|p| p.get("__fd"))
+                .and_then(|v| std::str::from_utf8(&v[..v.len() - 1]).ok()?.parse().ok())
+                .unwrap_or_else(|| fail(Error::Invalid)),
             _ => fail(Error::Invalid),
         }
     })
@@ -266,11 +269,20 @@ pub unsafe extern "C" fn zmq_msg_gets(
             set_errno(libc::EFAULT);
             return ptr::null();
         }
-        // TODO(zmq-core): per-connection metadata from the engine
-        // (Socket-Type, Routing-Id/Identity, Peer-Address, User-Id, and
-        // the peer's READY properties). Until then no message has any.
-        set_errno(libc::EINVAL);
-        ptr::null()
+        // SAFETY: forwarded caller contract (a live message, a C string).
+        let (m, name) = unsafe { (msg_ref(msg), CStr::from_ptr(property)) };
+        let value = m
+            .and_then(|m| m.properties())
+            .zip(name.to_str().ok())
+            .and_then(|(props, name)| props.get(name));
+        match value {
+            // The value ends with its NUL and lives as long as the message.
+            Some(v) => v.as_ptr().cast(),
+            None => {
+                set_errno(libc::EINVAL);
+                ptr::null()
+            }
+        }
     })
 }
 

@@ -1,13 +1,15 @@
 //! A message frame: small bodies live inline, large ones are reference
-//! counted so copies and fan-out share one buffer. A `Msg` fits in the
-//! 64 bytes of the C `zmq_msg_t`.
+//! counted so copies and fan-out share one buffer. A frame received from a
+//! connection also points to the connection's properties (zmq_msg_gets).
+//! A `Msg` fits in the 64 bytes of the C `zmq_msg_t`.
 
 use crate::block::{self, Block};
 use crate::pool::Buf;
 use bytes::{Bytes, BytesMut};
+use std::sync::Arc;
 
 /// Bodies up to this size are stored inline, with no heap allocation.
-pub const INLINE_MAX: usize = 54;
+pub const INLINE_MAX: usize = 46;
 
 /// The frame continues: more frames of the same message follow.
 pub const MORE: u8 = 1;
@@ -36,6 +38,39 @@ pub struct Msg {
     body: Body,
     flags: u8,
     routing_id: u32,
+    /// The properties of the connection the frame came from.
+    properties: Option<Arc<Properties>>,
+}
+
+/// What zmq_msg_gets reads: the peer's handshake metadata (Socket-Type,
+/// Identity, ...), its address, the ZAP handler's user id and metadata,
+/// and the connection's descriptor, under libzmq's exact names. Values
+/// keep a terminating NUL so the C API can hand them out as they are.
+#[derive(Debug, Default)]
+pub struct Properties {
+    entries: Vec<(String, Vec<u8>)>,
+}
+
+impl Properties {
+    /// Adds a property unless one of that name is there: the first wins,
+    /// as in libzmq (the address before ZAP's, ZAP's before the peer's).
+    pub fn insert(&mut self, name: &str, value: &[u8]) {
+        if self.get(name).is_some() {
+            return;
+        }
+        let mut v = Vec::with_capacity(value.len() + 1);
+        v.extend_from_slice(value);
+        v.push(0);
+        self.entries.push((name.to_owned(), v));
+    }
+
+    /// The value of `name` (matched exactly, as libzmq does), with its NUL.
+    pub fn get(&self, name: &str) -> Option<&[u8]> {
+        self.entries
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| &v[..])
+    }
 }
 
 impl Default for Msg {
@@ -63,6 +98,7 @@ impl Msg {
             },
             flags: 0,
             routing_id: 0,
+            properties: None,
         }
     }
 
@@ -86,6 +122,7 @@ impl Msg {
             body,
             flags: 0,
             routing_id: 0,
+            properties: None,
         }
     }
 
@@ -101,18 +138,21 @@ impl Msg {
                 },
                 flags: 0,
                 routing_id: 0,
+                properties: None,
             }
         } else if data.len() <= block::MAX {
             Msg {
                 body: Body::Block(Block::copy_of(data)),
                 flags: 0,
                 routing_id: 0,
+                properties: None,
             }
         } else {
             Msg {
                 body: Body::Pooled(Buf::copy_of(data)),
                 flags: 0,
                 routing_id: 0,
+                properties: None,
             }
         }
     }
@@ -123,6 +163,7 @@ impl Msg {
             body: Body::Pooled(buf),
             flags: 0,
             routing_id: 0,
+            properties: None,
         }
     }
 
@@ -135,6 +176,7 @@ impl Msg {
             body: Body::Shared(data),
             flags: 0,
             routing_id: 0,
+            properties: None,
         }
     }
 
@@ -145,6 +187,7 @@ impl Msg {
             body: Body::Shared(data),
             flags: 0,
             routing_id: 0,
+            properties: None,
         }
     }
 
@@ -281,10 +324,25 @@ impl Msg {
     pub fn set_routing_id(&mut self, id: u32) {
         self.routing_id = id;
     }
+
+    /// The properties of the connection this frame came from, if any.
+    pub fn properties(&self) -> Option<&Properties> {
+        self.properties.as_deref()
+    }
+
+    /// The properties, for tying another frame to the same connection.
+    pub fn shared_properties(&self) -> Option<Arc<Properties>> {
+        self.properties.clone()
+    }
+
+    /// Ties the frame to its connection's properties (None: unties it).
+    pub fn set_properties(&mut self, properties: Option<Arc<Properties>>) {
+        self.properties = properties;
+    }
 }
 
 const _: () = assert!(std::mem::size_of::<Msg>() <= 64);
-const _: () = assert!(INLINE_MAX >= 54, "inline capacity shrank");
+const _: () = assert!(INLINE_MAX >= 46, "inline capacity shrank");
 const _: () = assert!(std::mem::align_of::<Msg>() <= 8);
 
 #[cfg(test)]

@@ -243,6 +243,83 @@ fn over_ipc_the_address_names_the_peer_process() {
 }
 
 #[test]
+fn received_frames_carry_the_connection_properties() {
+    let ctx = Context::new();
+    // The handler names the user and adds a property of its own.
+    let zap = ctx.socket(SocketType::Rep).unwrap();
+    set_int(&zap, options::RCVTIMEO, 5000);
+    zap.bind(ZAP).unwrap();
+    let answer = thread::spawn(move || {
+        let request = recv(&zap);
+        let id = request[1].clone();
+        let meta = b"\x05X-Foo\x00\x00\x00\x03bar";
+        send(&zap, &[b"1.0", &id, b"200", b"OK", b"alice", meta]);
+        zap
+    });
+    let router = ctx.socket(SocketType::Router).unwrap();
+    router.set_option(options::ZAP_DOMAIN, b"d").unwrap();
+    set_int(&router, options::RCVTIMEO, 5000);
+    router.bind("tcp://127.0.0.1:*").unwrap();
+    let dealer = ctx.socket(SocketType::Dealer).unwrap();
+    dealer.set_option(options::ROUTING_ID, b"cli").unwrap();
+    set_int(&dealer, options::LINGER, 0);
+    dealer.connect(&last_endpoint(&router)).unwrap();
+    send(&dealer, &[b"x"]);
+    let envelope = router.recv(0).unwrap();
+    let body = router.recv(0).unwrap();
+    let _zap = answer.join().unwrap();
+    assert_eq!((envelope.data(), body.data()), (&b"cli"[..], &b"x"[..]));
+    for frame in [&envelope, &body] {
+        let props = frame.properties().expect("properties on every frame");
+        let get = |name: &str| props.get(name).map(|v| v.to_vec());
+        // Values end with their NUL; names match exactly, as in libzmq.
+        assert_eq!(get("Socket-Type").unwrap(), b"DEALER\0");
+        assert_eq!(get("Identity").unwrap(), b"cli\0");
+        assert_eq!(get("Peer-Address").unwrap(), b"127.0.0.1\0");
+        assert_eq!(get("User-Id").unwrap(), b"alice\0");
+        assert_eq!(get("X-Foo").unwrap(), b"bar\0");
+        let fd = get("__fd").unwrap();
+        assert!(
+            std::str::from_utf8(&fd[..fd.len() - 1])
+                .unwrap()
+                .parse::<i32>()
+                .unwrap()
+                > 2
+        );
+        assert_eq!(get("socket-type"), None);
+        assert_eq!(get("Routing-Id"), None);
+    }
+    // Without ZAP there is no User-Id; over inproc no properties at all.
+    send(&router, &[b"cli", b"back"]);
+    let reply = recv(&dealer);
+    assert_eq!(reply, [b"back"]);
+    let (a, b) = (
+        ctx.socket(SocketType::Pair).unwrap(),
+        ctx.socket(SocketType::Pair).unwrap(),
+    );
+    set_int(&b, options::RCVTIMEO, 5000);
+    a.bind("inproc://props").unwrap();
+    b.connect("inproc://props").unwrap();
+    send(&a, &[b"local"]);
+    assert!(b.recv(0).unwrap().properties().is_none());
+    let plain = ctx.socket(SocketType::Pull).unwrap();
+    set_int(&plain, options::RCVTIMEO, 5000);
+    plain.bind("tcp://127.0.0.1:*").unwrap();
+    let push = ctx.socket(SocketType::Push).unwrap();
+    set_int(&push, options::LINGER, 0);
+    push.connect(&last_endpoint(&plain)).unwrap();
+    send(&push, &[b"hi"]);
+    let m = plain.recv(0).unwrap();
+    let props = m.properties().unwrap();
+    assert_eq!(props.get("Socket-Type").unwrap(), b"PUSH\0");
+    assert_eq!(props.get("User-Id"), None);
+    // A received frame sent on loses them.
+    let mut forward = m.clone();
+    a.send(&mut forward, 0).unwrap();
+    assert!(b.recv(0).unwrap().properties().is_none());
+}
+
+#[test]
 fn a_temporary_refusal_closes_silently_and_the_client_retries() {
     let ctx = Context::new();
     let requests = handler(&ctx, SocketType::Rep, &["300", "200"]);

@@ -6,7 +6,7 @@ use super::link::{EngineCell, EngineLink};
 use super::mailbox::EnginePipes;
 use super::stream::Stream;
 use super::zap::{Reply, ZapCall};
-use crate::msg::Msg;
+use crate::msg::{Msg, Properties};
 use crate::pipe::Waker;
 use crate::pool::Buf;
 use crate::socket::core::{ConnOptions, PipeEnd, SocketCommand, SocketCore};
@@ -125,6 +125,11 @@ pub struct Engine {
     pub yielded: bool,
     /// The ZAP request the handshake waits on.
     zap: Option<ZapCall>,
+    /// What the ZAP handler said of the peer: its user id and metadata.
+    zap_answer: Option<(bytes::Bytes, crate::zmtp::Metadata)>,
+    /// The connection's properties, on every frame received once the
+    /// handshake is over (zmq_msg_gets).
+    properties: Option<Arc<Properties>>,
 }
 
 impl Engine {
@@ -176,6 +181,8 @@ impl Engine {
             timer_at: None,
             yielded: false,
             zap: None,
+            zap_answer: None,
+            properties: None,
         }
     }
 
@@ -422,7 +429,10 @@ impl Engine {
         };
         self.zap = None;
         match verdict {
-            Ok(verdict) => self.verdict(verdict)?,
+            Ok(answer) => {
+                self.zap_answer = Some((answer.user_id, answer.metadata));
+                self.verdict(answer.verdict)?
+            }
             Err(e) => return Err(Closed::Protocol(self.session.fail(e))),
         }
         Ok(true)
@@ -437,7 +447,8 @@ impl Engine {
     }
 
     /// Queues one inbound frame; whole messages go to the socket at once.
-    fn deliver(&mut self, msg: Msg) {
+    fn deliver(&mut self, mut msg: Msg) {
+        msg.set_properties(self.properties.clone());
         let last = !msg.more();
         self.pending.push(msg);
         if last {
@@ -502,6 +513,7 @@ impl Engine {
         };
         self.socket
             .emit(monitor::HANDSHAKE_SUCCEEDED, 0, &self.opts.endpoint);
+        self.properties = Some(Arc::new(self.connection_properties(&peer.properties)));
         self.handshake_deadline = None;
         self.next_ping = millis(self.opts.heartbeat_ivl).map(|ivl| Instant::now() + ivl);
         let routing_id = match &self.opts.peer_routing_id {
@@ -546,6 +558,25 @@ impl Engine {
                 }));
             }
         }
+    }
+
+    /// What zmq_msg_gets finds on our frames, in libzmq's order (the first
+    /// of a name wins): the peer's address and our descriptor, then what
+    /// the ZAP handler said, then the peer's handshake metadata.
+    fn connection_properties(&self, peer: &[(String, bytes::Bytes)]) -> Properties {
+        let mut props = Properties::default();
+        props.insert("Peer-Address", self.stream.peer_address().as_bytes());
+        props.insert("__fd", self.stream.as_raw_fd().to_string().as_bytes());
+        if let Some((user_id, metadata)) = &self.zap_answer {
+            props.insert("User-Id", user_id);
+            for (name, value) in &metadata.0 {
+                props.insert(name, value);
+            }
+        }
+        for (name, value) in peer {
+            props.insert(name, value);
+        }
+        props
     }
 
     /// Called by an application thread that just queued a message while we

@@ -593,6 +593,10 @@ impl Socket {
     /// untouched, as zmq_msg_send promises.
     pub fn send(&self, msg: &mut Msg, flags: i32) -> Result<()> {
         msg.set_more(flags & SNDMORE != 0);
+        // A received frame sent on says nothing of where it goes next.
+        if msg.properties().is_some() {
+            msg.set_properties(None);
+        }
         self.blocking(
             |o| o.sndtimeo,
             flags,

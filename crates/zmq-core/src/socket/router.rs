@@ -174,9 +174,13 @@ impl Pattern for Router {
         if !starting {
             return Ok(msg);
         }
-        self.prefetched = Some(msg);
         let mut id = Msg::from_bytes(self.routing_id_of(pipe));
         id.set_more(true);
+        // The envelope came over the same connection (as libzmq says).
+        if let Some(props) = msg.shared_properties() {
+            id.set_properties(Some(props));
+        }
+        self.prefetched = Some(msg);
         Ok(id)
     }
 

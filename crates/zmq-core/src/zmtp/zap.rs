@@ -101,10 +101,19 @@ impl ReplyError {
     }
 }
 
+/// A well-formed reply: the verdict, and for the application (see
+/// `zmq_msg_gets`) the user id and metadata the handler gave the peer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    pub verdict: Verdict,
+    pub user_id: Bytes,
+    pub metadata: Metadata,
+}
+
 /// Reads a reply: delimiter, version, request id, status code, status
 /// text, user id, metadata (seven frames, only the last without MORE).
-pub fn parse_reply(frames: &[Msg]) -> Result<Verdict, ReplyError> {
-    let [delimiter, version, request_id, status, _text, _user_id, metadata] = frames else {
+pub fn parse_reply(frames: &[Msg]) -> Result<Answer, ReplyError> {
+    let [delimiter, version, request_id, status, _text, user_id, metadata] = frames else {
         return Err(ReplyError::Malformed);
     };
     let shape_ok = frames[..6].iter().all(Msg::more) && !metadata.more();
@@ -124,9 +133,13 @@ pub fn parse_reply(frames: &[Msg]) -> Result<Verdict, ReplyError> {
         b"500" => Verdict::Deny(500),
         _ => return Err(ReplyError::InvalidStatusCode),
     };
-    Metadata::parse(&Bytes::copy_from_slice(metadata.data()))
+    let metadata = Metadata::parse(&Bytes::copy_from_slice(metadata.data()))
         .map_err(|_| ReplyError::InvalidMetadata)?;
-    Ok(verdict)
+    Ok(Answer {
+        verdict,
+        user_id: Bytes::copy_from_slice(user_id.data()),
+        metadata,
+    })
 }
 
 /// The status code a peer's ERROR reason carries, if it is one ("300",
@@ -177,8 +190,22 @@ mod tests {
 
     #[test]
     fn replies_give_verdicts_or_errors() {
-        let ok =
-            |status: &[u8]| parse_reply(&multipart(&[b"", b"1.0", b"1", status, b"", b"", b""]));
+        let ok = |status: &[u8]| {
+            parse_reply(&multipart(&[b"", b"1.0", b"1", status, b"", b"", b""]))
+                .map(|answer| answer.verdict)
+        };
+        let full = parse_reply(&multipart(&[
+            b"",
+            b"1.0",
+            b"1",
+            b"200",
+            b"OK",
+            b"alice",
+            b"\x05X-Foo\x00\x00\x00\x03bar",
+        ]))
+        .unwrap();
+        assert_eq!(full.user_id, "alice");
+        assert_eq!(full.metadata.get("X-Foo").unwrap(), "bar");
         assert_eq!(ok(b"200"), Ok(Verdict::Allow));
         assert_eq!(ok(b"300"), Ok(Verdict::Deny(300)));
         assert_eq!(ok(b"400"), Ok(Verdict::Deny(400)));
@@ -208,11 +235,15 @@ mod tests {
             ),
         ];
         for (parts, error) in cases {
-            assert_eq!(parse_reply(&multipart(parts)), Err(error), "{parts:?}");
+            assert_eq!(
+                parse_reply(&multipart(parts)).err(),
+                Some(error),
+                "{parts:?}"
+            );
         }
         let mut split = multipart(&[b"", b"1.0", b"1", b"200", b"", b"", b""]);
         split[3].set_more(false);
-        assert_eq!(parse_reply(&split), Err(ReplyError::Malformed));
+        assert_eq!(parse_reply(&split).err(), Some(ReplyError::Malformed));
     }
 
     #[test]
