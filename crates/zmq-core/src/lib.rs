@@ -9,6 +9,7 @@ pub mod msg;
 pub mod pipe;
 pub mod poll;
 pub mod pool;
+pub mod properties;
 pub mod proxy;
 pub mod queue;
 pub mod signal;

@@ -5,8 +5,8 @@
 
 use crate::block::{self, Block};
 use crate::pool::Buf;
+pub use crate::properties::{Properties, PropertiesRef};
 use bytes::{Bytes, BytesMut};
-use std::sync::Arc;
 
 /// Bodies up to this size are stored inline, with no heap allocation.
 pub const INLINE_MAX: usize = 46;
@@ -39,38 +39,7 @@ pub struct Msg {
     flags: u8,
     routing_id: u32,
     /// The properties of the connection the frame came from.
-    properties: Option<Arc<Properties>>,
-}
-
-/// What zmq_msg_gets reads: the peer's handshake metadata (Socket-Type,
-/// Identity, ...), its address, the ZAP handler's user id and metadata,
-/// and the connection's descriptor, under libzmq's exact names. Values
-/// keep a terminating NUL so the C API can hand them out as they are.
-#[derive(Debug, Default)]
-pub struct Properties {
-    entries: Vec<(String, Vec<u8>)>,
-}
-
-impl Properties {
-    /// Adds a property unless one of that name is there: the first wins,
-    /// as in libzmq (the address before ZAP's, ZAP's before the peer's).
-    pub fn insert(&mut self, name: &str, value: &[u8]) {
-        if self.get(name).is_some() {
-            return;
-        }
-        let mut v = Vec::with_capacity(value.len() + 1);
-        v.extend_from_slice(value);
-        v.push(0);
-        self.entries.push((name.to_owned(), v));
-    }
-
-    /// The value of `name` (matched exactly, as libzmq does), with its NUL.
-    pub fn get(&self, name: &str) -> Option<&[u8]> {
-        self.entries
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| &v[..])
-    }
+    properties: Option<PropertiesRef>,
 }
 
 impl Default for Msg {
@@ -331,12 +300,12 @@ impl Msg {
     }
 
     /// The properties, for tying another frame to the same connection.
-    pub fn shared_properties(&self) -> Option<Arc<Properties>> {
+    pub fn shared_properties(&self) -> Option<PropertiesRef> {
         self.properties.clone()
     }
 
     /// Ties the frame to its connection's properties (None: unties it).
-    pub fn set_properties(&mut self, properties: Option<Arc<Properties>>) {
+    pub fn set_properties(&mut self, properties: Option<PropertiesRef>) {
         self.properties = properties;
     }
 }

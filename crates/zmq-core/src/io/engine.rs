@@ -6,9 +6,10 @@ use super::link::{EngineCell, EngineLink};
 use super::mailbox::EnginePipes;
 use super::stream::Stream;
 use super::zap::{Reply, ZapCall};
-use crate::msg::{Msg, Properties};
+use crate::msg::Msg;
 use crate::pipe::Waker;
 use crate::pool::Buf;
+use crate::properties::{Properties, Source};
 use crate::socket::core::{ConnOptions, PipeEnd, SocketCommand, SocketCore};
 use crate::socket::monitor;
 use crate::zmtp::frame::Header;
@@ -129,7 +130,7 @@ pub struct Engine {
     zap_answer: Option<(bytes::Bytes, crate::zmtp::Metadata)>,
     /// The connection's properties, on every frame received once the
     /// handshake is over (zmq_msg_gets).
-    properties: Option<Arc<Properties>>,
+    properties: Option<Source>,
 }
 
 impl Engine {
@@ -448,7 +449,7 @@ impl Engine {
 
     /// Queues one inbound frame; whole messages go to the socket at once.
     fn deliver(&mut self, mut msg: Msg) {
-        msg.set_properties(self.properties.clone());
+        msg.set_properties(self.properties.as_mut().map(Source::take));
         let last = !msg.more();
         self.pending.push(msg);
         if last {
@@ -513,7 +514,7 @@ impl Engine {
         };
         self.socket
             .emit(monitor::HANDSHAKE_SUCCEEDED, 0, &self.opts.endpoint);
-        self.properties = Some(Arc::new(self.connection_properties(&peer.properties)));
+        self.properties = Some(Source::new(self.connection_properties(&peer.properties)));
         self.handshake_deadline = None;
         self.next_ping = millis(self.opts.heartbeat_ivl).map(|ivl| Instant::now() + ivl);
         let routing_id = match &self.opts.peer_routing_id {
