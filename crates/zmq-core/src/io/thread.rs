@@ -358,6 +358,17 @@ impl Loop {
             Interest::READABLE | Interest::WRITABLE,
         );
         if registered.is_err() {
+            // The poller refused it (no memory, or the user's epoll watch
+            // limit): the connection closes as if the peer had gone, and a
+            // connecter tries again later.
+            let fd = engine.stream.as_raw_fd() as u32;
+            engine
+                .socket
+                .emit(monitor::DISCONNECTED, fd, &engine.opts.endpoint);
+            engine.shutdown();
+            if let Some(ct) = connecter {
+                self.schedule_retry(ct);
+            }
             return;
         }
         engine.start(&self.mailbox, token);
