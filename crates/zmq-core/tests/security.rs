@@ -374,6 +374,26 @@ fn broken_zap_replies_fail_the_handshake_as_protocol_errors() {
 }
 
 #[test]
+fn a_handler_that_closes_without_answering_fails_the_handshake_at_once() {
+    let ctx = Context::new();
+    let zap = ctx.socket(SocketType::Rep).unwrap();
+    set_int(&zap, options::RCVTIMEO, 5000);
+    set_int(&zap, options::LINGER, 0);
+    zap.bind(ZAP).unwrap();
+    let (server, ep) = plain_server(&ctx);
+    let server_events = watch(&ctx, &server, "server");
+    let client = plain_client(&ctx, b"u", b"p");
+    client.connect(&ep).unwrap();
+    recv(&zap);
+    drop(zap);
+    // Not left waiting for the handshake timeout (30 s): no detail, EFAULT.
+    assert_eq!(
+        until(&server_events, FAILURES),
+        (monitor::HANDSHAKE_FAILED_NO_DETAIL, 14)
+    );
+}
+
+#[test]
 fn mechanisms_must_match() {
     let ctx = Context::new();
     let _requests = handler(&ctx, SocketType::Rep, &["200"]);

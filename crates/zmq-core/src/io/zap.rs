@@ -62,6 +62,9 @@ impl ZapCall {
     }
 
     pub fn poll(&mut self) -> Reply {
+        // Looked at first: a reply sent before the handler went is in the
+        // pipe by then.
+        let gone = self.end.rx.is_closed() || self.end.peer_gone();
         while let Some(frame) = self.end.rx.read() {
             let last = !frame.more();
             self.reply.push(frame);
@@ -69,9 +72,10 @@ impl ZapCall {
                 return Reply::Arrived(std::mem::take(&mut self.reply));
             }
         }
-        if self.end.rx.is_closed() {
-            return Reply::HandlerGone;
+        if gone {
+            Reply::HandlerGone
+        } else {
+            Reply::Waiting
         }
-        Reply::Waiting
     }
 }

@@ -26,6 +26,9 @@ pub struct Peer {
 #[derive(Default)]
 pub struct Ends {
     cores: Mutex<[Option<Arc<SocketCore>>; 2]>,
+    /// A connecter that is no socket (see `connect_client`) is woken
+    /// instead when the binder goes.
+    client: Mutex<Waker>,
 }
 
 impl Ends {
@@ -36,9 +39,15 @@ impl Ends {
             cores[side] = None;
             cores[1 - side].clone()
         };
-        if let Some(core) = other {
-            core.command(SocketCommand::Detach(id));
+        match other {
+            Some(core) => core.command(SocketCommand::Detach(id)),
+            None if side == 1 => std::mem::take(&mut *self.client.lock()).wake(),
+            None => {}
         }
+    }
+
+    fn binder_gone(&self) -> bool {
+        self.cores.lock()[1].is_none()
     }
 }
 
@@ -53,10 +62,18 @@ pub struct ClientEnd {
     ends: Arc<Ends>,
 }
 
+impl ClientEnd {
+    /// Whether the bound socket has closed.
+    pub fn peer_gone(&self) -> bool {
+        self.ends.binder_gone()
+    }
+}
+
 impl Drop for ClientEnd {
     fn drop(&mut self) {
         // We are gone: nobody to wake.
         self.rx.set_reader(Waker::Nobody);
+        *self.ends.client.lock() = Waker::Nobody;
         self.tx.close();
         self.rx.close();
         self.ends.close(0, self.id);
@@ -247,10 +264,11 @@ impl Registry {
         let id = next_pipe_id();
         let tx = Pipe::new(0);
         let rx = Pipe::new(0);
-        rx.set_reader(reader);
+        rx.set_reader(reader.clone());
         plug_binder(&tx, &rx, &binder.core, id);
         let ends = Arc::new(Ends::default());
         ends.cores.lock()[1] = Some(binder.core.clone());
+        *ends.client.lock() = reader.clone();
         binder.core.command(SocketCommand::Attach(PipeEnd {
             id,
             tx: rx.clone(),
