@@ -19,6 +19,7 @@ pub mod rep;
 pub mod req;
 pub mod router;
 mod spin;
+mod state_lock;
 pub mod subscriptions;
 pub mod xpub;
 pub mod xsub;
@@ -26,6 +27,7 @@ pub mod xsub;
 use self::core::{PipeEnd, SocketCommand, SocketCore};
 use self::options::Options;
 use self::pattern::Pattern;
+use self::state_lock::StateLock;
 use crate::ctx::CtxInner;
 use crate::error::{Error, Result};
 use crate::io::connecter::Target;
@@ -39,7 +41,6 @@ use crate::signal::Wake;
 use crate::transport::inproc::{Ends, Peer};
 use crate::transport::{self, ipc, tcp, Scheme};
 use crate::{Context, SocketType};
-use parking_lot::Mutex;
 use std::os::fd::{AsRawFd, RawFd};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -169,7 +170,7 @@ struct Direct {
 pub struct Socket {
     core: Arc<SocketCore>,
     ctx: Arc<CtxInner>,
-    state: Mutex<State>,
+    state: StateLock<State>,
 }
 
 fn pattern_for(t: SocketType) -> Box<dyn Pattern> {
@@ -195,7 +196,7 @@ impl Socket {
         Socket {
             core,
             ctx,
-            state: Mutex::new(State {
+            state: StateLock::new(State {
                 opts: Options::new(t),
                 pattern: pattern_for(t),
                 rcvmore: false,
