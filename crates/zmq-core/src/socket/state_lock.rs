@@ -72,3 +72,34 @@ impl<T> Drop for Guard<'_, T> {
         self.0.locked.store(false, Ordering::Release);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    #[test]
+    fn one_holder_at_a_time() {
+        let lock = Arc::new(StateLock::new((0u64, 0u64)));
+        let threads: Vec<_> = (0..4)
+            .map(|_| {
+                let lock = lock.clone();
+                std::thread::spawn(move || {
+                    for _ in 0..50_000 {
+                        let mut g = lock.lock();
+                        let pair = &mut *g;
+                        // Torn updates would show if two held it at once.
+                        pair.0 += 1;
+                        std::hint::spin_loop();
+                        pair.1 = pair.0;
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        let g = lock.lock();
+        assert_eq!(*g, (200_000, 200_000));
+    }
+}
