@@ -59,3 +59,55 @@ def test_close_failed_as_libzmq(tmp_path):
         seen[name] = [line for line in output.splitlines() if line.startswith("EVENT")]
     assert seen["ours"] == seen["libzmq"]
     assert seen["libzmq"] == ["EVENT 8 fd True", "EVENT 256 2 True"]
+
+
+REFUSED_PEER_SCRIPT = """
+import sys, time, zmq
+from zmq.utils.monitor import recv_monitor_message
+from zmqproof import prove
+
+def events(monitor):
+    seen = []
+    monitor.rcvtimeo = 100
+    while True:
+        try:
+            event = recv_monitor_message(monitor)
+        except zmq.Again:
+            return seen
+        value = event["value"] if event["event"] == zmq.EVENT_HANDSHAKE_FAILED_PROTOCOL else ""
+        seen.append(f"{event['event']}:{value}")
+
+ctx = zmq.Context()
+server = ctx.socket(zmq.PUSH if sys.argv[1] == "types" else zmq.PULL)
+prove(server)
+if sys.argv[1] == "mechanism":
+    server.plain_server = True
+server_events = server.get_monitor_socket()
+port = server.bind_to_random_port("tcp://127.0.0.1")
+client = ctx.socket(zmq.PUSH)
+client.reconnect_ivl = 20
+client_events = client.get_monitor_socket()
+client.connect(f"tcp://127.0.0.1:{port}")
+time.sleep(0.6)
+print("SERVER", " ".join(events(server_events)))
+print("CLIENT", " ".join(events(client_events)))
+for s in (client, server, client_events, server_events):
+    s.close(0)
+ctx.term()
+"""
+
+
+@pytest.mark.parametrize("case", ["types", "mechanism"])
+def test_a_refused_handshake_as_libzmq(tmp_path, case):
+    """A PUSH connecting to a PUSH, or a NULL client to a PLAIN server: the
+    same events on both sides as libzmq 4.3.5 (no HANDSHAKE_FAILED_* for the
+    socket types, MECHANISM_MISMATCH for the mechanism) and, as libzmq, no
+    second attempt even with a 20 ms reconnect interval."""
+    seen = {}
+    for name, env in (("libzmq", clean_env()), ("ours", None)):
+        output = run_script(tmp_path, REFUSED_PEER_SCRIPT, case, env=env)
+        if name == "ours":
+            assert_proved(output)
+        seen[name] = [line for line in output.splitlines() if line.startswith(("SERVER", "CLIENT"))]
+    assert seen["ours"] == seen["libzmq"]
+    assert seen["ours"][1].split()[1:].count("1:") == 1, seen["ours"]

@@ -171,3 +171,52 @@ fn peer_vanishing_inside_a_large_frame_loses_only_its_message() {
         .unwrap();
     assert!(pull.recv(0).is_err(), "no half message is delivered");
 }
+
+/// Connections a raw listener accepts within `window`, each answered with
+/// `reply` and then read until closed; a connecter that gives up makes one.
+fn connections_made(ctx: &Context, reply: &[u8], window: Duration) -> usize {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let push = ctx.socket(SocketType::Push).unwrap();
+    push.set_option(options::RECONNECT_IVL, &10i32.to_ne_bytes())
+        .unwrap();
+    push.set_option(options::LINGER, &0i32.to_ne_bytes())
+        .unwrap();
+    push.connect(&format!("tcp://{}", listener.local_addr().unwrap()))
+        .unwrap();
+    let until = std::time::Instant::now() + window;
+    let mut made = 0;
+    while std::time::Instant::now() < until {
+        match listener.accept() {
+            Ok((mut s, _)) => {
+                made += 1;
+                s.set_nonblocking(false).unwrap();
+                let _ = s.write_all(reply);
+                s.set_read_timeout(Some(Duration::from_millis(200)))
+                    .unwrap();
+                let mut buf = [0u8; 256];
+                while s.read(&mut buf).is_ok_and(|n| n > 0) {}
+            }
+            Err(_) => std::thread::sleep(Duration::from_millis(5)),
+        }
+    }
+    made
+}
+
+#[test]
+fn a_connecter_gives_up_on_a_peer_that_breaks_the_protocol() {
+    // As libzmq: a peer of an incompatible type (PUSH to PUSH) or one that
+    // sends garbage is not retried, even with a 10 ms reconnect interval...
+    let ctx = Context::new();
+    let push_peer = [greeting(), ready("PUSH")].concat();
+    assert_eq!(
+        connections_made(&ctx, &push_peer, Duration::from_millis(600)),
+        1
+    );
+    assert_eq!(
+        connections_made(&ctx, b"HTTP/1.0 200 OK\r\n\r\n", Duration::from_millis(600)),
+        1
+    );
+    // ...while one that merely closes the connection is.
+    assert!(connections_made(&ctx, b"", Duration::from_millis(600)) > 1);
+}

@@ -689,11 +689,13 @@ impl Engine {
     pub fn report_closed(&self, why: &Closed) {
         let endpoint = &self.opts.endpoint;
         if !self.session.is_ready() {
-            let (event, value) = match why {
+            let failure = match why {
                 Closed::Protocol(e) => monitor::handshake_failure(e),
-                _ => (monitor::HANDSHAKE_FAILED_NO_DETAIL, 0),
+                _ => Some((monitor::HANDSHAKE_FAILED_NO_DETAIL, 0)),
             };
-            self.socket.emit(event, value, endpoint);
+            if let Some((event, value)) = failure {
+                self.socket.emit(event, value, endpoint);
+            }
         }
         let fd = self.stream.as_raw_fd() as u32;
         self.socket.emit(monitor::DISCONNECTED, fd, endpoint);

@@ -414,14 +414,15 @@ impl Loop {
         }
         engine.shutdown();
         drop(engine);
-        // A peer that refused our credentials will refuse them again: as
-        // libzmq, the connection is given up, with what it had queued.
-        let refused = matches!(&why, Closed::Protocol(e) if e.auth_status().is_some());
+        // A peer that broke the protocol or refused us would do it again:
+        // as libzmq, the connection is given up, with what it had queued
+        // (a lost connection or a silent peer is retried).
+        let give_up = matches!(why, Closed::Protocol(_));
         if let Some(ct) = connecter {
             if let Some(Some(Entry::Connecter(c))) = self.entries.get_mut(ct) {
                 c.state = State::Waiting;
-                if refused || lingering && !c.has_pending() {
-                    self.drop_entry(ct, refused);
+                if give_up || lingering && !c.has_pending() {
+                    self.drop_entry(ct, give_up);
                 } else {
                     self.schedule_retry(ct);
                 }
