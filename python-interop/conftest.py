@@ -137,6 +137,18 @@ def run_script(tmp_path, text, *args, env=None, timeout=30):
 _SCRIPTS = __import__("itertools").count()
 
 
+def run_on_both(tmp_path, text, *args, keep):
+    """Runs the script on pyzmq's own libzmq and on ours (proving it is
+    ours); returns each run's output lines that start with one of `keep`."""
+    seen = {}
+    for name, env in (("libzmq", clean_env()), ("ours", None)):
+        output = run_script(tmp_path, text, *args, env=env)
+        if name == "ours":
+            assert_proved(output)
+        seen[name] = [line for line in output.splitlines() if line.startswith(keep)]
+    return seen
+
+
 def command(impl, program, *args):
     """argv and environment to run `program` as built or written for `impl`."""
     args = [str(a) for a in args]
