@@ -1,36 +1,12 @@
 //! zmq_socket_monitor: libzmq's two-frame events about endpoints and
 //! connections, read from a PAIR socket.
 
+mod common;
+
+use common::{event, watch};
 use std::io::Write;
 use zmq_core::socket::{monitor, options};
 use zmq_core::{Context, Msg, Socket, SocketType};
-
-fn watch(ctx: &Context, s: &Socket, name: &str) -> Socket {
-    s.monitor(Some(&format!("inproc://{name}")), 0xffff)
-        .unwrap();
-    let pair = ctx.socket(SocketType::Pair).unwrap();
-    pair.set_option(options::RCVTIMEO, &5000i32.to_ne_bytes())
-        .unwrap();
-    pair.connect(&format!("inproc://{name}")).unwrap();
-    pair
-}
-
-/// The next event: (event, value, endpoint).
-fn event(pair: &Socket) -> (u16, u32, String) {
-    let head = pair.recv(0).expect("an event");
-    assert!(head.more(), "events have two frames");
-    assert_eq!(head.len(), 6);
-    let d = head.data();
-    let event = u16::from_ne_bytes([d[0], d[1]]);
-    let value = u32::from_ne_bytes([d[2], d[3], d[4], d[5]]);
-    let endpoint = pair.recv(0).unwrap();
-    assert!(!endpoint.more());
-    (
-        event,
-        value,
-        String::from_utf8(endpoint.data().to_vec()).unwrap(),
-    )
-}
 
 /// Events until `last` arrives, by kind.
 fn until(pair: &Socket, last: u16) -> Vec<u16> {

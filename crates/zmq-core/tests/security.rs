@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{last_endpoint, recv, send, set_int};
+use common::{event, last_endpoint, recv, send, set_int, watch};
 use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
@@ -20,10 +20,7 @@ fn handler(
     kind: SocketType,
     statuses: &[&'static str],
 ) -> mpsc::Receiver<Vec<Vec<u8>>> {
-    let zap = ctx.socket(kind).unwrap();
-    set_int(&zap, options::RCVTIMEO, 5000);
-    set_int(&zap, options::LINGER, 0);
-    zap.bind(ZAP).unwrap();
+    let zap = zap_socket(ctx, kind);
     let (tx, rx) = mpsc::channel();
     let statuses = statuses.to_vec();
     thread::spawn(move || {
@@ -51,27 +48,47 @@ fn handler(
     rx
 }
 
-fn watch(ctx: &Context, s: &Socket, name: &str) -> Socket {
-    s.monitor(Some(&format!("inproc://{name}")), 0xffff)
-        .unwrap();
-    let pair = ctx.socket(SocketType::Pair).unwrap();
-    set_int(&pair, options::RCVTIMEO, 5000);
-    pair.connect(&format!("inproc://{name}")).unwrap();
-    pair
+/// A socket bound where a ZAP handler binds, waiting at most 5 s.
+fn zap_socket(ctx: &Context, kind: SocketType) -> Socket {
+    let zap = ctx.socket(kind).unwrap();
+    set_int(&zap, options::RCVTIMEO, 5000);
+    set_int(&zap, options::LINGER, 0);
+    zap.bind(ZAP).unwrap();
+    zap
 }
 
 /// Events until one of `wanted` arrives: that one's (event, value).
 fn until(pair: &Socket, wanted: &[u16]) -> (u16, u32) {
     loop {
-        let head = pair.recv(0).expect("an event");
-        pair.recv(0).unwrap();
-        let d = head.data();
-        let event = u16::from_ne_bytes([d[0], d[1]]);
-        let value = u32::from_ne_bytes([d[2], d[3], d[4], d[5]]);
+        let (event, value, _) = event(pair);
         if wanted.contains(&event) {
             return (event, value);
         }
     }
+}
+
+/// A NULL socket on `endpoint` that asks ZAP about its peers in `domain`;
+/// returns it and the endpoint it bound.
+fn zap_domain_server(
+    ctx: &Context,
+    kind: SocketType,
+    domain: &[u8],
+    endpoint: &str,
+) -> (Socket, String) {
+    let server = ctx.socket(kind).unwrap();
+    server.set_option(options::ZAP_DOMAIN, domain).unwrap();
+    set_int(&server, options::RCVTIMEO, 5000);
+    server.bind(endpoint).unwrap();
+    let ep = last_endpoint(&server);
+    (server, ep)
+}
+
+/// A peer connected to `ep` that does not wait to deliver on close.
+fn connected(ctx: &Context, kind: SocketType, ep: &str) -> Socket {
+    let client = ctx.socket(kind).unwrap();
+    set_int(&client, options::LINGER, 0);
+    client.connect(ep).unwrap();
+    client
 }
 
 const FAILURES: &[u16] = &[
@@ -174,9 +191,7 @@ fn a_plain_server_without_a_handler_lets_nobody_in() {
         set_int(&server, options::ZAP_ENFORCE_DOMAIN, enforce);
         server.bind("tcp://127.0.0.1:*").unwrap();
         let events = watch(&ctx, &server, &format!("null-{enforce}"));
-        let client = ctx.socket(SocketType::Push).unwrap();
-        set_int(&client, options::LINGER, 0);
-        client.connect(&last_endpoint(&server)).unwrap();
+        let _client = connected(&ctx, SocketType::Push, &last_endpoint(&server));
         assert_eq!(until(&events, FAILURES), outcome);
     }
 }
@@ -185,10 +200,7 @@ fn a_plain_server_without_a_handler_lets_nobody_in() {
 fn null_with_a_zap_domain_asks_the_handler() {
     let ctx = Context::new();
     let requests = handler(&ctx, SocketType::Rep, &["200", "500"]);
-    let server = ctx.socket(SocketType::Rep).unwrap();
-    server.set_option(options::ZAP_DOMAIN, b"global").unwrap();
-    server.bind("tcp://127.0.0.1:*").unwrap();
-    let ep = last_endpoint(&server);
+    let (server, ep) = zap_domain_server(&ctx, SocketType::Rep, b"global", "tcp://127.0.0.1:*");
     let server_events = watch(&ctx, &server, "server");
 
     let client = ctx.socket(SocketType::Req).unwrap();
@@ -225,13 +237,8 @@ fn null_with_a_zap_domain_asks_the_handler() {
 fn over_ipc_the_address_names_the_peer_process() {
     let ctx = Context::new();
     let requests = handler(&ctx, SocketType::Rep, &["200"]);
-    let server = ctx.socket(SocketType::Pull).unwrap();
-    server.set_option(options::ZAP_DOMAIN, b"local").unwrap();
-    set_int(&server, options::RCVTIMEO, 5000);
-    server.bind("ipc://*").unwrap();
-    let client = ctx.socket(SocketType::Push).unwrap();
-    set_int(&client, options::LINGER, 0);
-    client.connect(&last_endpoint(&server)).unwrap();
+    let (server, ep) = zap_domain_server(&ctx, SocketType::Pull, b"local", "ipc://*");
+    let client = connected(&ctx, SocketType::Push, &ep);
     send(&client, &[b"hi"]);
     assert_eq!(recv(&server), [b"hi"]);
     let request = requests.recv_timeout(Duration::from_secs(5)).unwrap();
@@ -246,9 +253,7 @@ fn over_ipc_the_address_names_the_peer_process() {
 fn received_frames_carry_the_connection_properties() {
     let ctx = Context::new();
     // The handler names the user and adds a property of its own.
-    let zap = ctx.socket(SocketType::Rep).unwrap();
-    set_int(&zap, options::RCVTIMEO, 5000);
-    zap.bind(ZAP).unwrap();
+    let zap = zap_socket(&ctx, SocketType::Rep);
     let answer = thread::spawn(move || {
         let request = recv(&zap);
         let id = request[1].clone();
@@ -256,14 +261,11 @@ fn received_frames_carry_the_connection_properties() {
         send(&zap, &[b"1.0", &id, b"200", b"OK", b"alice", meta]);
         zap
     });
-    let router = ctx.socket(SocketType::Router).unwrap();
-    router.set_option(options::ZAP_DOMAIN, b"d").unwrap();
-    set_int(&router, options::RCVTIMEO, 5000);
-    router.bind("tcp://127.0.0.1:*").unwrap();
+    let (router, ep) = zap_domain_server(&ctx, SocketType::Router, b"d", "tcp://127.0.0.1:*");
     let dealer = ctx.socket(SocketType::Dealer).unwrap();
     dealer.set_option(options::ROUTING_ID, b"cli").unwrap();
     set_int(&dealer, options::LINGER, 0);
-    dealer.connect(&last_endpoint(&router)).unwrap();
+    dealer.connect(&ep).unwrap();
     send(&dealer, &[b"x"]);
     let envelope = router.recv(0).unwrap();
     let body = router.recv(0).unwrap();
@@ -305,9 +307,7 @@ fn received_frames_carry_the_connection_properties() {
     let plain = ctx.socket(SocketType::Pull).unwrap();
     set_int(&plain, options::RCVTIMEO, 5000);
     plain.bind("tcp://127.0.0.1:*").unwrap();
-    let push = ctx.socket(SocketType::Push).unwrap();
-    set_int(&push, options::LINGER, 0);
-    push.connect(&last_endpoint(&plain)).unwrap();
+    let push = connected(&ctx, SocketType::Push, &last_endpoint(&plain));
     send(&push, &[b"hi"]);
     let m = plain.recv(0).unwrap();
     let props = m.properties().unwrap();
@@ -323,15 +323,13 @@ fn received_frames_carry_the_connection_properties() {
 fn a_temporary_refusal_closes_silently_and_the_client_retries() {
     let ctx = Context::new();
     let requests = handler(&ctx, SocketType::Rep, &["300", "200"]);
-    let server = ctx.socket(SocketType::Pull).unwrap();
-    server.set_option(options::ZAP_DOMAIN, b"d").unwrap();
-    set_int(&server, options::RCVTIMEO, 5000);
-    server.bind("tcp://127.0.0.1:*").unwrap();
+    let (server, ep) = zap_domain_server(&ctx, SocketType::Pull, b"d", "tcp://127.0.0.1:*");
     let server_events = watch(&ctx, &server, "server");
     let client = ctx.socket(SocketType::Push).unwrap();
     set_int(&client, options::LINGER, 0);
+    // Watched before it connects, so no event is missed.
     let client_events = watch(&ctx, &client, "client");
-    client.connect(&last_endpoint(&server)).unwrap();
+    client.connect(&ep).unwrap();
     send(&client, &[b"eventually"]);
     assert_eq!(
         until(&server_events, FAILURES),
@@ -357,9 +355,7 @@ fn broken_zap_replies_fail_the_handshake_as_protocol_errors() {
         (&[b"1.0", b"1", b"200"], 0x2000_0001),
     ] {
         let ctx = Context::new();
-        let zap = ctx.socket(SocketType::Rep).unwrap();
-        set_int(&zap, options::RCVTIMEO, 5000);
-        zap.bind(ZAP).unwrap();
+        let zap = zap_socket(&ctx, SocketType::Rep);
         let (server, ep) = plain_server(&ctx);
         let server_events = watch(&ctx, &server, "server");
         let client = plain_client(&ctx, b"u", b"p");
@@ -376,10 +372,7 @@ fn broken_zap_replies_fail_the_handshake_as_protocol_errors() {
 #[test]
 fn a_handler_that_closes_without_answering_fails_the_handshake_at_once() {
     let ctx = Context::new();
-    let zap = ctx.socket(SocketType::Rep).unwrap();
-    set_int(&zap, options::RCVTIMEO, 5000);
-    set_int(&zap, options::LINGER, 0);
-    zap.bind(ZAP).unwrap();
+    let zap = zap_socket(&ctx, SocketType::Rep);
     let (server, ep) = plain_server(&ctx);
     let server_events = watch(&ctx, &server, "server");
     let client = plain_client(&ctx, b"u", b"p");
@@ -399,9 +392,7 @@ fn mechanisms_must_match() {
     let _requests = handler(&ctx, SocketType::Rep, &["200"]);
     let (server, ep) = plain_server(&ctx);
     let server_events = watch(&ctx, &server, "server");
-    let client = ctx.socket(SocketType::Push).unwrap();
-    set_int(&client, options::LINGER, 0);
-    client.connect(&ep).unwrap();
+    let _client = connected(&ctx, SocketType::Push, &ep);
     assert_eq!(
         until(&server_events, FAILURES),
         (monitor::HANDSHAKE_FAILED_PROTOCOL, 0x1100_0002)

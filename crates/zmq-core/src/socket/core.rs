@@ -156,9 +156,8 @@ pub struct ConnOptions {
     pub conflate_out: bool,
     /// The security mechanism and our role in it.
     pub security: Security,
-    /// ZMQ_ZAP_DOMAIN (empty: none) and ZMQ_ZAP_ENFORCE_DOMAIN.
+    /// ZMQ_ZAP_DOMAIN (empty: none), for ZAP requests.
     pub zap_domain: Bytes,
-    pub zap_enforce_domain: bool,
     /// The context whose ZAP handler authenticates peers.
     pub zap: ZapHandle,
 }

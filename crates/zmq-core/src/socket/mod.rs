@@ -24,7 +24,7 @@ pub mod subscriptions;
 pub mod xpub;
 pub mod xsub;
 
-use self::core::{PipeEnd, SocketCommand, SocketCore};
+use self::core::{ConnOptions, PipeEnd, SocketCommand, SocketCore};
 use self::options::Options;
 use self::pattern::Pattern;
 use self::state_lock::StateLock;
@@ -282,9 +282,7 @@ impl Socket {
         let io = self.ctx.io_thread(st.opts.affinity)?;
         self.core
             .emit(monitor::LISTENING, acceptor.as_raw_fd() as u32, &resolved);
-        let mut opts = st.opts.conn();
-        opts.endpoint = resolved.clone();
-        opts.zap = ZapHandle(Arc::downgrade(&self.ctx));
+        let opts = self.conn_options(&st.opts, resolved.clone());
         let id = self.push_endpoint(&mut st, endpoint, resolved, true, Some(io.clone()), None);
         io.send(IoCommand::Listen {
             listener: acceptor,
@@ -293,6 +291,15 @@ impl Socket {
             endpoint_id: id,
         });
         Ok(())
+    }
+
+    /// What a tcp or ipc connection made on `endpoint` takes from us now,
+    /// including where its ZAP handler is to be found.
+    fn conn_options(&self, opts: &Options, endpoint: String) -> ConnOptions {
+        let mut conn = opts.conn();
+        conn.endpoint = endpoint;
+        conn.zap = ZapHandle(Arc::downgrade(&self.ctx));
+        conn
     }
 
     /// Records an endpoint; returns its id. `resolved` becomes
@@ -350,9 +357,7 @@ impl Socket {
             }
         };
         let io = self.ctx.io_thread(st.opts.affinity)?;
-        let mut opts = st.opts.conn();
-        opts.endpoint = endpoint.to_string();
-        opts.zap = ZapHandle(Arc::downgrade(&self.ctx));
+        let mut opts = self.conn_options(&st.opts, endpoint.to_string());
         opts.peer_routing_id = st.opts.connect_routing_id.take();
         // Pipes exist before the connection so messages can queue; ROUTER
         // needs the peer's routing id first, and ZMQ_IMMEDIATE asks that

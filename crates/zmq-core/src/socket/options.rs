@@ -477,7 +477,6 @@ impl Options {
                 ),
             security: self.security(),
             zap_domain: self.zap_domain.clone(),
-            zap_enforce_domain: self.zap_enforce_domain,
             zap: ZapHandle::default(),
         }
     }

@@ -222,10 +222,18 @@ impl Session {
     /// handshake commands and PING replies are handled here, writing to
     /// `output()`. Large frame bodies are split off `input` without copying.
     pub fn poll_input(&mut self, input: &mut BytesMut) -> Result<Option<Event>, ProtocolError> {
+        self.guarded(|s| s.process(input))
+    }
+
+    /// Runs `f` unless the session already failed; a failure sticks.
+    fn guarded<T>(
+        &mut self,
+        f: impl FnOnce(&mut Session) -> Result<T, ProtocolError>,
+    ) -> Result<T, ProtocolError> {
         if let Some(err) = &self.failed {
             return Err(err.clone());
         }
-        let result = self.process(input);
+        let result = f(self);
         if let Err(err) = &result {
             self.failed = Some(err.clone());
         }
@@ -309,17 +317,10 @@ impl Session {
     /// if that ends the handshake. A refusal queues the ERROR for the peer
     /// (write it out before closing) and fails the session.
     pub fn authenticated(&mut self, verdict: zap::Verdict) -> Result<Option<Event>, ProtocolError> {
-        if let Some(err) = &self.failed {
-            return Err(err.clone());
-        }
-        let result = self
-            .mechanism
-            .verdict(verdict, &mut self.out)
-            .map(|step| self.step(step));
-        if let Err(err) = &result {
-            self.failed = Some(err.clone());
-        }
-        result
+        self.guarded(|s| {
+            let step = s.mechanism.verdict(verdict, &mut s.out)?;
+            Ok(s.step(step))
+        })
     }
 
     /// Fails the session for a reason found outside it (the ZAP handler

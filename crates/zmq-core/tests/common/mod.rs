@@ -4,7 +4,7 @@
 #![allow(dead_code)]
 
 use zmq_core::socket::options;
-use zmq_core::{Msg, Socket};
+use zmq_core::{Context, Msg, Socket, SocketType};
 
 /// Sends `parts` as one multipart message.
 pub fn send(s: &Socket, parts: &[&[u8]]) {
@@ -59,4 +59,33 @@ pub fn raw_ready(socket_type: &str) -> Vec<u8> {
     let mut frame = vec![0x04, body.len() as u8];
     frame.extend_from_slice(&body);
     frame
+}
+
+/// Starts monitoring every event of `s` on `inproc://NAME`; returns the
+/// PAIR that reads them (waiting at most 5 s for each).
+pub fn watch(ctx: &Context, s: &Socket, name: &str) -> Socket {
+    s.monitor(Some(&format!("inproc://{name}")), 0xffff)
+        .unwrap();
+    let pair = ctx.socket(SocketType::Pair).unwrap();
+    set_int(&pair, options::RCVTIMEO, 5000);
+    pair.connect(&format!("inproc://{name}")).unwrap();
+    pair
+}
+
+/// The next monitor event: (event, value, endpoint), checked to come in
+/// libzmq's two frames.
+pub fn event(pair: &Socket) -> (u16, u32, String) {
+    let head = pair.recv(0).expect("an event");
+    assert!(head.more(), "events have two frames");
+    assert_eq!(head.len(), 6);
+    let d = head.data();
+    let event = u16::from_ne_bytes([d[0], d[1]]);
+    let value = u32::from_ne_bytes([d[2], d[3], d[4], d[5]]);
+    let endpoint = pair.recv(0).unwrap();
+    assert!(!endpoint.more());
+    (
+        event,
+        value,
+        String::from_utf8(endpoint.data().to_vec()).unwrap(),
+    )
 }
