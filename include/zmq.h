@@ -629,7 +629,7 @@ typedef struct zmq_pollitem_t {
 
 #ifdef __cplusplus
 extern "C" {
-#endif // __cplusplus
+#endif
 
 void *zmq_ctx_new(void);
 
@@ -785,7 +785,7 @@ void *zmq_threadstart(void (*func)(void *arg), void *arg);
 void zmq_threadclose(void *thread);
 
 #ifdef __cplusplus
-}  // extern "C"
-#endif  // __cplusplus
+}
+#endif
 
 #endif  /* __ZMQ_H_INCLUDED__ */

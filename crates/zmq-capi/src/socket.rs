@@ -404,12 +404,14 @@ pub unsafe extern "C" fn zmq_sendiov(
                     // SAFETY: each iovec describes readable memory.
                     std::slice::from_raw_parts(v.iov_base as *const u8, v.iov_len)
                 };
-                let more = if i + 1 < count {
-                    zmq_core::socket::SNDMORE
+                // As libzmq: every part but the last is sent with SNDMORE,
+                // and the last without, even when the caller passed it.
+                let flags = if i + 1 < count {
+                    flags | zmq_core::socket::SNDMORE
                 } else {
-                    0
+                    flags & !zmq_core::socket::SNDMORE
                 };
-                s.send(&mut Msg::from_slice(data), flags | more)?;
+                s.send(&mut Msg::from_slice(data), flags)?;
                 rc = len_int(v.iov_len);
             }
             Ok(rc)
@@ -418,7 +420,8 @@ pub unsafe extern "C" fn zmq_sendiov(
 }
 
 /// Receives up to `*count` frames of a message into buffers allocated with
-/// malloc (the caller frees them); `*count` becomes the number received.
+/// malloc (the caller frees them); `*count` becomes the number received,
+/// which is also what it returns (as libzmq, despite its man page's "bytes").
 ///
 /// # Safety
 /// `socket` is NULL or a live socket; `iov` holds `*count` entries.
@@ -437,7 +440,6 @@ pub unsafe extern "C" fn zmq_recviov(
             }
             let max = *count;
             let mut n = 0;
-            let mut total = 0usize;
             // On failure the caller gets no buffers: free those taken.
             let release = |n: usize| {
                 for i in 0..n {
@@ -467,13 +469,12 @@ pub unsafe extern "C" fn zmq_recviov(
                     iov_len: len,
                 };
                 n += 1;
-                total += len;
                 if !msg.more() || n == max {
                     break;
                 }
             }
             *count = n;
-            Ok(len_int(total))
+            Ok(len_int(n))
         })
     }
 }

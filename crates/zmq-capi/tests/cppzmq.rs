@@ -1,6 +1,6 @@
 //! Debian's cppzmq headers (zmq.hpp, zmq_addon.hpp) build against our
 //! include/zmq.h with -Wall -Wextra -Werror as C++11 and C++17, a plain C
-//! program builds as C99 with -pedantic, and the C++ program runs against
+//! program builds as C89 and C99 with -pedantic, and the C++ program runs against
 //! our libzmq.so.5.
 //!
 //! Skipped, with the reason printed, only where g++ or cppzmq is absent.
@@ -98,7 +98,7 @@ fn cppzmq_builds_with_werror_and_runs_against_our_library() {
 }
 
 #[test]
-fn zmq_h_builds_as_pedantic_c99() {
+fn zmq_h_builds_as_pedantic_c89_and_c99() {
     if !tool_works("gcc", &["--version"], "") {
         common::skip("C check", "gcc is not installed");
         return;
@@ -116,17 +116,19 @@ fn zmq_h_builds_as_pedantic_c99() {
          return zmq_msg_close(&m);\n}\n",
     )
     .expect("write C source");
-    run(Command::new("gcc")
-        .args([
-            "-std=c99",
-            "-Wall",
-            "-Wextra",
-            "-Werror",
-            "-pedantic",
-            "-fsyntax-only",
-            "-I",
-        ])
-        .arg(common::include_dir())
-        .arg(&src));
+    for std in ["-std=c89", "-std=c99"] {
+        run(Command::new("gcc")
+            .args([
+                std,
+                "-Wall",
+                "-Wextra",
+                "-Werror",
+                "-pedantic",
+                "-fsyntax-only",
+                "-I",
+            ])
+            .arg(common::include_dir())
+            .arg(&src));
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -23,7 +23,23 @@ fn generate() -> String {
         .expect("cbindgen runs over zmq-capi");
     let mut out = Vec::new();
     bindings.write(&mut out);
-    String::from_utf8(out).expect("cbindgen writes UTF-8")
+    let text = String::from_utf8(out).expect("cbindgen writes UTF-8");
+    c89_comments(&text)
+}
+
+/// cbindgen labels its C++ guards with `//` comments, some after `#endif`:
+/// C89 has neither, and `gcc -std=c89 -Wpedantic -Werror` refuses them.
+fn c89_comments(text: &str) -> String {
+    text.lines()
+        .map(|line| match line.split_once("//") {
+            Some((code, _)) if code.trim_start().starts_with('#') || code.trim() == "}" => {
+                code.trim_end()
+            }
+            _ => line,
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
 }
 
 #[test]

@@ -90,19 +90,40 @@ impl Stream {
     }
 }
 
+/// Linux's limit on buffers per call (sendmsg fails with more).
+const IOV_MAX: usize = 1024;
+
+/// Writes with MSG_NOSIGNAL: a peer that resets the connection must give
+/// the engine EPIPE, never raise SIGPIPE in the host process (a C program
+/// has not ignored it as Rust's own `main` does). write(2) and writev(2)
+/// cannot say that, so every write goes through sendmsg(2).
+fn send_vectored(fd: RawFd, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+    // SAFETY: all-zero is a valid msghdr (no name, no control data).
+    let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+    // IoSlice is documented to be ABI-compatible with iovec on Unix; the
+    // kernel only reads the buffers, which outlive the call.
+    msg.msg_iov = bufs.as_ptr() as *mut libc::iovec;
+    msg.msg_iovlen = bufs.len().min(IOV_MAX) as _;
+    loop {
+        // SAFETY: `msg` points at `msg_iovlen` valid iovecs and nothing else.
+        let n = unsafe { libc::sendmsg(fd, &msg, libc::MSG_NOSIGNAL) };
+        if n >= 0 {
+            return Ok(n as usize);
+        }
+        let e = io::Error::last_os_error();
+        if e.kind() != io::ErrorKind::Interrupted {
+            return Err(e);
+        }
+    }
+}
+
 impl Write for Stream {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self {
-            Stream::Tcp(s) => s.write(buf),
-            Stream::Unix(s) => s.write(buf),
-        }
+        send_vectored(self.as_raw_fd(), &[IoSlice::new(buf)])
     }
 
     fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-        match self {
-            Stream::Tcp(s) => s.write_vectored(bufs),
-            Stream::Unix(s) => s.write_vectored(bufs),
-        }
+        send_vectored(self.as_raw_fd(), bufs)
     }
 
     fn flush(&mut self) -> io::Result<()> {

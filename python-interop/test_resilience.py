@@ -1,0 +1,76 @@
+"""A peer cannot kill or stall the host process: the library must survive
+peers that vanish mid-stream, whatever the host does with its signals."""
+
+import pytest
+
+from conftest import ipc, run_on_both, tcp
+
+# A host that, like a plain C program, leaves SIGPIPE at its default
+# (terminate): Python itself ignores it, so the script undoes that. A raw
+# ZMTP peer (a PULL) connects, completes the handshake, and resets the
+# connection while the host's PUSH streams 64 KiB frames at it; it does
+# that ten times, then connects and resets at once (the host is still
+# writing its greeting) 200 times. The host must see each loss as a lost connection only.
+SIGPIPE_HOST = r"""
+import signal, socket, struct, sys, time
+import zmq, zmqproof
+
+signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+endpoint = sys.argv[1]
+ctx = zmq.Context()
+push = ctx.socket(zmq.PUSH)
+zmqproof.prove(push)
+push.sndhwm = 0
+push.linger = 0
+push.bind(endpoint)
+if endpoint.startswith("tcp://"):
+    host, port = endpoint[6:].rsplit(":", 1)
+    family, address = socket.AF_INET, (host, int(port))
+else:
+    family, address = socket.AF_UNIX, "\0" + endpoint[len("ipc://@"):]
+
+greeting = b"\xff" + bytes(8) + b"\x7f\x03\x00" + b"NULL".ljust(20, b"\0") + bytes(32)
+body = b"\x05READY" + b"\x0bSocket-Type" + struct.pack(">I", 4) + b"PULL"
+ready = b"\x04" + bytes([len(body)]) + body
+frame = bytes(65536)
+for attempt in range(10):
+    peer = socket.socket(family, socket.SOCK_STREAM)
+    peer.connect(address)
+    peer.sendall(greeting + ready)
+    got = b""
+    while len(got) < 64:
+        got += peer.recv(4096)
+    deadline = time.monotonic() + 0.2
+    while time.monotonic() < deadline:
+        try:
+            push.send(frame, zmq.NOBLOCK)
+        except zmq.Again:
+            time.sleep(0.001)
+    peer.recv(65536)
+    peer.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    peer.close()
+    end = time.monotonic() + 0.3
+    while time.monotonic() < end:
+        try:
+            push.send(frame, zmq.NOBLOCK)
+        except zmq.Again:
+            time.sleep(0.001)
+for attempt in range(200):
+    peer = socket.socket(family, socket.SOCK_STREAM)
+    peer.connect(address)
+    if attempt % 3 == 1:
+        peer.sendall(greeting[:11])
+    elif attempt % 3 == 2:
+        peer.sendall(greeting[:10] + b"\x02" + bytes(53))  # ZMTP 2: refused
+    peer.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    peer.close()
+time.sleep(0.5)
+print("host survived", attempt + 1, "resets")
+"""
+
+
+@pytest.mark.parametrize("transport", ["tcp", "ipc"])
+def test_a_reset_peer_never_raises_sigpipe(tmp_path, transport):
+    endpoint = tcp() if transport == "tcp" else ipc()
+    seen = run_on_both(tmp_path, SIGPIPE_HOST, endpoint, keep=("host survived",))
+    assert seen["ours"] == seen["libzmq"] == ["host survived 200 resets"]
