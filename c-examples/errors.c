@@ -27,6 +27,7 @@ static const char *errno_name(int err)
     case EMTHREAD: return "EMTHREAD";
     case ENODEV: return "ENODEV";
     case ENOENT: return "ENOENT";
+    case ENAMETOOLONG: return "ENAMETOOLONG";
     default: return "another errno";
     }
 }
@@ -110,6 +111,16 @@ int main(int argc, char **argv)
     EXPECT_RC(zmq_connect(req, "foo://x"), EPROTONOSUPPORT, "zmq_connect to foo://x");
     EXPECT_RC(zmq_connect(req, "tcp://nohostport"), EINVAL, "zmq_connect to tcp://nohostport");
     EXPECT_RC(zmq_bind(req, "tcp://nohostport"), EINVAL, "zmq_bind to tcp://nohostport");
+    EXPECT_RC(zmq_bind(req, "ipc://@"), EINVAL, "zmq_bind to an empty abstract ipc name");
+    {
+        /* 108 characters: one more than a Unix socket path holds. */
+        char too_long[6 + 108 + 1] = "ipc://";
+        memset(too_long + 6, 'a', 108);
+        too_long[6 + 108] = 0;
+        EXPECT_RC(zmq_bind(req, too_long), ENAMETOOLONG, "zmq_bind to an over-long ipc path");
+        EXPECT_RC(zmq_connect(req, too_long), ENAMETOOLONG,
+                  "zmq_connect to an over-long ipc path");
+    }
 
     void *first = new_socket(context, ZMQ_PULL);
     bind_to(first, endpoint);

@@ -25,11 +25,38 @@ struct Timer {
     arg: *mut c_void,
 }
 
+/// Marks a live timer set: a handle whose first word differs (a pointer to
+/// something else, as in `zmq_timers_add(&timers, ...)`) is EFAULT, as in
+/// libzmq, rather than memory taken for a set.
+const LIVE: u32 = 0xCAFE_DA7A;
+
 /// The set behind a `zmq_timers_new` handle.
-#[derive(Default)]
+#[repr(C)]
 struct Timers {
+    tag: u32,
     last_id: c_int,
     timers: Vec<Timer>,
+}
+
+impl Default for Timers {
+    fn default() -> Self {
+        Timers {
+            tag: LIVE,
+            last_id: 0,
+            timers: Vec::new(),
+        }
+    }
+}
+
+/// Whether `p` is a live set's handle (false for NULL or a misaligned one).
+///
+/// # Safety
+/// `p` is NULL or points to at least four readable bytes.
+unsafe fn is_live(p: *mut c_void) -> bool {
+    let t = p.cast::<Timers>();
+    // SAFETY: non-null and aligned, `p` points to readable memory holding
+    // at least the tag's four bytes (a live set, or the caller's object).
+    !t.is_null() && t.is_aligned() && unsafe { ptr::addr_of!((*t).tag).read() } == LIVE
 }
 
 impl Timers {
@@ -42,18 +69,20 @@ fn millis(ms: usize) -> Duration {
     Duration::from_millis(u64::try_from(ms).unwrap_or(u64::MAX))
 }
 
-/// The set behind a handle; None (with EFAULT set) for NULL.
+/// The set behind a handle; None (with EFAULT set) for NULL or a pointer
+/// to anything but a live set.
 ///
 /// # Safety
 /// `p` is NULL or a live handle from `zmq_timers_new`, used by no other
 /// reference while the result lives.
 unsafe fn timers<'a>(p: *mut c_void) -> Option<&'a mut Timers> {
-    // SAFETY: per the contract a non-null `p` is a leaked Box<Timers>.
-    let t = unsafe { p.cast::<Timers>().as_mut() };
-    if t.is_none() {
+    // SAFETY: forwarded contract: NULL or readable.
+    if !unsafe { is_live(p) } {
         set_errno(libc::EFAULT);
+        return None;
     }
-    t
+    // SAFETY: a live tag means `p` is a Box<Timers> from zmq_timers_new.
+    unsafe { p.cast::<Timers>().as_mut() }
 }
 
 /// A new, empty timer set.
@@ -75,8 +104,10 @@ pub unsafe extern "C" fn zmq_timers_destroy(timers_p: *mut *mut c_void) -> c_int
         // writable and holds a Box<Timers> leaked by zmq_timers_new.
         unsafe {
             match timers_p.as_mut() {
-                Some(slot) if !slot.is_null() => {
-                    drop(Box::from_raw(slot.cast::<Timers>()));
+                Some(slot) if is_live(*slot) => {
+                    let mut set = Box::from_raw(slot.cast::<Timers>());
+                    set.tag = 0;
+                    drop(set);
                     *slot = ptr::null_mut();
                     0
                 }
@@ -288,6 +319,27 @@ mod tests {
             assert_eq!(zmq_timers_add(set, 1, None, arg), -1);
             assert_eq!(zmq_timers_destroy(&mut set), 0);
             assert!(set.is_null());
+        }
+    }
+
+    #[test]
+    fn a_pointer_to_anything_but_a_set_is_efault() {
+        // SAFETY: every handle passed points to readable memory or is NULL.
+        unsafe {
+            let mut set = zmq_timers_new();
+            let not_a_set = (&mut set as *mut *mut c_void).cast::<c_void>();
+            assert_eq!(
+                zmq_timers_add(not_a_set, 100, Some(count), ptr::null_mut()),
+                -1
+            );
+            assert_eq!(crate::errno::errno(), libc::EFAULT);
+            assert_eq!(zmq_timers_timeout(not_a_set), -1);
+            assert_eq!(crate::errno::errno(), libc::EFAULT);
+            assert_eq!(zmq_timers_execute(ptr::null_mut()), -1);
+            assert_eq!(crate::errno::errno(), libc::EFAULT);
+            let mut not_a_set = not_a_set;
+            assert_eq!(zmq_timers_destroy(&mut not_a_set), -1);
+            assert_eq!(zmq_timers_destroy(&mut set), 0);
         }
     }
 

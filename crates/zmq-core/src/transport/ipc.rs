@@ -19,9 +19,14 @@ pub enum IpcAddr {
     Abstract(String),
 }
 
+/// As libzmq: an empty path or abstract name is EINVAL, one longer than a
+/// socket address holds is ENAMETOOLONG (on bind and on connect).
 pub fn parse(address: &str) -> Result<IpcAddr> {
-    if address.is_empty() || address.len() > MAX_PATH {
+    if address.is_empty() || address == "@" {
         return Err(Error::Invalid);
+    }
+    if address.len() > MAX_PATH {
+        return Err(Error::Os(libc::ENAMETOOLONG));
     }
     Ok(match address.strip_prefix('@') {
         Some(name) => IpcAddr::Abstract(name.to_string()),
@@ -127,7 +132,12 @@ mod tests {
         assert_eq!(parse("/tmp/x").unwrap(), IpcAddr::Path("/tmp/x".into()));
         assert_eq!(parse("@name").unwrap(), IpcAddr::Abstract("name".into()));
         assert_eq!(parse(""), Err(Error::Invalid));
-        assert_eq!(parse(&"a".repeat(200)), Err(Error::Invalid));
+        assert_eq!(parse("@"), Err(Error::Invalid));
+        assert_eq!(
+            parse(&"a".repeat(107)).unwrap(),
+            IpcAddr::Path("a".repeat(107).into())
+        );
+        assert_eq!(parse(&"a".repeat(108)), Err(Error::Os(libc::ENAMETOOLONG)));
         assert_eq!(IpcAddr::Abstract("n".into()).endpoint(), "ipc://@n");
     }
 
