@@ -112,6 +112,8 @@ int main(int argc, char **argv)
     EXPECT_RC(zmq_connect(req, "tcp://nohostport"), EINVAL, "zmq_connect to tcp://nohostport");
     EXPECT_RC(zmq_bind(req, "tcp://nohostport"), EINVAL, "zmq_bind to tcp://nohostport");
     EXPECT_RC(zmq_bind(req, "ipc://@"), EINVAL, "zmq_bind to an empty abstract ipc name");
+    EXPECT_NULL(zmq_z85_encode(NULL, NULL, 1), EINVAL,
+                "zmq_z85_encode of 1 byte (size is checked before pointers)");
     {
         /* 108 characters: one more than a Unix socket path holds. */
         char too_long[6 + 108 + 1] = "ipc://";

@@ -186,6 +186,10 @@ pub unsafe extern "C" fn zmq_getsockopt(
                 std::slice::from_raw_parts_mut(optval as *mut u8, *optvallen)
             };
             let n = s.get_option(option, buf)?;
+            // As libzmq: a larger buffer's tail is zeroed, so an int read
+            // into an int64_t (ZMQ_RCVMORE, say) reads back the same value.
+            let len = buf.len();
+            buf[n.min(len)..].fill(0);
             *optvallen = n;
             Ok(0)
         })

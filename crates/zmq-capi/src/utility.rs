@@ -150,6 +150,12 @@ pub unsafe extern "C" fn zmq_z85_encode(
     size: usize,
 ) -> *mut c_char {
     guard(ptr::null_mut(), || {
+        // As libzmq, a size that is not a multiple of 4 is EINVAL before
+        // the pointers are looked at.
+        if size % 4 != 0 {
+            set_errno(libc::EINVAL);
+            return ptr::null_mut();
+        }
         if dest.is_null() || (data.is_null() && size != 0) {
             set_errno(libc::EFAULT);
             return ptr::null_mut();

@@ -1,17 +1,34 @@
-//! zmq_sendiov and zmq_recviov as libzmq 4.3.5 behaves: the last part of
-//! a sendiov never carries SNDMORE (even when the caller passes it), and
-//! recviov returns the number of parts it received.
+//! Details of the C API that programs written against libzmq 4.3.5 rely on.
 
 use std::ffi::{c_void, CString};
+use zmq::constants::{ZMQ_PAIR, ZMQ_RCVMORE, ZMQ_RCVTIMEO, ZMQ_SNDMORE};
 use zmq::context::{zmq_ctx_new, zmq_ctx_term};
 use zmq::socket::{
-    zmq_bind, zmq_close, zmq_connect, zmq_recviov, zmq_sendiov, zmq_setsockopt, zmq_socket,
+    zmq_bind, zmq_close, zmq_connect, zmq_getsockopt, zmq_recviov, zmq_sendiov, zmq_setsockopt,
+    zmq_socket,
 };
 
-const ZMQ_PAIR: i32 = 0;
-const ZMQ_SNDMORE: i32 = 2;
-const ZMQ_RCVTIMEO: i32 = 27;
+/// An int option read into an int64_t reads back as the same value: the
+/// size says 4 and the rest of the buffer is zeroed.
+#[test]
+fn getsockopt_zeroes_the_rest_of_a_larger_buffer() {
+    // SAFETY: the buffer and its length are live locals; the socket and
+    // context are closed before the end.
+    unsafe {
+        let ctx = zmq_ctx_new();
+        let s = zmq_socket(ctx, ZMQ_PAIR);
+        let mut more: i64 = -1;
+        let mut len = std::mem::size_of::<i64>();
+        let p = (&mut more as *mut i64).cast();
+        assert_eq!(zmq_getsockopt(s, ZMQ_RCVMORE, p, &mut len), 0);
+        assert_eq!((len, more), (4, 0));
+        assert_eq!(zmq_close(s), 0);
+        assert_eq!(zmq_ctx_term(ctx), 0);
+    }
+}
 
+/// zmq_sendiov never leaves SNDMORE on the last part (even when the caller
+/// passes it), and zmq_recviov returns the number of parts it received.
 #[test]
 fn sendiov_with_sndmore_then_recviov_round_trip() {
     let endpoint = CString::new("inproc://iov").unwrap();
