@@ -153,9 +153,12 @@ pub unsafe extern "C" fn zmq_msg_init_data(
         };
         // Kept in place whatever its size: zmq_msg_data must return the
         // caller's own pointer, as libzmq's does.
-        let body = Bytes::from_owner(owner);
+        let mut frame = Msg::wrap(Bytes::from_owner(owner));
+        if ffn.is_none() {
+            frame.set_shared();
+        }
         // SAFETY: forwarded caller contract.
-        unsafe { msg_init(msg, Msg::wrap(body)) }
+        unsafe { msg_init(msg, frame) }
     })
 }
 
@@ -418,6 +421,7 @@ mod tests {
                 0
             );
             assert_eq!(zmq_msg_data(pa), buf.cast::<c_void>());
+            assert_eq!(zmq_msg_get(pa, ZMQ_SHARED), 0, "owned until copied");
             assert_eq!(zmq_msg_init(pb), 0);
             assert_eq!(zmq_msg_copy(pb, pa), 0);
             assert_eq!(zmq_msg_data(pb), buf.cast::<c_void>());
@@ -491,6 +495,8 @@ mod tests {
             let data = small.as_mut_ptr().cast::<c_void>();
             assert_eq!(zmq_msg_init_data(pa, data, 4, None, ptr::null_mut()), 0);
             assert_eq!(zmq_msg_data(pa), data);
+            // No free function: constant data, shared from the start.
+            assert_eq!(zmq_msg_get(pa, ZMQ_SHARED), 1);
             zmq_msg_close(pa);
             assert_eq!(zmq_msg_init_size(pa, 1000), 0);
             assert_eq!(zmq_msg_get(pa, ZMQ_SHARED), 0);

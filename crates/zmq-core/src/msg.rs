@@ -166,6 +166,13 @@ impl Msg {
         self.flags & SHARED != 0
     }
 
+    /// Marks the body as shared from the start: zmq_msg_init_data without
+    /// a free function hands over constant data the caller keeps (libzmq's
+    /// "constant message", which reports ZMQ_SHARED at once).
+    pub fn set_shared(&mut self) {
+        self.flags |= SHARED;
+    }
+
     /// A copy sharing this frame's body (zmq_msg_copy).
     pub fn copy(&mut self) -> Msg {
         self.share();
