@@ -132,6 +132,12 @@ int main(int argc, char **argv)
              "get ZMQ_LAST_ENDPOINT");
     void *second = new_socket(context, ZMQ_PULL);
     EXPECT_RC(zmq_bind(second, bound), EADDRINUSE, "zmq_bind twice to the same address");
+    /* A wildcard bind is unbound by the address it got, not the wildcard. */
+    size_t length = strlen(endpoint);
+    if (length > 2 && strcmp(endpoint + length - 2, ":*") == 0)
+        EXPECT_RC(zmq_unbind(first, endpoint), ENOENT, "zmq_unbind of a tcp wildcard");
+    check_rc(zmq_bind(second, "ipc://*"), "bind ipc://*");
+    EXPECT_RC(zmq_unbind(second, "ipc://*"), ENOENT, "zmq_unbind of ipc://*");
 
     /* Non-blocking receive with nothing queued. */
     EXPECT_RC(zmq_recv(first, buffer, sizeof buffer, ZMQ_DONTWAIT), EAGAIN,

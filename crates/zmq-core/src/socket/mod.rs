@@ -409,11 +409,18 @@ impl Socket {
     fn remove_endpoint(&self, endpoint: &str, bound: bool) -> Result<()> {
         self.check_term()?;
         transport::parse(endpoint)?;
+        // As libzmq, a wildcard (`tcp://host:*`, `ipc://*`) names no single
+        // endpoint: only the address it resolved to unbinds it.
+        let wildcard = endpoint == "ipc://*"
+            || (endpoint.starts_with("tcp://")
+                && (endpoint.ends_with(":*") || endpoint.ends_with(":0")));
         let mut st = self.state.lock();
         let i = st
             .endpoints
             .iter()
-            .position(|e| e.bound == bound && (e.given == endpoint || e.resolved == endpoint))
+            .position(|e| {
+                e.bound == bound && (e.resolved == endpoint || (e.given == endpoint && !wildcard))
+            })
             .ok_or(Error::NotFound)?;
         let e = st.endpoints.remove(i);
         match (&e.io, e.pipe) {
