@@ -3,7 +3,7 @@ libzmq (the reference) and on ours."""
 
 import pytest
 
-from conftest import tcp
+from conftest import run_on_both, tcp
 
 
 @pytest.mark.parametrize("impl", ["sys", "ours"])
@@ -17,3 +17,28 @@ def test_errors(launcher, impl):
 def test_errors_on_a_given_endpoint(launcher, impl):
     out = launcher.finish(launcher.start(impl, "errors", tcp()))
     assert out.rstrip().endswith("all checks passed"), out
+
+
+CONNECT_SPELLING_SCRIPT = """
+import zmq, zmqproof
+ctx = zmq.Context()
+s = ctx.socket(zmq.DEALER)
+zmqproof.prove(s)
+s.linger = 0
+for endpoint in ["tcp://[::1]:1234", "tcp://no-such-host.invalid:1234", "tcp://in val id:1234",
+                 "tcp://localhost:invalid", "tcp://localhost:*"]:
+    try:
+        s.connect(endpoint)
+        print("CONNECT", endpoint, "ok")
+    except zmq.ZMQError as e:
+        print("CONNECT", endpoint, zmq.ZMQError(e.errno).errno)
+"""
+
+
+def test_connect_checks_spelling_and_resolves_later(tmp_path):
+    """zmq_connect refuses a badly spelt address at once but takes a name
+    that does not resolve (yet) and an IPv6 address without ZMQ_IPV6: the
+    connecter resolves and retries, as in libzmq."""
+    seen = run_on_both(tmp_path, CONNECT_SPELLING_SCRIPT, keep="CONNECT")
+    assert seen["ours"] == seen["libzmq"]
+    assert "CONNECT tcp://no-such-host.invalid:1234 ok" in seen["libzmq"]

@@ -77,10 +77,21 @@ pub fn connect_endpoint(address: &str, ipv6: bool) -> Result<TcpEndpoint> {
     if endpoint.port == 0 {
         return Err(Error::Invalid);
     }
-    if endpoint.resolve().is_empty() {
+    if !plausible_host(&endpoint.host) {
         return Err(Error::Invalid);
     }
     Ok(endpoint)
+}
+
+/// Whether `host` can be a name or an address. As libzmq, zmq_connect only
+/// checks the spelling: a name that does not resolve yet (or an IPv6
+/// address without ZMQ_IPV6) is resolved by the connecter, which retries.
+fn plausible_host(host: &str) -> bool {
+    let mut chars = host.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphanumeric() || c == ':')
+        && chars.all(|c| c.is_ascii_alphanumeric() || "-.:%_".contains(c))
 }
 
 impl TcpEndpoint {
@@ -278,8 +289,14 @@ mod tests {
             Err(Error::NoDevice)
         );
         assert_eq!(connect_endpoint("127.0.0.1:*", false), Err(Error::Invalid));
+        // Resolved later, by the connecter (which retries), as libzmq.
+        let e = connect_endpoint("no.such.host.invalid:1", false).unwrap();
+        assert!(e.resolve().is_empty());
+        let e = connect_endpoint("[::1]:1234", false).unwrap();
+        assert!(e.resolve().is_empty(), "IPv6 only with ZMQ_IPV6");
+        assert_eq!(connect_endpoint("in val id:1", false), Err(Error::Invalid));
         assert_eq!(
-            connect_endpoint("no.such.host.invalid:1", false),
+            connect_endpoint("localhost:http", false),
             Err(Error::Invalid)
         );
     }
