@@ -33,6 +33,15 @@ greeting = b"\xff" + bytes(8) + b"\x7f\x03\x00" + b"NULL".ljust(20, b"\0") + byt
 body = b"\x05READY" + b"\x0bSocket-Type" + struct.pack(">I", 4) + b"PULL"
 ready = b"\x04" + bytes([len(body)]) + body
 frame = bytes(65536)
+
+def stream_for(seconds):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            push.send(frame, zmq.NOBLOCK)
+        except zmq.Again:
+            time.sleep(0.001)
+
 for attempt in range(10):
     peer = socket.socket(family, socket.SOCK_STREAM)
     peer.connect(address)
@@ -40,21 +49,11 @@ for attempt in range(10):
     got = b""
     while len(got) < 64:
         got += peer.recv(4096)
-    deadline = time.monotonic() + 0.2
-    while time.monotonic() < deadline:
-        try:
-            push.send(frame, zmq.NOBLOCK)
-        except zmq.Again:
-            time.sleep(0.001)
+    stream_for(0.2)
     peer.recv(65536)
     peer.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     peer.close()
-    end = time.monotonic() + 0.3
-    while time.monotonic() < end:
-        try:
-            push.send(frame, zmq.NOBLOCK)
-        except zmq.Again:
-            time.sleep(0.001)
+    stream_for(0.3)
 for attempt in range(200):
     peer = socket.socket(family, socket.SOCK_STREAM)
     peer.connect(address)
