@@ -528,6 +528,8 @@ impl Engine {
         match &self.pipes {
             Some(p) => {
                 self.plug(&mailbox, token);
+                self.socket
+                    .command(SocketCommand::PeerRoutingId(p.id, routing_id));
                 if self.reconnected {
                     self.socket.command(SocketCommand::Hiccup(p.id));
                 }

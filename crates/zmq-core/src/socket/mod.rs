@@ -119,13 +119,23 @@ enum Op {
 
 impl State {
     fn attach(&mut self, pipe: PipeEnd) {
+        self.track(&pipe);
+        self.pattern.attach(pipe);
+    }
+
+    /// Attaches a pipe made at connect, before the handshake names the peer.
+    fn attach_unnamed(&mut self, pipe: PipeEnd) {
+        self.track(&pipe);
+        self.pattern.attach_unnamed(pipe);
+    }
+
+    fn track(&mut self, pipe: &PipeEnd) {
         match &pipe.inproc {
             Some((ends, side)) => self.inproc.push((pipe.id, ends.clone(), *side)),
             None => self
                 .links
                 .push((pipe.id, pipe.link.clone(), pipe.rx.clone())),
         }
-        self.pattern.attach(pipe);
     }
 
     fn detach(&mut self, id: u64) {
@@ -359,11 +369,10 @@ impl Socket {
         let io = self.ctx.io_thread(st.opts.affinity)?;
         let mut opts = self.conn_options(&st.opts, endpoint.to_string());
         opts.peer_routing_id = st.opts.connect_routing_id.take();
-        // Pipes exist before the connection so messages can queue; ROUTER
-        // needs the peer's routing id first, and ZMQ_IMMEDIATE asks that
-        // nothing queue for a peer not yet connected, so those wait.
-        let immediate = st.opts.immediate || self.core.socket_type == SocketType::Router;
-        let pipes = (!immediate).then(|| {
+        // Pipes exist before the connection so messages can queue (the
+        // handshake names the peer later), unless ZMQ_IMMEDIATE asks that
+        // nothing queue for a peer not yet connected.
+        let pipes = (!st.opts.immediate).then(|| {
             let outbound = opts.outbound_pipe();
             let inbound = opts.inbound_pipe();
             let pid = core::next_pipe_id();
@@ -373,14 +382,19 @@ impl Socket {
                 socket: self.core.clone(),
                 id: pid,
             });
-            st.attach(PipeEnd {
+            let end = PipeEnd {
                 id: pid,
                 tx: outbound.clone(),
                 rx: inbound.clone(),
-                routing_id: Default::default(),
+                routing_id: opts.peer_routing_id.clone().unwrap_or_default(),
                 link: link.clone(),
                 inproc: None,
-            });
+            };
+            // ZMQ_CONNECT_ROUTING_ID names the peer now.
+            match opts.peer_routing_id {
+                Some(_) => st.attach(end),
+                None => st.attach_unnamed(end),
+            }
             EnginePipes {
                 id: pid,
                 outbound,

@@ -8,14 +8,19 @@ use bytes::Bytes;
 
 pub trait Pattern: Send {
     fn attach(&mut self, pipe: PipeEnd);
+    /// A pipe made at connect, before the peer's routing id is known; it
+    /// arrives later with `peer_routing_id`.
+    fn attach_unnamed(&mut self, pipe: PipeEnd) {
+        self.attach(pipe)
+    }
     /// The peer behind this pipe is gone.
     fn detach(&mut self, id: u64);
     /// A pre-created pipe was reconnected: resend per-connection state.
     fn hiccup(&mut self, _id: u64) {}
     /// A pipe found empty earlier has messages again.
     fn activated(&mut self, _id: u64) {}
-    /// The peer behind a pipe has this routing id after all (an inproc
-    /// connect made before the bind).
+    /// The peer behind a pipe has this routing id after all (a handshake
+    /// on a pipe made at connect, or an inproc connect made before the bind).
     fn peer_routing_id(&mut self, _id: u64, _routing_id: Bytes) {}
     /// Sends one frame (MORE flag set for all but the last). On success the
     /// frame is taken; on Err(Again) it is left untouched.

@@ -7,7 +7,7 @@ use super::core::PipeEnd;
 use super::fq::FairQueue;
 use super::options::{int_value, PROBE_ROUTER, ROUTER_HANDOVER, ROUTER_MANDATORY};
 use super::pattern::Pattern;
-use super::pipes::PipeSet;
+use super::pipes::{IdSet, PipeSet};
 use crate::error::{Error, Result};
 use crate::msg::Msg;
 use bytes::Bytes;
@@ -27,6 +27,9 @@ pub struct Router {
     handover: bool,
     /// ZMQ_PROBE_ROUTER: greet each new peer with an empty message.
     probe: bool,
+    /// Pipes made at connect whose peer has not said its routing id yet:
+    /// neither routable nor read until it does (as libzmq).
+    unnamed: IdSet,
 }
 
 impl Default for Router {
@@ -42,11 +45,57 @@ impl Default for Router {
             mandatory: false,
             handover: false,
             probe: false,
+            unnamed: IdSet::default(),
         }
     }
 }
 
 impl Router {
+    /// A routing id nobody uses here, for a peer that gave none.
+    fn generate_id(&mut self) -> Bytes {
+        loop {
+            self.next_id = self.next_id.wrapping_add(1);
+            let mut id = vec![0u8];
+            id.extend_from_slice(&self.next_id.to_be_bytes());
+            let id = Bytes::from(id);
+            if !self.ids.contains_key(&id) {
+                return id;
+            }
+        }
+    }
+
+    /// Gives an attached pipe the routing id its peer asked for (generated
+    /// if none) and starts reading it; false if it was refused.
+    fn name(&mut self, pipe: u64, routing_id: Bytes) -> bool {
+        let id = if routing_id.is_empty() {
+            self.generate_id()
+        } else if let Some(&old) = self.ids.get(&routing_id) {
+            if !self.handover {
+                // Duplicate identity: the newcomer is refused.
+                if let Some(p) = self.pipes.remove(pipe) {
+                    p.rx.close();
+                    p.tx.close();
+                }
+                return false;
+            }
+            // Handover: the old connection loses the identity to the new.
+            if let Some(p) = self.pipes.get(old) {
+                p.tx.close();
+            }
+            self.detach(old);
+            routing_id
+        } else {
+            routing_id
+        };
+        self.ids.insert(id.clone(), pipe);
+        // The pipe carries the id we route by (the peer's, or generated).
+        if let Some(p) = self.pipes.get_mut(pipe) {
+            p.routing_id = id;
+        }
+        self.fq.activate(pipe);
+        true
+    }
+
     fn routing_id_of(&self, pipe: u64) -> Bytes {
         self.pipes
             .get(pipe)
@@ -57,37 +106,17 @@ impl Router {
 
 impl Pattern for Router {
     fn attach(&mut self, pipe: PipeEnd) {
-        let id = if pipe.routing_id.is_empty() {
-            loop {
-                self.next_id = self.next_id.wrapping_add(1);
-                let mut id = vec![0u8];
-                id.extend_from_slice(&self.next_id.to_be_bytes());
-                let id = Bytes::from(id);
-                if !self.ids.contains_key(&id) {
-                    break id;
-                }
+        let (id, routing_id) = (pipe.id, pipe.routing_id.clone());
+        self.pipes.attach(pipe);
+        if self.name(id, routing_id) && self.probe {
+            if let Some(p) = self.pipes.get(id) {
+                p.tx.write(Msg::new());
             }
-        } else if let Some(&old) = self.ids.get(&pipe.routing_id) {
-            if !self.handover {
-                // Duplicate identity: the newcomer is refused.
-                pipe.rx.close();
-                pipe.tx.close();
-                return;
-            }
-            // Handover: the old connection loses the identity to the new.
-            if let Some(p) = self.pipes.get(old) {
-                p.tx.close();
-            }
-            self.detach(old);
-            pipe.routing_id.clone()
-        } else {
-            pipe.routing_id.clone()
-        };
-        self.ids.insert(id.clone(), pipe.id);
-        // The pipe carries the id we route by (the peer's, or generated).
-        let mut pipe = pipe;
-        pipe.routing_id = id;
-        self.fq.activate(pipe.id);
+        }
+    }
+
+    fn attach_unnamed(&mut self, pipe: PipeEnd) {
+        self.unnamed.insert(pipe.id);
         if self.probe {
             pipe.tx.write(Msg::new());
         }
@@ -95,14 +124,21 @@ impl Pattern for Router {
     }
 
     fn activated(&mut self, id: u64) {
-        self.fq.activate(id);
+        if !self.unnamed.contains(&id) {
+            self.fq.activate(id);
+        }
     }
 
     fn peer_routing_id(&mut self, id: u64, routing_id: Bytes) {
+        if self.unnamed.remove(&id) {
+            self.name(id, routing_id);
+            return;
+        }
         let Some(old) = self.pipes.get(id).map(|p| p.routing_id.clone()) else {
             return;
         };
-        if old == routing_id {
+        // A reconnected peer that gives no name keeps the one it had.
+        if old == routing_id || routing_id.is_empty() {
             return;
         }
         if let Some(&other) = self.ids.get(&routing_id) {
@@ -131,6 +167,7 @@ impl Pattern for Router {
     }
 
     fn detach(&mut self, id: u64) {
+        self.unnamed.remove(&id);
         // After a handover the name may already belong to the newcomer.
         if let Some(p) = self.pipes.get(id) {
             if self.ids.get(&p.routing_id) == Some(&id) {
@@ -191,7 +228,12 @@ impl Pattern for Router {
     /// Messages to unknown peers are dropped, so a ROUTER can always send;
     /// a mandatory one only while some peer has room (as libzmq).
     fn has_out(&mut self) -> bool {
-        !self.mandatory || self.pipes.list.iter().any(|p| p.tx.check_write())
+        !self.mandatory
+            || self
+                .pipes
+                .list
+                .iter()
+                .any(|p| !self.unnamed.contains(&p.id) && p.tx.check_write())
     }
 
     fn set_option(&mut self, option: i32, value: &[u8]) -> Result<()> {
