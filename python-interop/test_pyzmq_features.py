@@ -145,6 +145,46 @@ INPROC_ORDER = textwrap.dedent(
         ctx.term()
         return results
 
+    def subscribed_at_bind():
+        # The SUB binds after the PUB connected; its subscription must
+        # reach the PUB before the PUB's next send, with the SUB idle.
+        ctx = zmq.Context()
+        pub = ctx.socket(zmq.PUB)
+        pub.connect("inproc://s")
+        pub.send(b"before")
+        sub = ctx.socket(zmq.SUB)
+        sub.subscribe(b"")
+        sub.bind("inproc://s")
+        time.sleep(0.2)
+        pub.send(b"after")
+        sub.rcvtimeo = 1000
+        try:
+            got = sub.recv()
+        except zmq.Again:
+            got = "nothing"
+        pub.close(0); sub.close(0); ctx.term()
+        return got
+
+    def any_types(connect_first):
+        # inproc never checks socket types: a PAIR feeds a PULL.
+        ctx = zmq.Context()
+        pull = ctx.socket(zmq.PULL)
+        pull.rcvtimeo = 1000
+        pair = ctx.socket(zmq.PAIR)
+        pair.sndtimeo = 1000
+        if connect_first:
+            pair.connect("inproc://t"); pull.bind("inproc://t")
+        else:
+            pull.bind("inproc://t"); pair.connect("inproc://t")
+        try:
+            pair.send(b"foobar")
+            got = pull.recv()
+        except zmq.Again:
+            got = "nothing"
+        pair.close(0); pull.close(0); ctx.term()
+        return got
+
+    import time
     from zmqproof import prove
     ctx = zmq.Context()
     probe = ctx.socket(zmq.PAIR)
@@ -155,6 +195,8 @@ INPROC_ORDER = textwrap.dedent(
     for connect_first in (False, True):
         print("marks", connect_first, marks(connect_first))
         print("names", connect_first, names(connect_first))
+        print("types", connect_first, any_types(connect_first))
+    print("subscribed at bind", subscribed_at_bind())
     """
 )
 
@@ -162,7 +204,8 @@ INPROC_ORDER = textwrap.dedent(
 def test_inproc_connect_before_bind_as_libzmq(tmp_path):
     """An inproc connect made before the bind gets the binder's high-water
     marks and, for a ROUTER, its routing id, and names of any length are
-    taken, as pyzmq's own libzmq does."""
+    taken, as pyzmq's own libzmq does; a SUB that binds late sends its
+    subscriptions at the bind, and peers of any types join."""
     outputs = {
         "libzmq": run_script(tmp_path, INPROC_ORDER, env=clean_env()),
         "ours": run_script(tmp_path, INPROC_ORDER),
@@ -171,3 +214,5 @@ def test_inproc_connect_before_bind_as_libzmq(tmp_path):
     lines = {name: [l for l in out.splitlines() if not l.startswith("PROOF")] for name, out in outputs.items()}
     assert lines["ours"] == lines["libzmq"], outputs
     assert "marks True 17" in outputs["libzmq"], outputs["libzmq"]
+    assert "subscribed at bind b'after'" in outputs["libzmq"], outputs["libzmq"]
+    assert "types True b'foobar'" in outputs["libzmq"], outputs["libzmq"]

@@ -282,6 +282,9 @@ impl Socket {
                 };
                 self.ctx.inproc.lock().bind(address, peer)?;
                 self.push_endpoint(&mut st, endpoint, endpoint.to_string(), true, None, None);
+                // Connects made before the bind are attached now, as
+                // libzmq does, so a SUB's subscriptions leave at once.
+                self.apply_commands(&mut st);
                 return Ok(());
             }
         };

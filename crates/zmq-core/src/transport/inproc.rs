@@ -170,15 +170,9 @@ impl Registry {
         if self.bound.contains_key(name) {
             return Err(Error::AddrInUse);
         }
+        // As in libzmq, inproc peers are not checked for compatible types
+        // (only the ZMTP handshake does that).
         for p in self.pending.remove(name).unwrap_or_default() {
-            if !binder
-                .opts
-                .socket_type
-                .is_compatible(p.connecter.opts.socket_type)
-            {
-                p.ends.close(1, p.end.id);
-                continue;
-            }
             // The pipes were made with placeholder marks for our side; as
             // libzmq does at bind time, they get the real ones now (a
             // conflating connecter's pipes have none).
@@ -205,25 +199,13 @@ impl Registry {
     }
 
     /// Connects to `name`, returning the connecter's end to attach. An
-    /// unknown name is connected once it is bound; the pipes to a peer of
-    /// an incompatible type are dropped.
+    /// unknown name is connected once it is bound.
     pub fn connect(&mut self, name: &str, connecter: Peer) -> Result<PipeEnd> {
         check_name(name)?;
         let ends = Arc::new(Ends::default());
         ends.cores.lock()[0] = Some(connecter.core.clone());
         match self.bound.get(name) {
             Some(binder) => {
-                if !binder
-                    .opts
-                    .socket_type
-                    .is_compatible(connecter.opts.socket_type)
-                {
-                    // libzmq's connect succeeds here too; as a ZMTP
-                    // handshake would, the connection is dropped at once.
-                    let (c_end, _) = pair(&connecter, &binder.opts, None, &ends);
-                    ends.close(1, c_end.id);
-                    return Ok(c_end);
-                }
                 let (c_end, b_end) = pair(&connecter, &binder.opts, Some(&binder.core), &ends);
                 ends.cores.lock()[1] = Some(binder.core.clone());
                 binder.core.command(SocketCommand::Attach(b_end));
