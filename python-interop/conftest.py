@@ -149,6 +149,37 @@ def run_on_both(tmp_path, text, *args, keep):
     return seen
 
 
+# (server, client): which side of a two-process test runs on our library.
+SIDES = [("ours", "libzmq"), ("libzmq", "ours"), ("ours", "ours")]
+
+
+def run_server_and_client(tmp_path, server, client, sides, server_args=(), client_args=()):
+    """Starts the `server` script (which prints "ENDPOINT <address>" once
+    bound), then runs the `client` script with that address as its first
+    argument; each side on the library `sides` names ("ours" or "libzmq"),
+    ours proved. Both must exit 0. Returns (server output, client output)."""
+    envs = [None if side == "ours" else clean_env() for side in sides]
+    process = start_script(tmp_path, server, *server_args, env=envs[0])
+    try:
+        lines = []
+        for line in process.stdout:
+            lines.append(line)
+            if line.startswith("ENDPOINT"):
+                break
+        assert lines and lines[-1].startswith("ENDPOINT"), "".join(lines)
+        endpoint = lines[-1].split()[1]
+        client_output = run_script(tmp_path, client, endpoint, *client_args, env=envs[1])
+        rest, _ = process.communicate(timeout=20)
+    finally:
+        process.kill()
+    server_output = "".join(lines) + rest
+    assert process.returncode == 0, server_output
+    for side, output in zip(sides, (server_output, client_output)):
+        if side == "ours":
+            assert_proved(output)
+    return server_output, client_output
+
+
 def command(impl, program, *args):
     """argv and environment to run `program` as built or written for `impl`."""
     args = [str(a) for a in args]

@@ -6,7 +6,7 @@ handshake has finished."""
 
 import pytest
 
-from conftest import assert_proved, clean_env, run_script, start_script
+from conftest import SIDES, run_server_and_client
 
 SERVER = """
 import sys, zmq
@@ -53,38 +53,13 @@ print("REPLY", len(peer), peer if sys.argv[2] == "connect-rid" else b"?", body, 
 router.close(0); ctx.term()
 """
 
-# (server, client): which side runs on our library.
-PAIRS = [("ours", "libzmq"), ("libzmq", "ours"), ("ours", "ours")]
-
-
-def env_for(side):
-    return None if side == "ours" else clean_env()
-
-
 @pytest.mark.parametrize("case", ["probe", "connect-rid"])
-@pytest.mark.parametrize("server_side,client_side", PAIRS)
-def test_router_to_router(tmp_path, case, server_side, client_side):
+@pytest.mark.parametrize("sides", SIDES, ids="-".join)
+def test_router_to_router(tmp_path, case, sides):
     naming = "named" if case == "connect-rid" else "unnamed"
-    server = start_script(tmp_path, SERVER, naming, env=env_for(server_side))
-    try:
-        lines = []
-        for line in server.stdout:
-            lines.append(line)
-            if line.startswith("ENDPOINT"):
-                break
-        assert lines and lines[-1].startswith("ENDPOINT"), "".join(lines)
-        endpoint = lines[-1].split()[1]
-        output = run_script(tmp_path, CLIENT, endpoint, case, env=env_for(client_side))
-        rest, _ = server.communicate(timeout=20)
-    finally:
-        server.kill()
-    rest = "".join(lines) + rest
-    assert server.returncode == 0, rest
-    for side, text in ((server_side, rest), (client_side, output)):
-        if side == "ours":
-            assert_proved(text)
+    server, client = run_server_and_client(tmp_path, SERVER, CLIENT, sides, [naming], [case])
     body = "b''" if case == "probe" else "b'hi'"
-    assert f"GOT b'X' {body}" in rest, rest
+    assert f"GOT b'X' {body}" in server, server
     # The server's generated id has 5 bytes; the name the client gave it, 3.
     peer = "5 b'?'" if case == "probe" else "3 b'srv'"
-    assert f"REPLY {peer} b'Hello'" in output, output
+    assert f"REPLY {peer} b'Hello'" in client, client

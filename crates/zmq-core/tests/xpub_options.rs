@@ -83,3 +83,42 @@ fn inverted_matching_on_both_ends() {
     assert_eq!(recv(&sub), vec![b"take this".to_vec()]);
     assert_eq!(sub.recv(1).unwrap_err(), Error::Again);
 }
+
+/// Without ZMQ_ONLY_FIRST_SUBSCRIBE any frame starting with 0 or 1 is a
+/// subscription (libzmq's rule); with it, only a message's first frame is,
+/// and the rest of a message that starts as a user message passes whole.
+#[test]
+fn only_first_subscribe_keeps_user_messages_whole() {
+    let ctx = Context::new();
+    let xpub = socket(&ctx, SocketType::XPub);
+    set_int(&xpub, options::ONLY_FIRST_SUBSCRIBE, 1);
+    xpub.bind("inproc://first").unwrap();
+    let xsub = socket(&ctx, SocketType::XSub);
+    set_int(&xsub, options::ONLY_FIRST_SUBSCRIBE, 1);
+    xsub.connect("inproc://first").unwrap();
+    send(&xsub, &[b"ABC", b"\x01BC"]);
+    assert_eq!(recv(&xpub), vec![b"ABC".to_vec(), b"\x01BC".to_vec()]);
+    // A subscription first: the frames after it are subscriptions too.
+    send(&xsub, &[b"\x01BC", b"\x01CD"]);
+    assert_eq!(recv(&xpub), vec![b"\x01BC".to_vec()]);
+    assert_eq!(recv(&xpub), vec![b"\x01CD".to_vec()]);
+    // A SUB has no such option.
+    let sub = socket(&ctx, SocketType::Sub);
+    assert_eq!(
+        sub.set_option(options::ONLY_FIRST_SUBSCRIBE, &1i32.to_ne_bytes()),
+        Err(Error::Invalid)
+    );
+}
+
+#[test]
+fn user_messages_from_an_xsub_reach_the_xpub_user() {
+    let ctx = Context::new();
+    let xpub = socket(&ctx, SocketType::XPub);
+    xpub.bind("inproc://user").unwrap();
+    let xsub = socket(&ctx, SocketType::XSub);
+    xsub.connect("inproc://user").unwrap();
+    send(&xsub, &[b"\x02A"]);
+    send(&xsub, &[b"", b"tail"]);
+    assert_eq!(recv(&xpub), vec![b"\x02A".to_vec()]);
+    assert_eq!(recv(&xpub), vec![b"".to_vec(), b"tail".to_vec()]);
+}

@@ -38,6 +38,7 @@ pub const XPUB_MANUAL: i32 = 71;
 pub const XPUB_WELCOME_MSG: i32 = 72;
 pub const INVERT_MATCHING: i32 = 74;
 pub const XPUB_VERBOSER: i32 = 78;
+pub const ONLY_FIRST_SUBSCRIBE: i32 = 108;
 pub const REQ_RELAXED: i32 = 53;
 pub const SNDBUF: i32 = 11;
 pub const RCVBUF: i32 = 12;

@@ -5,8 +5,8 @@
 
 use super::core::PipeEnd;
 use super::options::{
-    int_value, INVERT_MATCHING, SUBSCRIBE, UNSUBSCRIBE, XPUB_MANUAL, XPUB_NODROP, XPUB_VERBOSE,
-    XPUB_VERBOSER, XPUB_WELCOME_MSG,
+    int_value, INVERT_MATCHING, ONLY_FIRST_SUBSCRIBE, SUBSCRIBE, UNSUBSCRIBE, XPUB_MANUAL,
+    XPUB_NODROP, XPUB_VERBOSE, XPUB_VERBOSER, XPUB_WELCOME_MSG,
 };
 use super::pattern::Pattern;
 use super::pipes::{IdMap, PipeSet};
@@ -33,6 +33,13 @@ pub struct XPub {
     last_peer: Option<u64>,
     /// ZMQ_XPUB_MANUAL: subscriptions are applied by the user, not us.
     manual: bool,
+    /// ZMQ_ONLY_FIRST_SUBSCRIBE: only a message's first frame may be a
+    /// subscription (and the rest of it, if it was).
+    only_first: bool,
+    /// In manual mode, what each peer itself asked for: each topic is
+    /// cancelled upstream when the peer goes, even if others hold it (the
+    /// user counts, as with libzmq).
+    asked: IdMap<Subscriptions>,
     /// ZMQ_XPUB_VERBOSER: pass every cancel up too.
     verboser: bool,
     /// ZMQ_XPUB_WELCOME_MSG: sent to each new subscriber.
@@ -65,15 +72,40 @@ impl XPub {
             };
             // We are told (activated) when this peer sends again.
             p.rx.park();
-            while let Some(msg) = p.rx.read() {
+            // Messages come whole: a frame is the first of one when the
+            // frame before it had no MORE flag.
+            let (mut first, mut subscribing) = (true, true);
+            while let Some(mut msg) = p.rx.read() {
+                let first_part = std::mem::replace(&mut first, !msg.more());
                 let data = msg.data();
-                let Some((&kind, topic)) = data.split_first() else {
+                let request = match data.split_first() {
+                    Some((&kind, topic)) if kind <= 1 && (first_part || subscribing) => {
+                        Some((kind, topic))
+                    }
+                    _ => None,
+                };
+                if first_part {
+                    subscribing = !self.only_first || request.is_some();
+                }
+                let Some((kind, topic)) = request else {
+                    // A user message from an XSUB, passed up as it is.
+                    if !self.plain {
+                        self.upstream.push_back((msg, p.id));
+                    }
                     continue;
                 };
-                if msg.more() || kind > 1 {
-                    continue; // not a subscription; nothing to do with it
-                }
+                // Passed up as a message of its own, as libzmq does.
+                let more = msg.more();
                 if self.manual {
+                    let asked = self.asked.entry(p.id).or_default();
+                    if kind == 1 {
+                        asked.add(topic);
+                    } else {
+                        asked.remove_all(topic);
+                    }
+                    if more {
+                        msg.set_more(false);
+                    }
                     self.upstream.push_back((msg, p.id));
                     continue;
                 }
@@ -84,6 +116,9 @@ impl XPub {
                     subs.remove_all(topic) && self.totals.remove(topic) || self.verboser
                 };
                 if changed && !self.plain {
+                    if more {
+                        msg.set_more(false);
+                    }
                     self.upstream.push_back((msg, p.id));
                 }
             }
@@ -109,13 +144,23 @@ impl Pattern for XPub {
 
     fn detach(&mut self, id: u64) {
         self.read_subscriptions();
-        if let Some(subs) = self.subs.remove(&id) {
-            for topic in subs.topics() {
-                if self.totals.remove(topic) && !self.plain {
-                    let mut m = vec![0u8];
-                    m.extend_from_slice(topic);
-                    self.upstream.push_back((Msg::from_slice(&m), id));
-                }
+        // Cancels go up for what the peer held: in manual mode each topic
+        // it asked for, otherwise those nobody else is subscribed to.
+        let subs = self.subs.remove(&id).unwrap_or_default();
+        let mut cancels = Vec::new();
+        for topic in subs.topics() {
+            if self.totals.remove(topic) && !self.manual {
+                cancels.push(topic.clone());
+            }
+        }
+        if let Some(asked) = self.asked.remove(&id) {
+            cancels.extend(asked.topics().cloned());
+        }
+        if !self.plain {
+            for topic in cancels {
+                let mut m = vec![0u8];
+                m.extend_from_slice(&topic);
+                self.upstream.push_back((Msg::from_slice(&m), id));
             }
         }
         self.matched.retain(|&p| p != id);
@@ -209,6 +254,10 @@ impl Pattern for XPub {
             }
             INVERT_MATCHING => {
                 self.invert = int_value(value)? != 0;
+                Ok(())
+            }
+            ONLY_FIRST_SUBSCRIBE => {
+                self.only_first = int_value(value)? != 0;
                 Ok(())
             }
             // Outside manual mode, or before any peer has spoken, libzmq

@@ -1,10 +1,11 @@
-//! SUB and XSUB (RFC 29): fair-queue messages from publishers, keeping only
-//! those whose first frame matches a subscription, and send subscriptions
-//! upstream to every publisher (again after each reconnect).
+//! SUB and XSUB (RFC 29): fair-queue messages from publishers (SUB keeps
+//! only those whose first frame matches a subscription; XSUB, as libzmq's,
+//! leaves filtering to the publisher), and send subscriptions upstream to
+//! every publisher (again after each reconnect).
 
 use super::core::PipeEnd;
 use super::fq::FairQueue;
-use super::options::{INVERT_MATCHING, SUBSCRIBE, UNSUBSCRIBE};
+use super::options::{int_value, INVERT_MATCHING, ONLY_FIRST_SUBSCRIBE, SUBSCRIBE, UNSUBSCRIBE};
 use super::pattern::Pattern;
 use super::pipes::PipeSet;
 use super::subscriptions::Subscriptions;
@@ -22,10 +23,15 @@ pub struct XSub {
     sending: bool,
     /// Plain SUB: subscriptions by option only, no send.
     plain: bool,
-    /// A matching frame fetched by `has_in`, returned by the next `recv`.
+    /// A frame fetched by `has_in`, returned by the next `recv`.
     pending: Option<Msg>,
     /// ZMQ_INVERT_MATCHING: keep the messages that do not match instead.
     invert: bool,
+    /// ZMQ_ONLY_FIRST_SUBSCRIBE: only a message's first frame may be a
+    /// subscription (and the rest of it, if it was).
+    only_first: bool,
+    /// The frames of the message being sent are read as subscriptions.
+    subscribing: bool,
 }
 
 fn subscription(kind: u8, topic: &[u8]) -> Msg {
@@ -74,7 +80,9 @@ impl XSub {
     fn fetch(&mut self) -> Result<Msg> {
         loop {
             let (msg, _) = self.fq.recv(&mut self.pipes).ok_or(Error::Again)?;
-            if self.receiving || self.subs.matches(msg.data()) != self.invert {
+            // Only SUB filters; XSUB passes everything up, as libzmq's.
+            let wanted = !self.plain || self.subs.matches(msg.data()) != self.invert;
+            if self.receiving || wanted {
                 self.receiving = msg.more();
                 return Ok(msg);
             }
@@ -110,18 +118,35 @@ impl Pattern for XSub {
         }
     }
 
+    /// As libzmq's XSUB: a frame starting with 1 subscribes and one
+    /// starting with 0 cancels (passed on only if it was held), in any
+    /// frame of a message unless ZMQ_ONLY_FIRST_SUBSCRIBE; the rest is
+    /// passed upstream as it is.
     fn send(&mut self, msg: &mut Msg) -> Result<()> {
         if self.plain {
             return Err(Error::NotSupported);
         }
-        let data = msg.data();
-        if !self.sending && !msg.more() && matches!(data.first(), Some(0 | 1)) {
-            let (kind, topic) = (data[0], data[1..].to_vec());
-            *msg = Msg::new();
-            self.subscribe(kind, &topic);
-            return Ok(());
+        if !self.sending {
+            self.subscribing = !self.only_first;
         }
+        let first = !self.sending;
         self.sending = msg.more();
+        if first || self.subscribing {
+            match msg.data().split_first() {
+                Some((1, topic)) => {
+                    self.subs.add(topic);
+                    self.subscribing = true;
+                }
+                Some((0, topic)) => {
+                    self.subscribing = true;
+                    if !self.subs.remove(topic) {
+                        *msg = Msg::new();
+                        return Ok(());
+                    }
+                }
+                _ => {}
+            }
+        }
         let mut frame = std::mem::take(msg);
         match self.pipes.list.as_slice() {
             [only] => only.tx.write(frame),
@@ -164,7 +189,11 @@ impl Pattern for XSub {
                 Ok(())
             }
             INVERT_MATCHING => {
-                self.invert = super::options::int_value(value)? != 0;
+                self.invert = int_value(value)? != 0;
+                Ok(())
+            }
+            ONLY_FIRST_SUBSCRIBE if !self.plain => {
+                self.only_first = int_value(value)? != 0;
                 Ok(())
             }
             _ => Err(Error::NotFound),
