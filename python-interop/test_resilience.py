@@ -3,7 +3,7 @@ peers that vanish mid-stream, whatever the host does with its signals."""
 
 import pytest
 
-from conftest import ipc, run_on_both, tcp
+from conftest import ipc, run_on_both, run_server_and_client, tcp
 
 # A host that, like a plain C program, leaves SIGPIPE at its default
 # (terminate): Python itself ignores it, so the script undoes that. A raw
@@ -73,3 +73,44 @@ def test_a_reset_peer_never_raises_sigpipe(tmp_path, transport):
     endpoint = tcp() if transport == "tcp" else ipc()
     seen = run_on_both(tmp_path, SIGPIPE_HOST, endpoint, keep=("host survived",))
     assert seen["ours"] == seen["libzmq"] == ["host survived 200 resets"]
+
+
+# Connect, send, close and terminate at once, as a short C program does:
+# the connection is still being made when the socket closes. With the
+# default (infinite) linger the messages must still go, and the term must
+# return once they have.
+SEND_AND_QUIT = """
+import sys, time, zmq, zmqproof
+ctx = zmq.Context()
+push = ctx.socket(zmq.PUSH)
+zmqproof.prove(push)
+push.connect(sys.argv[1])
+for i in range(5):
+    push.send(b"Hello %d" % i)
+push.close()
+started = time.monotonic()
+ctx.term()
+print("TERM", "quick" if time.monotonic() - started < 3 else "slow", flush=True)
+"""
+
+RECEIVER = """
+import sys, zmq, zmqproof
+ctx = zmq.Context()
+pull = ctx.socket(zmq.PULL)
+zmqproof.prove(pull)
+pull.rcvtimeo = 10000
+pull.bind("tcp://127.0.0.1:*")
+print("ENDPOINT", pull.last_endpoint.decode(), flush=True)
+for _ in range(int(sys.argv[1])):
+    print("GOT", pull.recv().decode(), flush=True)
+pull.close(0); ctx.term()
+"""
+
+
+@pytest.mark.parametrize("sides", [("libzmq", "ours"), ("ours", "ours")], ids="-".join)
+def test_close_while_connecting_delivers_and_terminates(tmp_path, sides):
+    server, client = run_server_and_client(tmp_path, RECEIVER, SEND_AND_QUIT, sides, ["5"])
+    assert [line for line in server.splitlines() if line.startswith("GOT")] == [
+        f"GOT Hello {i}" for i in range(5)
+    ], server
+    assert "TERM quick" in client, client

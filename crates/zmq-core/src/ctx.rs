@@ -51,6 +51,9 @@ pub struct CtxInner {
     next_socket: AtomicU64,
     /// inproc:// names bound in this context.
     pub inproc: Mutex<inproc::Registry>,
+    /// The process that made the context: a child forked from it has none
+    /// of its I/O threads.
+    pid: u32,
 }
 
 /// A ZeroMQ context. Cheap to clone; shared by all threads.
@@ -84,6 +87,7 @@ impl Context {
                 terminating: AtomicBool::new(false),
                 next_socket: AtomicU64::new(1),
                 inproc: Mutex::new(inproc::Registry::default()),
+                pid: std::process::id(),
             }),
         }
     }
@@ -178,8 +182,17 @@ impl Context {
 
     /// Shuts down, waits until every socket is closed, then stops the I/O
     /// threads once queued messages are flushed (per each socket's linger).
+    ///
+    /// In a child forked from the process that made the context, the I/O
+    /// threads do not exist: nothing is waited for, and what they own is
+    /// left alone (the parent still uses it), as libzmq lets a child
+    /// terminate its inherited context.
     pub fn terminate(&self) {
         self.shutdown();
+        if self.inner.is_forked() {
+            std::mem::forget(std::mem::take(&mut *self.inner.io.lock()));
+            return;
+        }
         let mut sockets = self.inner.sockets.lock();
         while !sockets.is_empty() {
             self.inner.all_closed.wait(&mut sockets);
@@ -194,6 +207,11 @@ impl Context {
 }
 
 impl CtxInner {
+    /// Whether we run in a child forked after the context was made.
+    pub fn is_forked(&self) -> bool {
+        std::process::id() != self.pid
+    }
+
     pub fn is_terminating(&self) -> bool {
         self.terminating.load(Ordering::SeqCst)
     }

@@ -557,7 +557,10 @@ impl Loop {
         let pipes = c.pipes.clone().map(|p| (p, c.connections > 0));
         c.connections += 1;
         c.backoff = None;
-        let engine = Engine::new(stream, c.socket.clone(), c.opts.clone(), pipes);
+        let mut engine = Engine::new(stream, c.socket.clone(), c.opts.clone(), pipes);
+        // Closed while connecting: the connection only delivers what was
+        // queued, then goes (within the linger timer set on the connecter).
+        engine.lingering = c.lingering;
         let endpoint_id = c.endpoint_id;
         self.add_engine(engine, Some(token), endpoint_id);
     }

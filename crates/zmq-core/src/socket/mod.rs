@@ -756,7 +756,14 @@ impl Drop for Socket {
             l => Some(Duration::from_millis(l as u64)),
         };
         let mut notified: Vec<*const IoMailbox> = Vec::new();
-        for io in st.endpoints.iter().filter_map(|e| e.io.as_ref()) {
+        // A forked child has no I/O threads to tell (nor to wait for).
+        let forked = self.ctx.is_forked();
+        for io in st
+            .endpoints
+            .iter()
+            .filter(|_| !forked)
+            .filter_map(|e| e.io.as_ref())
+        {
             let ptr = Arc::as_ptr(io);
             if !notified.contains(&ptr) {
                 notified.push(ptr);
