@@ -4,7 +4,7 @@ tracking, inproc between threads, polling, and socket monitoring."""
 
 import textwrap
 
-from conftest import assert_proved, clean_env, run_script
+from conftest import assert_proved, clean_env, run_on_both, run_script
 
 SCRIPT = textwrap.dedent(
     """
@@ -216,3 +216,60 @@ def test_inproc_connect_before_bind_as_libzmq(tmp_path):
     assert "marks True 17" in outputs["libzmq"], outputs["libzmq"]
     assert "subscribed at bind b'after'" in outputs["libzmq"], outputs["libzmq"]
     assert "types True b'foobar'" in outputs["libzmq"], outputs["libzmq"]
+
+
+PROXY_WITHOUT_ROOM = textwrap.dedent(
+    """
+    import threading, time, zmq
+    from zmqproof import prove
+    ctx = zmq.Context()
+    frontend = ctx.socket(zmq.SUB)
+    prove(frontend)
+    frontend.subscribe(b"")
+    port = frontend.bind_to_random_port("tcp://127.0.0.1")
+    backend = ctx.socket(zmq.PUSH)  # no peer: never room to send
+    backend.bind("tcp://127.0.0.1:*")
+    control = ctx.socket(zmq.PAIR)
+    control.bind("inproc://control")
+    peer_of_control = ctx.socket(zmq.PAIR)
+    peer_of_control.connect("inproc://control")
+    done = []
+    def run():
+        zmq.proxy_steerable(frontend, backend, None, control)
+        done.append(True)
+    proxy = threading.Thread(target=run, daemon=True)
+    proxy.start()
+    publisher = ctx.socket(zmq.PUB)
+    publisher.connect("tcp://127.0.0.1:%d" % port)
+    time.sleep(0.3)
+    for _ in range(3):
+        publisher.send(b"This is a test")
+        time.sleep(0.05)
+    peer_of_control.send(b"TERMINATE")
+    proxy.join(5)
+    print("terminated", bool(done))
+    # What the proxy could not pass on is still waiting at the frontend.
+    frontend.rcvtimeo = 1000
+    left = 0
+    try:
+        while True:
+            frontend.recv()
+            left += 1
+    except zmq.Again:
+        pass
+    print("left at the frontend", left)
+    for s in (frontend, backend, control, peer_of_control, publisher):
+        s.close(0)
+    ctx.term()
+    """
+)
+
+
+def test_steerable_proxy_hears_terminate_when_the_backend_has_no_room(tmp_path):
+    """A proxy whose backend cannot send (a PUSH with no peer) reads no more
+    from the frontend, so it does not block in a send: TERMINATE on the
+    control socket still ends it, and the unsent messages wait at the
+    frontend, as with pyzmq's own libzmq."""
+    seen = run_on_both(tmp_path, PROXY_WITHOUT_ROOM, keep=("terminated", "left"))
+    assert seen["libzmq"] == ["terminated True", "left at the frontend 3"], seen
+    assert seen["ours"] == seen["libzmq"], seen

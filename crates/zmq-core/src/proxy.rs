@@ -5,7 +5,7 @@
 
 use crate::error::{Error, Result};
 use crate::poll::{poll, PollItem, PollTarget};
-use crate::socket::{Socket, DONTWAIT, POLLIN, SNDMORE};
+use crate::socket::{Socket, DONTWAIT, POLLIN, POLLOUT, SNDMORE};
 
 /// Whole messages moved one way per look at the sockets, at most (as
 /// libzmq): a busy direction goes on without a poll per message, and the
@@ -115,6 +115,17 @@ pub fn proxy(
     ];
     let first = if control.is_some() { 0 } else { 1 };
     loop {
+        // A side is read only while the other can take what it reads (as
+        // libzmq): a full or peerless destination leaves messages queued
+        // where they are, and the proxy waits for room, never blocking in
+        // a send, so the control socket is always heard.
+        // One socket on both sides (a REP echoing) has room once it has
+        // read: it is never held back.
+        let same = std::ptr::eq(frontend, backend);
+        let front_room = same || frontend.events()? & POLLOUT != 0;
+        let back_room = same || backend.events()? & POLLOUT != 0;
+        items[1].events = interest(back_room, front_room);
+        items[2].events = interest(front_room, back_room);
         let last = if paused { first.max(1) } else { 3 };
         let watched = &mut items[first..last];
         for i in watched.iter_mut() {
@@ -135,11 +146,19 @@ pub fn proxy(
                 continue;
             }
         }
-        if ready.next() == Some(true) {
+        if ready.next() == Some(true) && back_room {
             forward(frontend, backend, capture, (&mut front, &mut back))?;
         }
-        if ready.next() == Some(true) {
+        if ready.next() == Some(true) && front_room {
             forward(backend, frontend, capture, (&mut back, &mut front))?;
         }
     }
+}
+
+/// What to watch on one side: input while the other side has room, and
+/// room on this side (to be told when it comes) while it has none.
+fn interest(other_has_room: bool, has_room: bool) -> i16 {
+    let input = if other_has_room { POLLIN } else { 0 };
+    let room = if has_room { 0 } else { POLLOUT };
+    input | room
 }
