@@ -273,3 +273,83 @@ def test_steerable_proxy_hears_terminate_when_the_backend_has_no_room(tmp_path):
     seen = run_on_both(tmp_path, PROXY_WITHOUT_ROOM, keep=("terminated", "left"))
     assert seen["libzmq"] == ["terminated True", "left at the frontend 3"], seen
     assert seen["ours"] == seen["libzmq"], seen
+
+
+MARKS_LATER = textwrap.dedent(
+    """
+    import time, zmq
+    from zmqproof import prove
+
+    def fill(s):
+        n = 0
+        try:
+            while n < 10000:
+                s.send(b"x", zmq.DONTWAIT)
+                n += 1
+        except zmq.Again:
+            pass
+        return n
+
+    def drain(s):
+        n = 0
+        try:
+            while True:
+                s.recv(zmq.DONTWAIT)
+                n += 1
+        except zmq.Again:
+            return n
+
+    ctx = zmq.Context()
+    push, pull = ctx.socket(zmq.PUSH), ctx.socket(zmq.PULL)
+    prove(push)
+    pull.rcvhwm = 1
+    push.sndhwm = 1
+    pull.connect("inproc://a"); push.bind("inproc://a")
+    push.sndhwm = 5  # after the connection: 5 + 1
+    print("raised", fill(push))
+    push.close(0); pull.close(0)
+
+    push, pull = ctx.socket(zmq.PUSH), ctx.socket(zmq.PULL)
+    pull.rcvhwm = 1
+    push.sndhwm = 100
+    push.bind("inproc://b"); pull.connect("inproc://b")
+    time.sleep(0.1)
+    sent = fill(push)
+    push.sndhwm = 70  # lowered when full: nothing queued is lost
+    drained = drain(pull)
+    time.sleep(0.1)  # libzmq's writer hears of the room by command
+    print("lowered", sent, drained, fill(push))
+    push.close(0); pull.close(0)
+
+    # A connect before the bind holds the connecter's own mark only.
+    push = ctx.socket(zmq.PUSH)
+    push.sndhwm = 1
+    push.connect("inproc://c")
+    sent = fill(push)
+    push.close()
+    pull = ctx.socket(zmq.PULL)
+    pull.rcvhwm = 0
+    pull.bind("inproc://c")
+    print("unbound", sent, drain(pull))
+    pull.close(0)
+    ctx.term()
+    """
+)
+
+
+def test_high_water_marks_set_after_the_connection(tmp_path):
+    """ZMQ_SNDHWM set after the connection applies to its pipe, raised or
+    lowered (nothing queued is dropped), and a connect made before the bind
+    queues up to its own mark only: the counts pyzmq's libzmq gives."""
+    seen = run_on_both(tmp_path, MARKS_LATER, keep=("raised", "lowered", "unbound"))
+    for lines in seen.values():
+        raised, lowered, unbound = lines
+        assert (raised, unbound) == ("raised 6", "unbound 1 1"), seen
+        # How soon a writer hears of room read is libzmq's business (it
+        # tells in batches): the C suite asks for more than a tenth of the
+        # new mark and at most one over it.
+        words = lowered.split()
+        assert words[:3] == ["lowered", "101", "101"], seen
+        assert 7 < int(words[3]) <= 71, seen
+    # Ours hears of every message read.
+    assert seen["ours"][1] == "lowered 101 101 71", seen

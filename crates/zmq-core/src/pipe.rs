@@ -448,8 +448,15 @@ impl Pipe {
     }
 
     /// Changes the high-water mark (0: no limit).
+    /// Changes the limit (ZMQ_SNDHWM/RCVHWM set after the connection). A
+    /// writer held at the old limit is woken to look again; messages
+    /// already queued above a lowered limit stay.
     pub fn set_hwm(&self, hwm: usize) {
-        self.hwm.store(hwm, Ordering::Relaxed);
+        self.hwm.store(hwm, Ordering::SeqCst);
+        if self.flags.0.writer_blocked.swap(false, Ordering::SeqCst) {
+            let waker = self.writer.lock().clone();
+            waker.wake();
+        }
     }
 
     /// Reader: publishes how many messages are read; returns the count.

@@ -77,6 +77,16 @@ struct Endpoint {
     pipe: Option<u64>,
 }
 
+/// A pipe pair to an engine, as the socket's owner thread drives it.
+struct Link {
+    pipe: u64,
+    link: Arc<EngineLink>,
+    /// What the engine delivers.
+    rx: Arc<Pipe>,
+    /// What the engine sends.
+    tx: Arc<Pipe>,
+}
+
 struct State {
     opts: Options,
     pattern: Box<dyn Pattern>,
@@ -85,8 +95,8 @@ struct State {
     next_endpoint: u64,
     /// Commands taken from the core, in a buffer reused between batches.
     inbox: Vec<SocketCommand>,
-    /// Each attached pipe's engine link and inbound pipe, by pipe id.
-    links: Vec<(u64, Arc<EngineLink>, Arc<Pipe>)>,
+    /// Each attached pipe to an engine, by pipe id.
+    links: Vec<Link>,
     /// Inproc pipes: their ends, and our side, by pipe id.
     inproc: Vec<(u64, Arc<Ends>, usize)>,
     /// When this thread last read the connection itself.
@@ -132,16 +142,36 @@ impl State {
     fn track(&mut self, pipe: &PipeEnd) {
         match &pipe.inproc {
             Some((ends, side)) => self.inproc.push((pipe.id, ends.clone(), *side)),
-            None => self
-                .links
-                .push((pipe.id, pipe.link.clone(), pipe.rx.clone())),
+            None => self.links.push(Link {
+                pipe: pipe.id,
+                link: pipe.link.clone(),
+                rx: pipe.rx.clone(),
+                tx: pipe.tx.clone(),
+            }),
         }
     }
 
     fn detach(&mut self, id: u64) {
-        self.links.retain(|(p, _, _)| *p != id);
+        self.links.retain(|l| l.pipe != id);
         self.inproc.retain(|(p, _, _)| *p != id);
         self.pattern.detach(id);
+    }
+
+    /// New high-water marks reach the pipes already attached (as libzmq):
+    /// an engine's pipes take ours; an inproc pair adds the peer's.
+    fn apply_marks(&mut self) {
+        let (snd, rcv) = (self.opts.sndhwm as usize, self.opts.rcvhwm as usize);
+        for l in &self.links {
+            if !l.tx.is_conflating() {
+                l.tx.set_hwm(snd);
+            }
+            if !l.rx.is_conflating() {
+                l.rx.set_hwm(rcv);
+            }
+        }
+        for (_, ends, side) in &self.inproc {
+            ends.set_marks(*side, snd, rcv);
+        }
     }
 
     /// Drops an inproc pipe we connected, telling the other side.
@@ -156,15 +186,15 @@ impl State {
     /// With a single peer whose engine is up, the engine the owner thread
     /// may drive itself while it waits.
     fn direct(&self) -> Option<Direct> {
-        let [(id, link, rx)] = self.links.as_slice() else {
+        let [only] = self.links.as_slice() else {
             return None;
         };
-        let (engine, fd) = link.get()?;
+        let (engine, fd) = only.link.get()?;
         Some(Direct {
-            pipe: *id,
+            pipe: only.pipe,
             engine,
             fd,
-            rx: rx.clone(),
+            rx: only.rx.clone(),
         })
     }
 }
@@ -634,8 +664,8 @@ impl Socket {
             |st| {
                 // A send answering a receive is part of a request-reply rhythm:
                 // the engine may write it from this thread at once.
-                if let [(_, link, _)] = st.links.as_slice() {
-                    link.allow_direct(st.last_op == Some(Op::Recv));
+                if let [only] = st.links.as_slice() {
+                    only.link.allow_direct(st.last_op == Some(Op::Recv));
                 }
                 st.pattern.send(msg)?;
                 st.last_op = Some(Op::Send);
@@ -685,6 +715,10 @@ impl Socket {
         }
         match st.opts.set(option, value) {
             Err(Error::NotFound) => Err(Error::Invalid),
+            Ok(()) if matches!(option, options::SNDHWM | options::RCVHWM) => {
+                st.apply_marks();
+                Ok(())
+            }
             other => other,
         }
     }

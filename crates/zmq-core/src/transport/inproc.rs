@@ -29,9 +29,40 @@ pub struct Ends {
     /// A connecter that is no socket (see `connect_client`) is woken
     /// instead when the binder goes.
     client: Mutex<Waker>,
+    /// Each side's (SNDHWM, RCVHWM), once known, and the pipe each side
+    /// writes: a pipe holds its writer's SNDHWM plus its reader's RCVHWM
+    /// (either 0: no limit), or its writer's alone while the reader is
+    /// unknown (a connect before the bind), as in libzmq.
+    marks: Mutex<Marks>,
+}
+
+#[derive(Default)]
+struct Marks {
+    of: [Option<(usize, usize)>; 2],
+    pipes: Option<[Arc<Pipe>; 2]>,
 }
 
 impl Ends {
+    /// Side `side` has these high-water marks (at connect, at bind, and
+    /// whenever it sets ZMQ_SNDHWM or ZMQ_RCVHWM): the limits follow.
+    pub fn set_marks(&self, side: usize, sndhwm: usize, rcvhwm: usize) {
+        let mut m = self.marks.lock();
+        m.of[side] = Some((sndhwm, rcvhwm));
+        let Some(pipes) = &m.pipes else {
+            return;
+        };
+        for (writer, pipe) in pipes.iter().enumerate() {
+            let limit = match (m.of[writer], m.of[1 - writer]) {
+                _ if pipe.is_conflating() => continue,
+                (Some((snd, _)), Some((_, rcv))) => hwm(snd, rcv),
+                (Some((snd, _)), None) => snd,
+                (None, Some((_, rcv))) => rcv,
+                (None, None) => continue,
+            };
+            pipe.set_hwm(limit);
+        }
+    }
+
     /// Side `side` is gone: the other side (if any) detaches pipe `id`.
     pub fn close(&self, side: usize, id: u64) {
         let other = {
@@ -120,14 +151,13 @@ fn pair(
     ends: &Arc<Ends>,
 ) -> (PipeEnd, PipeEnd) {
     let id = next_pipe_id();
-    let c2b = Pipe::with_limit(
-        hwm(c.opts.sndhwm, b_opts.rcvhwm),
-        c.opts.conflate_out || b_opts.conflate_in,
-    );
-    let b2c = Pipe::with_limit(
-        hwm(b_opts.sndhwm, c.opts.rcvhwm),
-        b_opts.conflate_out || c.opts.conflate_in,
-    );
+    let c2b = Pipe::with_limit(0, c.opts.conflate_out || b_opts.conflate_in);
+    let b2c = Pipe::with_limit(0, b_opts.conflate_out || c.opts.conflate_in);
+    ends.marks.lock().pipes = Some([c2b.clone(), b2c.clone()]);
+    ends.set_marks(0, c.opts.sndhwm, c.opts.rcvhwm);
+    if b_core.is_some() {
+        ends.set_marks(1, b_opts.sndhwm, b_opts.rcvhwm);
+    }
     c2b.set_writer(Waker::Socket(c.core.clone()));
     b2c.set_reader(Waker::Pipe {
         socket: c.core.clone(),
@@ -173,16 +203,9 @@ impl Registry {
         // As in libzmq, inproc peers are not checked for compatible types
         // (only the ZMTP handshake does that).
         for p in self.pending.remove(name).unwrap_or_default() {
-            // The pipes were made with placeholder marks for our side; as
-            // libzmq does at bind time, they get the real ones now (a
-            // conflating connecter's pipes have none).
-            let c = &p.connecter.opts;
-            if !p.end.rx.is_conflating() {
-                p.end.rx.set_hwm(hwm(c.sndhwm, binder.opts.rcvhwm));
-            }
-            if !p.end.tx.is_conflating() {
-                p.end.tx.set_hwm(hwm(binder.opts.sndhwm, c.rcvhwm));
-            }
+            // The pipes had the connecter's marks only; as libzmq does at
+            // bind time, ours are added now.
+            p.ends.set_marks(1, binder.opts.sndhwm, binder.opts.rcvhwm);
             // And the connecter learns who we are.
             if !binder.opts.routing_id.is_empty() {
                 p.connecter.core.command(SocketCommand::PeerRoutingId(
@@ -212,8 +235,7 @@ impl Registry {
                 Ok(c_end)
             }
             None => {
-                // The binder's options are not known yet: assume libzmq's
-                // defaults for its side of the marks.
+                // The binder's options are not known yet.
                 let unknown = ConnOptions::new(connecter.opts.socket_type);
                 let (c_end, b_end) = pair(&connecter, &unknown, None, &ends);
                 self.pending
