@@ -353,3 +353,50 @@ def test_high_water_marks_set_after_the_connection(tmp_path):
         assert 7 < int(words[3]) <= 71, seen
     # Ours hears of every message read.
     assert seen["ours"][1] == "lowered 101 101 71", seen
+
+
+DISCONNECT_DROPS = textwrap.dedent(
+    """
+    import sys, time, zmq
+    from zmqproof import prove
+    ctx = zmq.Context()
+    for where in ("inproc://d", "tcp://127.0.0.1:*"):
+        push = ctx.socket(zmq.PUSH)
+        prove(push)
+        push.bind(where)
+        endpoint = push.last_endpoint
+        pull = ctx.socket(zmq.PULL)
+        pull.connect(endpoint)
+        time.sleep(0.2)
+        push.send(b"before")
+        time.sleep(0.2)  # delivered to the PULL, not read
+        pull.disconnect(endpoint)
+        try:
+            got = pull.recv(zmq.DONTWAIT)
+        except zmq.Again:
+            got = "nothing"
+        then = ""
+        if where.startswith("inproc"):
+            # (libzmq's PUSH may still send the next message to the old
+            # tcp connection: not compared.)
+            pull.connect(endpoint)
+            push.send(b"after")
+            pull.rcvtimeo = 2000
+            then = " then %s" % pull.recv()
+        print(where.split(":")[0], "after disconnect", got, then, flush=True)
+        push.close(0); pull.close(0)
+    ctx.term()
+    """
+)
+
+
+def test_disconnect_drops_what_the_pipe_held(tmp_path):
+    """zmq_disconnect drops the connection's pipe with the messages it held
+    unread (inproc and tcp), and a new inproc connect works, as pyzmq's
+    libzmq."""
+    seen = run_on_both(tmp_path, DISCONNECT_DROPS, keep=("inproc", "tcp"))
+    assert seen["libzmq"] == [
+        "inproc after disconnect nothing  then b'after'",
+        "tcp after disconnect nothing ",
+    ], seen
+    assert seen["ours"] == seen["libzmq"], seen

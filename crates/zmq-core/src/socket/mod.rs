@@ -73,7 +73,7 @@ struct Endpoint {
     bound: bool,
     /// The I/O thread serving it (none for inproc).
     io: Option<Arc<IoMailbox>>,
-    /// An inproc connect's pipe.
+    /// A connect's pipe, when it exists from the start.
     pipe: Option<u64>,
 }
 
@@ -87,6 +87,14 @@ struct Link {
     tx: Arc<Pipe>,
 }
 
+/// An inproc pipe pair: who is at either end, and which side we are.
+struct InprocLink {
+    pipe: u64,
+    ends: Arc<Ends>,
+    side: usize,
+    rx: Arc<Pipe>,
+}
+
 struct State {
     opts: Options,
     pattern: Box<dyn Pattern>,
@@ -97,8 +105,8 @@ struct State {
     inbox: Vec<SocketCommand>,
     /// Each attached pipe to an engine, by pipe id.
     links: Vec<Link>,
-    /// Inproc pipes: their ends, and our side, by pipe id.
-    inproc: Vec<(u64, Arc<Ends>, usize)>,
+    /// Each attached inproc pipe, by pipe id.
+    inproc: Vec<InprocLink>,
     /// When this thread last read the connection itself.
     last_direct: Option<Instant>,
     /// The last successful operation: a receive that follows a send (or a
@@ -141,7 +149,12 @@ impl State {
 
     fn track(&mut self, pipe: &PipeEnd) {
         match &pipe.inproc {
-            Some((ends, side)) => self.inproc.push((pipe.id, ends.clone(), *side)),
+            Some((ends, side)) => self.inproc.push(InprocLink {
+                pipe: pipe.id,
+                ends: ends.clone(),
+                side: *side,
+                rx: pipe.rx.clone(),
+            }),
             None => self.links.push(Link {
                 pipe: pipe.id,
                 link: pipe.link.clone(),
@@ -153,7 +166,7 @@ impl State {
 
     fn detach(&mut self, id: u64) {
         self.links.retain(|l| l.pipe != id);
-        self.inproc.retain(|(p, _, _)| *p != id);
+        self.inproc.retain(|l| l.pipe != id);
         self.pattern.detach(id);
     }
 
@@ -169,16 +182,28 @@ impl State {
                 l.rx.set_hwm(rcv);
             }
         }
-        for (_, ends, side) in &self.inproc {
-            ends.set_marks(*side, snd, rcv);
+        for l in &self.inproc {
+            l.ends.set_marks(l.side, snd, rcv);
         }
     }
 
-    /// Drops an inproc pipe we connected, telling the other side.
-    fn close_inproc(&mut self, pipe: u64) {
-        if let Some(i) = self.inproc.iter().position(|(p, _, _)| *p == pipe) {
-            let (id, ends, side) = self.inproc.remove(i);
-            ends.close(side, id);
+    /// zmq_disconnect: drops a pipe we connected now, with what it holds
+    /// for us unread (as libzmq), telling an inproc peer.
+    fn disconnect(&mut self, pipe: u64) {
+        let rx = if let Some(i) = self.inproc.iter().position(|l| l.pipe == pipe) {
+            let l = self.inproc.remove(i);
+            l.ends.close(l.side, pipe);
+            Some(l.rx)
+        } else {
+            self.links
+                .iter()
+                .find(|l| l.pipe == pipe)
+                .map(|l| l.rx.clone())
+        };
+        if let Some(rx) = rx {
+            // Closed first, so the writer stops adding to it.
+            rx.close();
+            while rx.read().is_some() {}
         }
         self.detach(pipe);
     }
@@ -435,13 +460,14 @@ impl Socket {
                 link,
             }
         });
+        let pipe = pipes.as_ref().map(|p| p.id);
         let id = self.push_endpoint(
             &mut st,
             endpoint,
             endpoint.to_string(),
             false,
             Some(io.clone()),
-            None,
+            pipe,
         );
         io.send(IoCommand::Connect {
             endpoint: target,
@@ -471,11 +497,16 @@ impl Socket {
             .ok_or(Error::NotFound)?;
         let e = st.endpoints.remove(i);
         match (&e.io, e.pipe) {
-            (Some(io), _) => io.send(IoCommand::CloseEndpoint {
-                socket_id: self.core.id,
-                endpoint_id: e.id,
-            }),
-            (None, Some(pipe)) => st.close_inproc(pipe),
+            (Some(io), pipe) => {
+                io.send(IoCommand::CloseEndpoint {
+                    socket_id: self.core.id,
+                    endpoint_id: e.id,
+                });
+                if let Some(pipe) = pipe {
+                    st.disconnect(pipe);
+                }
+            }
+            (None, Some(pipe)) => st.disconnect(pipe),
             (None, None) => {
                 let (_, name) = transport::parse(&e.given)?;
                 self.ctx.inproc.lock().unbind(name, self.core.id)?;
@@ -821,8 +852,8 @@ impl Drop for Socket {
                 ends.close(side, id);
             }
         }
-        for (id, ends, side) in std::mem::take(&mut st.inproc) {
-            ends.close(side, id);
+        for l in std::mem::take(&mut st.inproc) {
+            l.ends.close(l.side, l.pipe);
         }
         self.ctx.socket_closed(self.core.id);
     }
