@@ -101,3 +101,37 @@ def test_a_refused_handshake_as_libzmq(tmp_path, case):
     seen = run_on_both(tmp_path, REFUSED_PEER_SCRIPT, case, keep=("SERVER", "CLIENT"))
     assert seen["ours"] == seen["libzmq"]
     assert seen["ours"][1].split()[1:].count("1:") == 1, seen["ours"]
+
+
+CLOSE_ORDER_SCRIPT = """
+import sys, zmq
+from zmq.utils.monitor import recv_monitor_message
+from zmqproof import prove
+
+ctx = zmq.Context()
+for endpoint in ("tcp://127.0.0.1:*", "ipc://*"):
+    pull = ctx.socket(zmq.PULL)
+    prove(pull)
+    monitor = pull.get_monitor_socket()
+    pull.bind(endpoint)
+    pull.close()  # no zmq_socket_monitor(NULL): the close stops it
+    monitor.rcvtimeo = 5000
+    names = []
+    while not names or names[-1] != "MONITOR_STOPPED":
+        event = recv_monitor_message(monitor)["event"]
+        names.append(zmq.Event(event).name)
+    print("EVENTS", endpoint[:3], " ".join(names), flush=True)
+    monitor.close(0)
+ctx.term()
+"""
+
+
+def test_closing_a_monitored_socket_reports_closed_then_stops(tmp_path):
+    """A socket closed while monitored reports its listener's CLOSED before
+    MONITOR_STOPPED, as pyzmq's libzmq does."""
+    seen = run_on_both(tmp_path, CLOSE_ORDER_SCRIPT, keep="EVENTS")
+    assert seen["libzmq"] == [
+        "EVENTS tcp LISTENING CLOSED MONITOR_STOPPED",
+        "EVENTS ipc LISTENING CLOSED MONITOR_STOPPED",
+    ], seen
+    assert seen["ours"] == seen["libzmq"], seen

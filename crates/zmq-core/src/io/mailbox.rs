@@ -4,7 +4,7 @@
 use super::connecter::Target;
 use super::link::EngineLink;
 use crate::pipe::Pipe;
-use crate::socket::core::{ConnOptions, SocketCore};
+use crate::socket::core::{ConnOptions, MonitorStop, SocketCore};
 use parking_lot::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -47,6 +47,8 @@ pub enum IoCommand {
     SocketClosed {
         socket_id: u64,
         linger: Option<Duration>,
+        /// Dropped once the close is handled.
+        stop: Arc<MonitorStop>,
     },
     /// The context terminates: exit once nothing lingers.
     Stop,

@@ -255,11 +255,16 @@ impl Loop {
                     }
                 }
             }
-            IoCommand::SocketClosed { socket_id, linger } => {
+            IoCommand::SocketClosed {
+                socket_id,
+                linger,
+                stop,
+            } => {
                 let deadline = linger.map(|l| Instant::now() + l);
                 for token in self.tokens_of(socket_id) {
                     self.linger(token, deadline);
                 }
+                drop(stop);
             }
             IoCommand::Stop => self.stopping = true,
         }

@@ -2,7 +2,7 @@
 //! command queue for pipe attach/detach. Commands are rare (per connection,
 //! never per message), so a mutex is fine here.
 
-use super::monitor::Monitor;
+use super::monitor::{Monitor, MONITOR_STOPPED};
 use crate::io::link::EngineLink;
 use crate::io::zap::ZapHandle;
 use crate::pipe::Pipe;
@@ -213,4 +213,17 @@ static NEXT_PIPE: AtomicU64 = AtomicU64::new(1);
 
 pub fn next_pipe_id() -> u64 {
     NEXT_PIPE.fetch_add(1, Ordering::Relaxed)
+}
+
+/// Stops a closed socket's monitor (MONITOR_STOPPED) when the last holder
+/// lets go: the socket itself, and each I/O thread told of the close once
+/// its listeners have reported CLOSED (libzmq's order).
+pub struct MonitorStop(pub Arc<SocketCore>);
+
+impl Drop for MonitorStop {
+    fn drop(&mut self) {
+        if let Some(m) = self.0.set_monitor(None) {
+            m.emit(MONITOR_STOPPED, 0, "");
+        }
+    }
 }

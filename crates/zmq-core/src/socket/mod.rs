@@ -24,7 +24,7 @@ pub mod subscriptions;
 pub mod xpub;
 pub mod xsub;
 
-use self::core::{ConnOptions, PipeEnd, SocketCommand, SocketCore};
+use self::core::{ConnOptions, MonitorStop, PipeEnd, SocketCommand, SocketCore};
 use self::options::Options;
 use self::pattern::Pattern;
 use self::state_lock::StateLock;
@@ -812,9 +812,8 @@ impl Socket {
 
 impl Drop for Socket {
     fn drop(&mut self) {
-        if let Some(m) = self.core.set_monitor(None) {
-            m.emit(monitor::MONITOR_STOPPED, 0, "");
-        }
+        // MONITOR_STOPPED comes last, after the I/O threads' CLOSED events.
+        let stop = Arc::new(MonitorStop(self.core.clone()));
         let st = self.state.get_mut();
         let linger = match st.opts.linger {
             l if l < 0 => None,
@@ -835,6 +834,7 @@ impl Drop for Socket {
                 io.send(IoCommand::SocketClosed {
                     socket_id: self.core.id,
                     linger,
+                    stop: stop.clone(),
                 });
             }
         }
@@ -855,6 +855,7 @@ impl Drop for Socket {
         for l in std::mem::take(&mut st.inproc) {
             l.ends.close(l.side, l.pipe);
         }
+        drop(stop);
         self.ctx.socket_closed(self.core.id);
     }
 }
