@@ -163,3 +163,72 @@ def test_message_properties_as_libzmq(tmp_path, endpoint):
     seen = run_on_both(tmp_path, PROPERTIES, endpoint, keep=("FRAME", "LOCAL"))
     assert seen["ours"] == seen["libzmq"]
     assert len(seen["ours"]) == 3 and "User-Id=alice" in seen["ours"][0], seen["ours"]
+
+
+ZAP_LATER_OR_GONE = """
+import sys, threading, time, zmq
+from zmq.utils.monitor import recv_monitor_message
+from zmqproof import prove
+
+case = sys.argv[1]
+ctx = zmq.Context()
+zap = ctx.socket(zmq.REP)
+zap.bind("inproc://zeromq.zap.01")
+def handle():
+    request = zap.recv_multipart()
+    if case == "gone":
+        zap.close(0)  # the handler quits without answering
+        return
+    zap.send_multipart([b"1.0", request[1], b"300", b"try later", b"", b""])
+handler = threading.Thread(target=handle, daemon=True)
+handler.start()
+server = ctx.socket(zmq.ROUTER)
+prove(server)
+server.zap_domain = b"d"
+server_events = server.get_monitor_socket()
+server.bind("tcp://127.0.0.1:*")
+client = ctx.socket(zmq.DEALER)
+client_events = client.get_monitor_socket(zmq.EVENT_HANDSHAKE_FAILED_NO_DETAIL
+    | zmq.EVENT_HANDSHAKE_FAILED_AUTH | zmq.EVENT_HANDSHAKE_SUCCEEDED | zmq.EVENT_DISCONNECTED)
+client.connect(server.last_endpoint.decode())
+
+def events(monitor, seconds):
+    seen = []
+    monitor.rcvtimeo = int(seconds * 1000)
+    try:
+        while True:
+            event = recv_monitor_message(monitor)
+            name = zmq.Event(event["event"]).name
+            if name not in ("LISTENING", "ACCEPTED"):
+                seen.append("%s %d" % (name, event["value"]))
+    except zmq.Again:
+        return seen
+print("SERVER", events(server_events, 1.0), flush=True)
+print("CLIENT", events(client_events, 0.2), flush=True)
+handler.join()
+for s in (client, server, server_events, client_events, zap):
+    s.close(0)
+ctx.term()
+"""
+
+
+def test_zap_try_later_as_libzmq(tmp_path):
+    """ZAP status 300 refuses the peer without a word and keeps the
+    connection until the handshake times out: the server reports the 300,
+    the client sees nothing, on pyzmq's libzmq and ours."""
+    seen = run_on_both(tmp_path, ZAP_LATER_OR_GONE, "later", keep=("SERVER", "CLIENT"))
+    assert seen["libzmq"] == ["SERVER ['HANDSHAKE_FAILED_AUTH 300']", "CLIENT []"], seen
+    assert seen["ours"] == seen["libzmq"], seen
+
+
+def test_a_zap_handler_that_quits_fails_the_handshake_with_epipe(tmp_path):
+    """A handler that takes the request and closes without answering fails
+    that handshake at once, without detail and EPIPE (libzmq 4.3's value for
+    a lost handler; pyzmq's libzmq leaves the peer waiting until the
+    handshake times out instead). The client then reconnects and, with no
+    handler left, is let in (NULL)."""
+    output = run_script(tmp_path, ZAP_LATER_OR_GONE, "gone")
+    assert_proved(output)
+    server = next(line for line in output.splitlines() if line.startswith("SERVER"))
+    assert server.startswith("SERVER ['HANDSHAKE_FAILED_NO_DETAIL 32', 'DISCONNECTED"), output
+    assert server.endswith("'HANDSHAKE_SUCCEEDED 0']"), output

@@ -59,8 +59,9 @@ const DIRECT_SEND_GAP: Duration = Duration::from_micros(20);
 /// Why an engine stopped.
 #[derive(Debug)]
 pub enum Closed {
-    /// The peer closed the connection or the stream failed.
-    Io,
+    /// The peer closed the connection (EPIPE, as libzmq says) or the
+    /// stream failed with this errno.
+    Io(i32),
     /// The peer broke the protocol.
     Protocol(ProtocolError),
     /// The socket is gone and everything it queued was sent.
@@ -126,6 +127,8 @@ pub struct Engine {
     pub yielded: bool,
     /// The ZAP request the handshake waits on.
     zap: Option<ZapCall>,
+    /// The ZAP handler said 300: whatever the peer sends is ignored.
+    silenced: bool,
     /// What the ZAP handler said of the peer: its user id and metadata.
     zap_answer: Option<(bytes::Bytes, crate::zmtp::Metadata)>,
     /// The connection's properties, on every frame received once the
@@ -182,6 +185,7 @@ impl Engine {
             timer_at: None,
             yielded: false,
             zap: None,
+            silenced: false,
             zap_answer: None,
             properties: None,
         }
@@ -356,20 +360,24 @@ impl Engine {
     /// Writes pending output; returns the bytes written (0: try later).
     fn write(&mut self) -> Result<usize, Closed> {
         match self.session.write_to(&mut self.stream) {
-            Ok(0) => Err(Closed::Io),
+            Ok(0) => Err(Closed::Io(libc::EPIPE)),
             Ok(n) => Ok(n),
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                 self.can_write = false;
                 Ok(0)
             }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => self.write(),
-            Err(_) => Err(Closed::Io),
+            Err(e) => Err(Closed::Io(e.raw_os_error().unwrap_or(libc::EPIPE))),
         }
     }
 
     /// Decodes what the input buffer holds into events.
     fn decode(&mut self) -> Result<bool, Closed> {
         let mut progress = self.poll_zap()?;
+        if self.silenced {
+            self.input.clear();
+            return Ok(progress);
+        }
         while !self.blocked_in {
             let event = self.session.poll_input(&mut self.input);
             match self.check(event)? {
@@ -425,7 +433,7 @@ impl Engine {
         };
         let verdict = match call.poll() {
             Reply::Waiting => return Ok(false),
-            Reply::HandlerGone => Err(ProtocolError::NoAuthenticator),
+            Reply::HandlerGone => Err(ProtocolError::AuthenticatorGone),
             Reply::Arrived(frames) => zap::parse_reply(&frames).map_err(ProtocolError::BadZapReply),
         };
         self.zap = None;
@@ -441,10 +449,22 @@ impl Engine {
 
     fn verdict(&mut self, verdict: zap::Verdict) -> Result<(), Closed> {
         let event = self.session.authenticated(verdict);
-        if let Some(Event::Ready) = self.check(event)? {
-            self.on_ready();
+        match self.check(event) {
+            // 300 (try later): as libzmq, the peer is told nothing and left
+            // waiting until the handshake times out (or it hangs up).
+            Err(Closed::Protocol(ProtocolError::Denied { status: 300 })) => {
+                let endpoint = &self.opts.endpoint;
+                self.socket
+                    .emit(monitor::HANDSHAKE_FAILED_AUTH, 300, endpoint);
+                self.silenced = true;
+                Ok(())
+            }
+            Ok(Some(Event::Ready)) => {
+                self.on_ready();
+                Ok(())
+            }
+            other => other.map(drop),
         }
-        Ok(())
     }
 
     /// Queues one inbound frame; whole messages go to the socket at once.
@@ -693,6 +713,7 @@ impl Engine {
         if !self.session.is_ready() {
             let failure = match why {
                 Closed::Protocol(e) => monitor::handshake_failure(e),
+                Closed::Io(errno) => Some((monitor::HANDSHAKE_FAILED_NO_DETAIL, *errno as u32)),
                 _ => Some((monitor::HANDSHAKE_FAILED_NO_DETAIL, 0)),
             };
             if let Some((event, value)) = failure {
@@ -740,16 +761,19 @@ fn read_fd(
         // many through the raw pointer, and the fd is our open stream.
         let n = unsafe { libc::read(stream.as_raw_fd(), ptr.cast(), len) };
         match n {
-            0 => return Err(Closed::Io),
+            0 => return Err(Closed::Io(libc::EPIPE)),
             n if n > 0 => return Ok(n as usize),
-            _ => match io::Error::last_os_error().kind() {
-                io::ErrorKind::WouldBlock => {
-                    *can_read = false;
-                    return Ok(0);
+            _ => {
+                let e = io::Error::last_os_error();
+                match e.kind() {
+                    io::ErrorKind::WouldBlock => {
+                        *can_read = false;
+                        return Ok(0);
+                    }
+                    io::ErrorKind::Interrupted => {}
+                    _ => return Err(Closed::Io(e.raw_os_error().unwrap_or(libc::EPIPE))),
                 }
-                io::ErrorKind::Interrupted => {}
-                _ => return Err(Closed::Io),
-            },
+            }
         }
     }
 }

@@ -25,16 +25,19 @@ pub const HANDSHAKE_FAILED_AUTH: u16 = 0x4000;
 
 /// The event (and its value) a handshake that failed this way reports,
 /// as libzmq 4.3: an authentication failure with its ZAP status code, a
-/// missing ZAP handler without detail (EFAULT), a peer whose socket type
+/// missing ZAP handler without detail (EFAULT), one that went away before
+/// answering without detail (EPIPE), a peer whose socket type
 /// may not talk to ours nothing (libzmq only disconnects), anything else
 /// as a protocol error.
 pub fn handshake_failure(e: &ProtocolError) -> Option<(u16, u32)> {
     const EFAULT: u32 = 14;
+    const EPIPE: u32 = 32;
     if let Some(status) = e.auth_status() {
         return Some((HANDSHAKE_FAILED_AUTH, status.into()));
     }
     match e {
         ProtocolError::NoAuthenticator => Some((HANDSHAKE_FAILED_NO_DETAIL, EFAULT)),
+        ProtocolError::AuthenticatorGone => Some((HANDSHAKE_FAILED_NO_DETAIL, EPIPE)),
         ProtocolError::IncompatibleSocketType { .. } | ProtocolError::UnknownSocketType(_) => None,
         _ => Some((HANDSHAKE_FAILED_PROTOCOL, protocol_error_code(e))),
     }

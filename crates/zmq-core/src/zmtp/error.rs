@@ -41,6 +41,8 @@ pub enum ProtocolError {
     Denied { status: u16 },
     /// A PLAIN server needs a ZAP handler and none is bound.
     NoAuthenticator,
+    /// The ZAP handler went away before it answered.
+    AuthenticatorGone,
     /// Our ZAP handler's reply broke RFC 27.
     BadZapReply(ReplyError),
 }
@@ -91,6 +93,7 @@ impl fmt::Display for ProtocolError {
             PeerError { reason } => write!(f, "peer sent ERROR: {reason}"),
             Denied { status } => write!(f, "ZAP handler refused the peer ({status})"),
             NoAuthenticator => f.write_str("no ZAP handler bound for a PLAIN server"),
+            AuthenticatorGone => f.write_str("the ZAP handler closed before it answered"),
             BadZapReply(e) => write!(f, "malformed ZAP reply: {e:?}"),
         }
     }
