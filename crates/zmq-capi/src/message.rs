@@ -1,9 +1,10 @@
 //! Messages: `zmq_msg_t` and the `zmq_msg_*` functions that need no socket.
 //!
 //! A `zmq_msg_t` is 64 opaque bytes owned by the caller; once initialised by
-//! `zmq_msg_init*` they hold a `zmq_core::Msg` in place. Every function
-//! here takes the caller's word that an initialised `zmq_msg_t` is passed,
-//! as libzmq does; a NULL pointer is EFAULT. Sending and receiving live in
+//! `zmq_msg_init*` they hold a `zmq_core::Msg` in place, and a tag word in
+//! the last 8 bytes says so. A NULL pointer, a message closed already, or
+//! bytes no init wrote (garbage) are EFAULT, as libzmq's own check makes
+//! them, never undefined behaviour. Sending and receiving live in
 //! socket.rs.
 
 use std::ffi::{c_char, c_int, c_void, CStr};
@@ -26,8 +27,33 @@ pub struct zmq_msg_t {
 }
 
 const _: () = assert!(size_of::<zmq_msg_t>() == 64);
-const _: () = assert!(size_of::<Msg>() <= size_of::<zmq_msg_t>());
+const _: () = assert!(size_of::<Msg>() <= TAG_AT);
 const _: () = assert!(align_of::<Msg>() <= align_of::<zmq_msg_t>());
+
+/// Where the tag word lives: after the `Msg`, in the last 8 bytes.
+const TAG_AT: usize = 56;
+/// The tag of a live message (an arbitrary word garbage will not match).
+const LIVE: u64 = 0x6c69_7665_7a6d_7167;
+/// The tag of a closed message.
+const CLOSED: u64 = 0;
+
+/// The tag word of the storage at `p`.
+///
+/// # Safety
+/// `p` is non-null and valid for reading a `zmq_msg_t`.
+unsafe fn tag(p: *const zmq_msg_t) -> u64 {
+    // SAFETY: offset 56 of the 64 bytes, 8-aligned since zmq_msg_t is.
+    unsafe { ptr::read(p.cast::<u8>().add(TAG_AT).cast::<u64>()) }
+}
+
+/// Sets the tag word of the storage at `p`.
+///
+/// # Safety
+/// `p` is non-null and valid for writing a `zmq_msg_t`.
+unsafe fn set_tag(p: *mut zmq_msg_t, value: u64) {
+    // SAFETY: as in `tag`.
+    unsafe { ptr::write(p.cast::<u8>().add(TAG_AT).cast::<u64>(), value) }
+}
 
 /// Called with the data pointer and hint of `zmq_msg_init_data` once the
 /// last copy of such a message is gone. (zmq.h declares it as libzmq does,
@@ -35,15 +61,18 @@ const _: () = assert!(align_of::<Msg>() <= align_of::<zmq_msg_t>());
 /// pointer type out so that cbindgen emits it.)
 pub type zmq_free_fn = unsafe extern "C" fn(data: *mut c_void, hint: *mut c_void);
 
-/// The `Msg` held by an initialised `zmq_msg_t`; None for NULL.
+/// The `Msg` held by an initialised `zmq_msg_t`; None for NULL and for
+/// storage that holds no live message (closed, or never initialised).
 ///
 /// # Safety
-/// `p` is NULL or points to a `zmq_msg_t` initialised by `zmq_msg_init*`
-/// (and not moved by value since), which nothing else accesses for `'a`.
+/// `p` is NULL or points to 64 readable bytes; if they were initialised by
+/// `zmq_msg_init*` (and not moved by value since), nothing else accesses
+/// them for `'a`.
 pub(crate) unsafe fn msg_mut<'a>(p: *mut zmq_msg_t) -> Option<&'a mut Msg> {
-    // SAFETY: per the contract, a non-null `p` holds a live `Msg` at its
-    // start; zmq_msg_t's size and alignment cover Msg's (asserted above).
-    unsafe { p.cast::<Msg>().as_mut() }
+    // SAFETY: a non-null `p` is readable (contract); with the live tag, it
+    // holds a `Msg` at its start, and zmq_msg_t's size and alignment cover
+    // Msg's (asserted above).
+    unsafe { (!p.is_null() && tag(p) == LIVE).then(|| &mut *p.cast::<Msg>()) }
 }
 
 /// Shared-reference form of [`msg_mut`], for the `const zmq_msg_t *` API.
@@ -52,7 +81,7 @@ pub(crate) unsafe fn msg_mut<'a>(p: *mut zmq_msg_t) -> Option<&'a mut Msg> {
 /// As for [`msg_mut`], except that others may read the message too.
 pub(crate) unsafe fn msg_ref<'a>(p: *const zmq_msg_t) -> Option<&'a Msg> {
     // SAFETY: as in `msg_mut`.
-    unsafe { p.cast::<Msg>().as_ref() }
+    unsafe { (!p.is_null() && tag(p) == LIVE).then(|| &*p.cast::<Msg>()) }
 }
 
 /// Writes `msg` into the (possibly uninitialised) storage at `p`.
@@ -65,7 +94,10 @@ pub(crate) unsafe fn msg_init(p: *mut zmq_msg_t, msg: Msg) -> c_int {
         return fail(Error::Fault);
     }
     // SAFETY: `p` is non-null, writable and aligned for Msg (see msg_mut).
-    unsafe { ptr::write(p.cast::<Msg>(), msg) };
+    unsafe {
+        ptr::write(p.cast::<Msg>(), msg);
+        set_tag(p, LIVE);
+    }
     0
 }
 
@@ -297,19 +329,22 @@ pub unsafe extern "C" fn zmq_msg_gets(
 #[no_mangle]
 pub unsafe extern "C" fn zmq_msg_copy(dest: *mut zmq_msg_t, src: *mut zmq_msg_t) -> c_int {
     guard(-1, || {
-        if dest.is_null() || src.is_null() {
-            return fail(Error::Fault);
-        }
         // SAFETY: forwarded caller contract; `src` alone is borrowed here.
-        let s = unsafe { msg_mut(src) }.expect("checked non-null");
+        let Some(copy) = (unsafe { msg_mut(src) }).map(|s| s.copy()) else {
+            return fail(Error::Fault);
+        };
         if dest == src {
             return 0;
         }
-        let copy = s.copy();
         // SAFETY: forwarded caller contract; `dest` differs from `src`, and
         // the borrow of `src` ended above.
-        *unsafe { msg_mut(dest) }.expect("checked non-null") = copy;
-        0
+        match unsafe { msg_mut(dest) } {
+            Some(d) => {
+                *d = copy;
+                0
+            }
+            None => fail(Error::Fault),
+        }
     })
 }
 
@@ -321,34 +356,36 @@ pub unsafe extern "C" fn zmq_msg_copy(dest: *mut zmq_msg_t, src: *mut zmq_msg_t)
 #[no_mangle]
 pub unsafe extern "C" fn zmq_msg_move(dest: *mut zmq_msg_t, src: *mut zmq_msg_t) -> c_int {
     guard(-1, || {
-        if dest.is_null() || src.is_null() {
-            return fail(Error::Fault);
-        }
-        if dest == src {
-            return 0;
-        }
-        // SAFETY: forwarded caller contract; the two pointers differ.
+        // SAFETY: forwarded caller contract; the two are used only if they
+        // differ.
         let (d, s) = unsafe { (msg_mut(dest), msg_mut(src)) };
         let (Some(d), Some(s)) = (d, s) else {
-            unreachable!("checked non-null")
+            return fail(Error::Fault);
         };
-        *d = std::mem::take(s);
+        if dest != src {
+            *d = std::mem::take(s);
+        }
         0
     })
 }
 
-/// Releases the message's body. The storage is left holding an empty
-/// message, so closing it again (or using it) is harmless.
+/// Releases the message. Closing it again, or using it before a new
+/// `zmq_msg_init*`, is EFAULT (as libzmq).
 ///
 /// # Safety
-/// `msg` is NULL or an initialised `zmq_msg_t`.
+/// `msg` is NULL or points to 64 readable and writable bytes.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_msg_close(msg: *mut zmq_msg_t) -> c_int {
     guard(-1, || {
         // SAFETY: forwarded caller contract.
         match unsafe { msg_mut(msg) } {
             Some(m) => {
-                *m = Msg::new();
+                // SAFETY: `m` is the live Msg at `msg`, dropped once: the
+                // tag written next marks the storage as holding none.
+                unsafe {
+                    ptr::drop_in_place(m);
+                    set_tag(msg, CLOSED);
+                }
                 0
             }
             None => fail(Error::Fault),
@@ -381,8 +418,36 @@ mod tests {
             assert_eq!(zmq_msg_more(p), 0);
             assert_eq!(zmq_msg_get(p, ZMQ_MORE), 0);
             assert_eq!(zmq_msg_close(p), 0);
-            assert_eq!(zmq_msg_close(p), 0, "a second close is harmless");
+            // As libzmq: a closed message is EFAULT until initialised again.
+            assert_eq!(zmq_msg_close(p), -1);
+            assert_eq!(crate::errno::errno(), libc::EFAULT);
             assert_eq!(zmq_msg_size(p), 0);
+            assert_eq!(zmq_msg_init(p), 0);
+            assert_eq!(zmq_msg_close(p), 0);
+        }
+    }
+
+    /// Bytes no init wrote are refused with EFAULT, never read as a message.
+    #[test]
+    fn garbage_is_efault() {
+        for fill in [0u8, 0xff, 0x5a] {
+            let mut m = MaybeUninit::<zmq_msg_t>::uninit();
+            let p = m.as_mut_ptr();
+            // SAFETY: the storage is local and fully written first; every
+            // call may be handed 64 readable bytes.
+            unsafe {
+                ptr::write_bytes(p.cast::<u8>(), fill, size_of::<zmq_msg_t>());
+                assert_eq!(zmq_msg_close(p), -1, "fill {fill:#x}");
+                assert_eq!(crate::errno::errno(), libc::EFAULT);
+                assert_eq!(zmq_msg_size(p), 0);
+                assert!(zmq_msg_data(p).is_null());
+                let mut other = MaybeUninit::<zmq_msg_t>::uninit();
+                assert_eq!(zmq_msg_init(other.as_mut_ptr()), 0);
+                assert_eq!(zmq_msg_copy(other.as_mut_ptr(), p), -1);
+                assert_eq!(zmq_msg_move(other.as_mut_ptr(), p), -1);
+                assert_eq!(zmq_msg_move(p, other.as_mut_ptr()), -1);
+                assert_eq!(zmq_msg_close(other.as_mut_ptr()), 0);
+            }
         }
     }
 

@@ -83,3 +83,32 @@ fn sendiov_with_sndmore_then_recviov_round_trip() {
         assert_eq!(zmq_ctx_term(ctx), 0);
     }
 }
+
+/// A closed message is refused with EFAULT by everything that takes one
+/// (libzmq asserts and aborts on a send of one).
+#[test]
+fn a_closed_message_is_efault_everywhere() {
+    use zmq::message::{zmq_msg_close, zmq_msg_init_size, zmq_msg_t};
+    use zmq::socket::{zmq_msg_recv, zmq_msg_send};
+    let endpoint = CString::new("inproc://closed").unwrap();
+    // SAFETY: the message storage and the sockets are live locals; the
+    // sockets and context are closed before the end.
+    unsafe {
+        let ctx = zmq_ctx_new();
+        let a = zmq_socket(ctx, ZMQ_PAIR);
+        let b = zmq_socket(ctx, ZMQ_PAIR);
+        assert_eq!(zmq_bind(a, endpoint.as_ptr()), 0);
+        assert_eq!(zmq_connect(b, endpoint.as_ptr()), 0);
+        let mut msg = std::mem::MaybeUninit::<zmq_msg_t>::uninit();
+        let m = msg.as_mut_ptr();
+        assert_eq!(zmq_msg_init_size(m, 10), 0);
+        assert_eq!(zmq_msg_close(m), 0);
+        assert_eq!(zmq_msg_send(m, b, 0), -1);
+        assert_eq!(zmq::utility::zmq_errno(), libc::EFAULT);
+        assert_eq!(zmq_msg_recv(m, a, 0), -1);
+        assert_eq!(zmq::utility::zmq_errno(), libc::EFAULT);
+        assert_eq!(zmq_close(a), 0);
+        assert_eq!(zmq_close(b), 0);
+        assert_eq!(zmq_ctx_term(ctx), 0);
+    }
+}

@@ -1,15 +1,17 @@
 //! A message frame: small bodies live inline, large ones are reference
 //! counted so copies and fan-out share one buffer. A frame received from a
 //! connection also points to the connection's properties (zmq_msg_gets).
-//! A `Msg` fits in the 64 bytes of the C `zmq_msg_t`.
+//! A `Msg` fits in 56 of the 64 bytes of the C `zmq_msg_t`.
 
 use crate::block::{self, Block};
 use crate::pool::Buf;
 pub use crate::properties::{Properties, PropertiesRef};
 use bytes::{Bytes, BytesMut};
 
-/// Bodies up to this size are stored inline, with no heap allocation.
-pub const INLINE_MAX: usize = 46;
+/// Bodies up to this size are stored inline, with no heap allocation
+/// (libzmq's own limit is 33). Sized so that a `Msg` leaves the last 8
+/// bytes of a C `zmq_msg_t` free for the C API's validity tag.
+pub const INLINE_MAX: usize = 38;
 
 /// The frame continues: more frames of the same message follow.
 pub const MORE: u8 = 1;
@@ -317,8 +319,8 @@ impl Msg {
     }
 }
 
-const _: () = assert!(std::mem::size_of::<Msg>() <= 64);
-const _: () = assert!(INLINE_MAX >= 46, "inline capacity shrank");
+const _: () = assert!(std::mem::size_of::<Msg>() <= 56);
+const _: () = assert!(INLINE_MAX >= 38, "inline capacity shrank");
 const _: () = assert!(std::mem::align_of::<Msg>() <= 8);
 
 #[cfg(test)]
