@@ -738,7 +738,23 @@ impl Socket {
     pub fn set_option(&self, option: i32, value: &[u8]) -> Result<()> {
         self.check_term()?;
         let mut st = self.state.lock();
-        match st.pattern.set_option(option, value) {
+        // A subscription goes out at once, written by this thread if the
+        // engine is idle, not after an I/O thread wakes: a message the
+        // publisher sends right after must find it there, as often as
+        // with libzmq.
+        let subscribing = matches!(option, options::SUBSCRIBE | options::UNSUBSCRIBE);
+        let before: Vec<bool> = match subscribing {
+            true => st.links.iter().map(|l| l.link.direct_allowed()).collect(),
+            false => Vec::new(),
+        };
+        for l in st.links.iter().filter(|_| subscribing) {
+            l.link.allow_direct(true);
+        }
+        let applied = st.pattern.set_option(option, value);
+        for (l, was) in st.links.iter().zip(before) {
+            l.link.allow_direct(was);
+        }
+        match applied {
             Err(Error::NotFound) => {}
             // Acted on by the pattern, and kept for reading back.
             Ok(()) if option == options::INVERT_MATCHING => {}
