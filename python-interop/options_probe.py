@@ -29,6 +29,7 @@ INT = {  # option: values tried
     "ROUTER_HANDOVER": [2, 1], "XPUB_NODROP": [2, 1], "XPUB_MANUAL": [2, 1],
     "XPUB_VERBOSER": [2, 1], "USE_FD": [-2, -1], "MAXMSGSIZE": [-2, -1, 100],
     "PLAIN_SERVER": [2, -1, 1], "ZAP_ENFORCE_DOMAIN": [1, 0],
+    "LOOPBACK_FASTPATH": [2, -1, 0], "MULTICAST_LOOP": [0, -1, 2],
 }
 BYTES = {  # option: byte values tried
     "ROUTING_ID": [b"", b"x" * 256, b"\0id", b"name"],
@@ -61,6 +62,12 @@ for tname in TYPES:
             print(tname, name, shown, attempt(s.setsockopt, opt, v), attempt(s.getsockopt, opt))
     for name in GET_ONLY:
         print(tname, name, attempt(s.getsockopt, getattr(zmq, name)))
+    s.close()
+# (XPUB_MANUAL is on when SUBSCRIBE is probed above: here it is not.)
+for tname in ["PUB", "XPUB"]:
+    s = ctx.socket(getattr(zmq, tname))
+    print(tname, "SUBSCRIBE unmanaged", attempt(s.setsockopt, zmq.SUBSCRIBE, b"x"))
+    print(tname, "UNSUBSCRIBE unmanaged", attempt(s.setsockopt, zmq.UNSUBSCRIBE, b"x"))
     s.close()
 ctx.term()
 

@@ -55,6 +55,8 @@ pub const IPV4ONLY: i32 = 31;
 pub const MECHANISM: i32 = 43;
 pub const THREAD_SAFE: i32 = 81;
 pub const MULTICAST_MAXTPDU: i32 = 84;
+pub const LOOPBACK_FASTPATH: i32 = 94;
+pub const MULTICAST_LOOP: i32 = 96;
 pub const USE_FD: i32 = 89;
 pub const CONFLATE: i32 = 54;
 pub const TOS: i32 = 57;
@@ -147,6 +149,9 @@ pub struct Options {
     /// The multicast options: validated and kept, though no multicast
     /// transport (pgm, epgm, norm) is built.
     pub multicast: Multicast,
+    /// ZMQ_LOOPBACK_FASTPATH: kept for reading back (Windows only in
+    /// libzmq; nothing to do here).
+    pub loopback_fastpath: bool,
     pub last_endpoint: String,
     /// ZMQ_MECHANISM as the security options last set it, and the
     /// greeting's as-server role (ZMQ_PLAIN_SERVER).
@@ -158,14 +163,16 @@ pub struct Options {
     pub zap_enforce_domain: bool,
 }
 
-/// ZMQ_RATE (kbit/s), ZMQ_RECOVERY_IVL (ms), ZMQ_MULTICAST_HOPS and
-/// ZMQ_MULTICAST_MAXTPDU (bytes), with libzmq's defaults.
+/// ZMQ_RATE (kbit/s), ZMQ_RECOVERY_IVL (ms), ZMQ_MULTICAST_HOPS,
+/// ZMQ_MULTICAST_MAXTPDU (bytes) and ZMQ_MULTICAST_LOOP, with libzmq's
+/// defaults (kept for reading back: no multicast transport is built).
 #[derive(Clone, Debug)]
 pub struct Multicast {
     pub rate: i32,
     pub recovery_ivl: i32,
     pub hops: i32,
     pub max_tpdu: i32,
+    pub looped: bool,
 }
 
 impl Options {
@@ -199,11 +206,13 @@ impl Options {
             conflate: false,
             affinity: 0,
             invert_matching: false,
+            loopback_fastpath: false,
             multicast: Multicast {
                 rate: 100,
                 recovery_ivl: 10_000,
                 hops: 1,
                 max_tpdu: 1500,
+                looped: true,
             },
             last_endpoint: String::new(),
             mechanism: NULL,
@@ -290,6 +299,9 @@ impl Options {
             RECOVERY_IVL => self.multicast.recovery_ivl = non_negative(int_value(value)?)?,
             MULTICAST_HOPS => self.multicast.hops = positive(value)?,
             MULTICAST_MAXTPDU => self.multicast.max_tpdu = positive(value)?,
+            // Any int, as libzmq (a Windows-only loopback shortcut there).
+            MULTICAST_LOOP => self.multicast.looped = int_value(value)? != 0,
+            LOOPBACK_FASTPATH => self.loopback_fastpath = int_value(value)? != 0,
             IPV4ONLY => {
                 self.ipv6 = match int_value(value)? {
                     0 => true,
@@ -410,6 +422,8 @@ impl Options {
             RECOVERY_IVL => int(buf, self.multicast.recovery_ivl),
             MULTICAST_HOPS => int(buf, self.multicast.hops),
             MULTICAST_MAXTPDU => int(buf, self.multicast.max_tpdu),
+            MULTICAST_LOOP => int(buf, self.multicast.looped as i32),
+            LOOPBACK_FASTPATH => int(buf, self.loopback_fastpath as i32),
             IPV4ONLY => int(buf, !self.ipv6 as i32),
             INVERT_MATCHING => int(buf, self.invert_matching as i32),
             USE_FD => int(buf, -1),

@@ -96,6 +96,9 @@ impl XPub {
                 };
                 // Passed up as a message of its own, as libzmq does.
                 let more = msg.more();
+                if self.manual && self.plain {
+                    continue; // a manual PUB: nobody reads them
+                }
                 if self.manual {
                     let asked = self.asked.entry(p.id).or_default();
                     if kind == 1 {
@@ -244,8 +247,9 @@ impl Pattern for XPub {
                 Ok(())
             }
             XPUB_MANUAL => {
-                // A PUB cannot read subscriptions to apply them by hand.
-                self.manual = int_value(value)? != 0 && !self.plain;
+                // A PUB takes it too (as libzmq), though it cannot read
+                // subscriptions to apply them by hand.
+                self.manual = int_value(value)? != 0;
                 Ok(())
             }
             XPUB_WELCOME_MSG => {
@@ -260,9 +264,10 @@ impl Pattern for XPub {
                 self.only_first = int_value(value)? != 0;
                 Ok(())
             }
-            // Outside manual mode, or before any peer has spoken, libzmq
-            // accepts these and does nothing: so do we.
-            SUBSCRIBE | UNSUBSCRIBE if !self.manual || self.last_peer.is_none() => Ok(()),
+            // Only in manual mode, as libzmq (EINVAL otherwise); before
+            // any peer has spoken they do nothing.
+            SUBSCRIBE | UNSUBSCRIBE if !self.manual => Err(Error::Invalid),
+            SUBSCRIBE | UNSUBSCRIBE if self.last_peer.is_none() => Ok(()),
             SUBSCRIBE | UNSUBSCRIBE => {
                 let Some(peer) = self.last_peer else {
                     return Ok(());
