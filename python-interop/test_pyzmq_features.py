@@ -400,3 +400,38 @@ def test_disconnect_drops_what_the_pipe_held(tmp_path):
         "tcp after disconnect nothing ",
     ], seen
     assert seen["ours"] == seen["libzmq"], seen
+
+
+REBIND_IPC = textwrap.dedent(
+    """
+    import os, sys, tempfile, zmq
+    from zmqproof import prove
+    endpoint = "ipc://" + os.path.join(tempfile.mkdtemp(), "rebind")
+    ctx = zmq.Context()
+    first, second = ctx.socket(zmq.PUSH), ctx.socket(zmq.PUSH)
+    prove(first)
+    pull = ctx.socket(zmq.PULL)
+    pull.rcvtimeo = 5000
+    first.bind(endpoint)
+    pull.connect(endpoint)
+    first.send(b"from the first")
+    print("got", pull.recv())
+    first.close()
+    second.bind(endpoint)  # at once: the first's socket file is gone
+    second.send(b"from the second")
+    print("got", pull.recv())
+    for s in (second, pull):
+        s.close(0)
+    ctx.term()
+    """
+)
+
+
+def test_an_ipc_path_is_bound_again_right_after_a_close(tmp_path):
+    """Closing the socket bound to an ipc path and binding another to the
+    same path at once works, and the connected peer reconnects to it, as on
+    pyzmq's libzmq (ours removes the closed socket's file before zmq_close
+    returns; a live socket's file is never taken over)."""
+    seen = run_on_both(tmp_path, REBIND_IPC, keep="got")
+    assert seen["libzmq"] == ["got b'from the first'", "got b'from the second'"], seen
+    assert seen["ours"] == seen["libzmq"], seen

@@ -7,6 +7,7 @@ use crate::pipe::Pipe;
 use crate::socket::core::{ConnOptions, MonitorStop, SocketCore};
 use parking_lot::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::Sender;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -42,13 +43,21 @@ pub enum IoCommand {
     /// A pipe of the entry with this token changed state.
     Activate(usize),
     /// zmq_unbind / zmq_disconnect: drop what this endpoint created.
-    CloseEndpoint { socket_id: u64, endpoint_id: u64 },
+    CloseEndpoint {
+        socket_id: u64,
+        endpoint_id: u64,
+        /// Dropped once the endpoint is closed (see `SocketClosed::done`).
+        done: Option<Sender<()>>,
+    },
     /// The socket is closed: flush within `linger` (None: no limit), then drop.
     SocketClosed {
         socket_id: u64,
         linger: Option<Duration>,
         /// Dropped once the close is handled.
         stop: Arc<MonitorStop>,
+        /// Dropped once the listeners are closed, for a caller that waits
+        /// until its ipc socket files are gone (a rebind right after).
+        done: Option<Sender<()>>,
     },
     /// The context terminates: exit once nothing lingers.
     Stop,

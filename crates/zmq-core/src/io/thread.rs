@@ -245,6 +245,7 @@ impl Loop {
             IoCommand::CloseEndpoint {
                 socket_id,
                 endpoint_id,
+                done: _done,
             } => {
                 for token in self.tokens_of(socket_id) {
                     if self.entries[token]
@@ -259,12 +260,13 @@ impl Loop {
                 socket_id,
                 linger,
                 stop,
+                done,
             } => {
                 let deadline = linger.map(|l| Instant::now() + l);
                 for token in self.tokens_of(socket_id) {
                     self.linger(token, deadline);
                 }
-                drop(stop);
+                drop((stop, done));
             }
             IoCommand::Stop => self.stopping = true,
         }

@@ -42,6 +42,7 @@ use crate::transport::inproc::{Ends, Peer};
 use crate::transport::{self, ipc, tcp, Scheme};
 use crate::{Context, SocketType};
 use std::os::fd::{AsRawFd, RawFd};
+use std::sync::mpsc::{Receiver, Sender};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -498,13 +499,16 @@ impl Socket {
         let e = st.endpoints.remove(i);
         match (&e.io, e.pipe) {
             (Some(io), pipe) => {
+                let (done, closed) = closing(e.bound && e.resolved.starts_with("ipc://"));
                 io.send(IoCommand::CloseEndpoint {
                     socket_id: self.core.id,
                     endpoint_id: e.id,
+                    done,
                 });
                 if let Some(pipe) = pipe {
                     st.disconnect(pipe);
                 }
+                wait_closed(closed);
             }
             (None, Some(pipe)) => st.disconnect(pipe),
             (None, None) => {
@@ -826,6 +830,25 @@ impl Socket {
     }
 }
 
+/// For a close that must finish before the caller goes on (an ipc socket
+/// file is removed by the I/O thread, and a bind of the same path may
+/// follow at once): the sender to hand over, and what to wait on.
+fn closing(wait: bool) -> (Option<Sender<()>>, Option<Receiver<()>>) {
+    if !wait {
+        return (None, None);
+    }
+    let (tx, rx) = std::sync::mpsc::channel();
+    (Some(tx), Some(rx))
+}
+
+/// Waits until every I/O thread handed a sender by `closing` has dropped
+/// it, within a second (a stuck I/O thread must not hang the caller).
+fn wait_closed(closed: Option<Receiver<()>>) {
+    if let Some(rx) = closed {
+        let _ = rx.recv_timeout(Duration::from_secs(1));
+    }
+}
+
 impl Drop for Socket {
     fn drop(&mut self) {
         // MONITOR_STOPPED comes last, after the I/O threads' CLOSED events.
@@ -838,6 +861,11 @@ impl Drop for Socket {
         let mut notified: Vec<*const IoMailbox> = Vec::new();
         // A forked child has no I/O threads to tell (nor to wait for).
         let forked = self.ctx.is_forked();
+        let ipc_bound = st
+            .endpoints
+            .iter()
+            .any(|e| e.bound && e.io.is_some() && e.resolved.starts_with("ipc://"));
+        let (done, closed) = closing(ipc_bound && !forked);
         for io in st
             .endpoints
             .iter()
@@ -851,6 +879,7 @@ impl Drop for Socket {
                     socket_id: self.core.id,
                     linger,
                     stop: stop.clone(),
+                    done: done.clone(),
                 });
             }
         }
@@ -871,7 +900,8 @@ impl Drop for Socket {
         for l in std::mem::take(&mut st.inproc) {
             l.ends.close(l.side, l.pipe);
         }
-        drop(stop);
+        drop((stop, done));
+        wait_closed(closed);
         self.ctx.socket_closed(self.core.id);
     }
 }
