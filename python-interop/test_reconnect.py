@@ -6,7 +6,7 @@ stream."""
 import textwrap
 import time
 
-from conftest import clean_env, free_port, start_script
+from conftest import clean_env, free_port, run_on_both, start_script
 
 SENDER = textwrap.dedent(
     """
@@ -82,3 +82,57 @@ def test_reconnects_after_a_libzmq_peer_is_killed(tmp_path):
             if p.poll() is None:
                 p.kill()
                 p.wait()
+
+
+NO_RECONNECT = """
+import os, tempfile, zmq
+from zmqproof import prove
+
+def bounce_fails(server, client):
+    # As libzmq's own test: the client may queue, the server gets nothing.
+    client.sndtimeo = server.rcvtimeo = 250
+    try:
+        client.send(b"lost")
+    except zmq.Again:
+        pass
+    try:
+        return server.recv()
+    except zmq.Again:
+        return "nothing"
+
+ctx = zmq.Context()
+path = os.path.join(tempfile.mkdtemp(), "pair")
+for transport in ("tcp://127.0.0.1:*", "ipc://" + path):
+    server, client = ctx.socket(zmq.PAIR), ctx.socket(zmq.PAIR)
+    prove(client)
+    server.bind(transport)
+    endpoint = server.last_endpoint.decode()
+    client.reconnect_ivl = -1
+    client.connect(endpoint)
+    client.send(b"one")
+    print("first", server.recv())
+    server.unbind(endpoint)
+    print("unbound", bounce_fails(server, client))
+    server.bind(endpoint)
+    print("bound again", bounce_fails(server, client))  # no reconnection
+    client.connect(endpoint)
+    client.sndtimeo = server.rcvtimeo = 2000
+    client.send(b"two")
+    print("connected again", server.recv())
+    server.close(0); client.close(0)
+ctx.term()
+"""
+
+
+def test_without_reconnection_a_new_connect_takes_over(tmp_path):
+    """With ZMQ_RECONNECT_IVL -1 a lost connection is given up with its
+    pipe: nothing reconnects, and a new zmq_connect to the same endpoint
+    works (a PAIR is not held by the dead pipe), as on pyzmq's libzmq."""
+    seen = run_on_both(tmp_path, NO_RECONNECT, keep=("first", "unbound", "bound", "connected"))
+    assert seen["libzmq"] == [
+        "first b'one'",
+        "unbound nothing",
+        "bound again nothing",
+        "connected again b'two'",
+    ] * 2, seen
+    assert seen["ours"] == seen["libzmq"], seen

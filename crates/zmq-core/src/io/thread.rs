@@ -495,7 +495,9 @@ impl Loop {
                 self.timer(Instant::now() + ivl, token, Timer::Retry)
             }
             None if c.lingering => self.drop_entry(token, false),
-            None => {}
+            // ZMQ_RECONNECT_IVL -1: the endpoint is given up, and its pipe
+            // with it (as libzmq), so a new connect can take its place.
+            None => self.drop_entry(token, true),
         }
     }
 
