@@ -116,7 +116,8 @@ def start_script(tmp_path, text, *args, env=None, **popen):
     path.write_text(text)
     env = dict(preloaded_env() if env is None else env)
     env["PYTHONPATH"] = str(HERE)
-    options = {"stdout": subprocess.PIPE, "stderr": subprocess.STDOUT, **popen}
+    # Run in tmp_path: libzmq makes `ipc://*` directories in the current one.
+    options = {"stdout": subprocess.PIPE, "stderr": subprocess.STDOUT, "cwd": tmp_path, **popen}
     return subprocess.Popen([sys.executable, str(path), *map(str, args)], env=env, text=True, **options)
 
 
