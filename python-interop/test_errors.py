@@ -26,7 +26,10 @@ s = ctx.socket(zmq.DEALER)
 zmqproof.prove(s)
 s.linger = 0
 for endpoint in ["tcp://[::1]:1234", "tcp://no-such-host.invalid:1234", "tcp://in val id:1234",
-                 "tcp://localhost:invalid", "tcp://localhost:*"]:
+                 "tcp://localhost:invalid", "tcp://localhost:*", "tcp://:1234",
+                 "tcp://localhost:5555;localhost:1235", "tcp://lo:5555;localhost:1235",
+                 "tcp://nosuchif0:1;localhost:1236", "tcp://127.0.0.1:0;localhost:1234",
+                 "tcp://a b:1;localhost:1"]:
     try:
         s.connect(endpoint)
         print("CONNECT", endpoint, "ok")
@@ -37,8 +40,9 @@ for endpoint in ["tcp://[::1]:1234", "tcp://no-such-host.invalid:1234", "tcp://i
 
 def test_connect_checks_spelling_and_resolves_later(tmp_path):
     """zmq_connect refuses a badly spelt address at once but takes a name
-    that does not resolve (yet) and an IPv6 address without ZMQ_IPV6: the
-    connecter resolves and retries, as in libzmq."""
+    that does not resolve (yet), an IPv6 address without ZMQ_IPV6, and a
+    source address spelt as a host or interface name: the connecter
+    resolves and retries, as in libzmq."""
     seen = run_on_both(tmp_path, CONNECT_SPELLING_SCRIPT, keep="CONNECT")
     assert seen["ours"] == seen["libzmq"]
     assert "CONNECT tcp://no-such-host.invalid:1234 ok" in seen["libzmq"]

@@ -16,8 +16,9 @@ pub struct TcpEndpoint {
     pub host: String,
     pub port: u16,
     pub ipv6: bool,
-    /// The local address to connect from (`tcp://src:port;dst:port`).
-    pub source: Option<SocketAddr>,
+    /// The local address to connect from (`tcp://src:port;dst:port`): an
+    /// IP address or an interface name, as bind takes.
+    pub source: Option<String>,
 }
 
 /// Splits `host:port`, unwrapping `[v6]` brackets.
@@ -61,37 +62,47 @@ pub fn bind_addr(address: &str, ipv6: bool) -> Result<SocketAddr> {
     Ok(SocketAddr::new(ip, port))
 }
 
-/// Validates a connect address and resolves it once, as zmq_connect does.
+/// Checks a connect address's spelling, as zmq_connect does: names and
+/// addresses (the source one too, `tcp://src;dst:port`) are resolved by the
+/// connecter at each attempt, which retries until they do (as libzmq).
 pub fn connect_endpoint(address: &str, ipv6: bool) -> Result<TcpEndpoint> {
-    let (source, address) = match address.split_once(';') {
-        Some((src, dst)) => (Some(bind_addr(src, ipv6)?), dst),
+    if !spelled_as_libzmq_takes(address) {
+        return Err(Error::Invalid);
+    }
+    let (source, address) = match address.rsplit_once(';') {
+        Some((src, dst)) => (Some(src.to_string()), dst),
         None => (None, address),
     };
-    let (host, port) = split(address)?;
-    let endpoint = TcpEndpoint {
+    let (host, port) = address.rsplit_once(':').ok_or(Error::Invalid)?;
+    let host = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    let port = parse_port(port)?;
+    if port == 0 {
+        return Err(Error::Invalid);
+    }
+    Ok(TcpEndpoint {
         host: host.to_string(),
-        port: parse_port(port)?,
+        port,
         ipv6,
         source,
-    };
-    if endpoint.port == 0 {
-        return Err(Error::Invalid);
-    }
-    if !plausible_host(&endpoint.host) {
-        return Err(Error::Invalid);
-    }
-    Ok(endpoint)
+    })
 }
 
-/// Whether `host` can be a name or an address. As libzmq, zmq_connect only
-/// checks the spelling: a name that does not resolve yet (or an IPv6
-/// address without ZMQ_IPV6) is resolved by the connecter, which retries.
-fn plausible_host(host: &str) -> bool {
-    let mut chars = host.chars();
-    chars
+/// libzmq's check of a connect address: a letter, digit, `[` or `:`
+/// first, then only those and `.-%;]_*`, ending in `:` and a port that
+/// starts with a digit. (An empty host passes, as in libzmq.)
+fn spelled_as_libzmq_takes(address: &str) -> bool {
+    let mut bytes = address.bytes();
+    let first_ok = bytes
         .next()
-        .is_some_and(|c| c.is_ascii_alphanumeric() || c == ':')
-        && chars.all(|c| c.is_ascii_alphanumeric() || "-.:%_".contains(c))
+        .is_some_and(|c| c.is_ascii_alphanumeric() || c == b'[' || c == b':');
+    let rest_ok = bytes.all(|c| c.is_ascii_alphanumeric() || b".-:%;[]_*".contains(&c));
+    let port_ok = address
+        .rsplit_once(':')
+        .is_some_and(|(_, port)| port.bytes().next().is_some_and(|c| c.is_ascii_digit()));
+    first_ok && rest_ok && port_ok
 }
 
 impl TcpEndpoint {
@@ -120,9 +131,12 @@ impl TcpEndpoint {
     pub fn connect(&self) -> Option<mio::net::TcpStream> {
         self.resolve()
             .into_iter()
-            .find_map(|addr| match self.source {
+            .find_map(|addr| match &self.source {
                 None => mio::net::TcpStream::connect(addr).ok(),
-                Some(src) => connect_from(src, addr).ok(),
+                Some(src) => {
+                    let src = bind_addr(src, self.ipv6).ok()?;
+                    connect_from(src, addr).ok()
+                }
             })
     }
 }
@@ -282,12 +296,13 @@ mod tests {
         assert!(!e.resolve().is_empty());
         assert_eq!(connect_endpoint("nohostport", false), Err(Error::Invalid));
         let e = connect_endpoint("127.0.0.1:*;localhost:5555", false).unwrap();
-        assert_eq!(e.source, Some("127.0.0.1:0".parse().unwrap()));
+        assert_eq!(e.source.as_deref(), Some("127.0.0.1:*"));
         assert_eq!(e.port, 5555);
-        assert_eq!(
-            connect_endpoint("nosuchif0:1;localhost:5555", false),
-            Err(Error::NoDevice)
-        );
+        // Source names are resolved when connecting, as libzmq.
+        let e = connect_endpoint("nosuchif0:1;localhost:5555", false).unwrap();
+        assert!(e.connect().is_none());
+        assert!(connect_endpoint("localhost:5555;localhost:1235", false).is_ok());
+        assert!(connect_endpoint(":1234", false).is_ok(), "libzmq takes it");
         assert_eq!(connect_endpoint("127.0.0.1:*", false), Err(Error::Invalid));
         // Resolved later, by the connecter (which retries), as libzmq.
         let e = connect_endpoint("no.such.host.invalid:1", false).unwrap();
