@@ -30,6 +30,7 @@ INT = {  # option: values tried
     "XPUB_VERBOSER": [2, 1], "USE_FD": [-2, -1], "MAXMSGSIZE": [-2, -1, 100],
     "PLAIN_SERVER": [2, -1, 1], "ZAP_ENFORCE_DOMAIN": [1, 0],
     "LOOPBACK_FASTPATH": [2, -1, 0], "MULTICAST_LOOP": [0, -1, 2],
+    "IPC_FILTER_UID": [0, 1000], "IPC_FILTER_GID": [0, 1000], "IPC_FILTER_PID": [1, 99999],
 }
 BYTES = {  # option: byte values tried
     "ROUTING_ID": [b"", b"x" * 256, b"\0id", b"name"],
@@ -42,6 +43,7 @@ BYTES = {  # option: byte values tried
     # at the end, shows which mechanism the last one left).
     "PLAIN_USERNAME": [b"", b"x" * 256, b"user"], "PLAIN_PASSWORD": [b"", b"pw"],
     "ZAP_DOMAIN": [b"", b"x" * 256, b"x" * 200, b"global"],
+    "TCP_ACCEPT_FILTER": [b"", b"127.0.0.1", b"10.0.0.0/8", b"x" * 256, b"::1", b"1.2.3.4/"],
 }
 # Not probed: SOCKS_PROXY and the CURVE options, which libzmq accepts and
 # we refuse with EINVAL until they are implemented (accepting them would

@@ -435,3 +435,57 @@ def test_an_ipc_path_is_bound_again_right_after_a_close(tmp_path):
     seen = run_on_both(tmp_path, REBIND_IPC, keep="got")
     assert seen["libzmq"] == ["got b'from the first'", "got b'from the second'"], seen
     assert seen["ours"] == seen["libzmq"], seen
+
+
+ACCEPT_FILTERS = textwrap.dedent(
+    """
+    import os, tempfile, zmq
+    from zmqproof import prove
+    ctx = zmq.Context()
+
+    def delivered(option, value, endpoint):
+        pull = ctx.socket(zmq.PULL)
+        prove(pull)
+        pull.rcvtimeo = 300
+        pull.setsockopt(option, value)
+        pull.bind(endpoint)
+        push = ctx.socket(zmq.PUSH)
+        push.linger = 0
+        push.connect(pull.last_endpoint)
+        push.send(b"x")
+        try:
+            return pull.recv().decode()
+        except zmq.Again:
+            return "refused"
+        finally:
+            push.close(0); pull.close(0)
+
+    for mask in ["127.0.0.1", "127.0.0.0/8", "127.0.0.2", "10.0.0.0/8"]:
+        print("tcp filter", mask, delivered(zmq.TCP_ACCEPT_FILTER, mask.encode(), "tcp://127.0.0.1:*"))
+    path = "ipc://" + os.path.join(tempfile.mkdtemp(), "f")
+    for name, option, value in [("uid", zmq.IPC_FILTER_UID, os.getuid()),
+                                ("other uid", zmq.IPC_FILTER_UID, os.getuid() + 1),
+                                ("pid", zmq.IPC_FILTER_PID, os.getpid()),
+                                ("gid", zmq.IPC_FILTER_GID, os.getgid())]:
+        print("ipc filter", name, delivered(option, value, path))
+    s = ctx.socket(zmq.PULL)
+    for bad in ["foo", "0.0.0.0/33", "0.0.0.0/", "::1"]:
+        try:
+            s.setsockopt(zmq.TCP_ACCEPT_FILTER, bad.encode())
+            print("bad filter", bad, "ok")
+        except zmq.ZMQError as e:
+            print("bad filter", bad, e.errno)
+    s.close(0)
+    ctx.term()
+    """
+)
+
+
+def test_accept_filters_as_libzmq(tmp_path):
+    """ZMQ_TCP_ACCEPT_FILTER and ZMQ_IPC_FILTER_UID/PID/GID: a peer no
+    filter admits is dropped at the accept, badly spelt masks are EINVAL,
+    the same on pyzmq's libzmq and ours."""
+    seen = run_on_both(tmp_path, ACCEPT_FILTERS, keep=("tcp filter", "ipc filter", "bad filter"))
+    assert "tcp filter 127.0.0.2 refused" in seen["libzmq"], seen
+    assert "ipc filter other uid refused" in seen["libzmq"], seen
+    assert seen["ours"] == seen["libzmq"], seen

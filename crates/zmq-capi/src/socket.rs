@@ -140,14 +140,20 @@ pub unsafe extern "C" fn zmq_setsockopt(
     // SAFETY: forwarded caller contract.
     unsafe {
         with_socket(socket, |s| {
-            // libzmq turns PLAIN off with a NULL credential but refuses an
-            // empty string (the core cannot tell the two apart).
-            let credential = matches!(
+            // libzmq turns PLAIN off with a NULL credential, and clears the
+            // accept filters with NULL, but refuses an empty string for
+            // those (the core takes empty for NULL).
+            use zmq_core::socket::options as o;
+            let null_only = matches!(
                 option,
-                zmq_core::socket::options::PLAIN_USERNAME
-                    | zmq_core::socket::options::PLAIN_PASSWORD
+                o::PLAIN_USERNAME
+                    | o::PLAIN_PASSWORD
+                    | o::TCP_ACCEPT_FILTER
+                    | o::IPC_FILTER_UID
+                    | o::IPC_FILTER_GID
+                    | o::IPC_FILTER_PID
             );
-            let value: &[u8] = if optvallen == 0 && credential && !optval.is_null() {
+            let value: &[u8] = if optvallen == 0 && null_only && !optval.is_null() {
                 return Err(Error::Invalid);
             } else if optvallen == 0 {
                 &[]

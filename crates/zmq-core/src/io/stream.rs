@@ -2,6 +2,7 @@
 //! that accept them, behind one type each so the engine is transport-blind.
 
 use crate::socket::core::TcpSettings;
+use crate::transport::filter::AcceptFilters;
 use crate::transport::tcp;
 use mio::event::Source;
 use mio::net::{TcpListener, TcpStream, UnixListener, UnixStream};
@@ -38,6 +39,14 @@ pub enum Stream {
 }
 
 impl Stream {
+    /// Whether the listener's accept filters let this peer in.
+    pub fn admitted_by(&self, filters: &AcceptFilters) -> bool {
+        match self {
+            Stream::Tcp(s) => filters.admits_tcp(s.peer_addr().ok().map(|a| a.ip())),
+            Stream::Unix(s) => filters.admits_ipc(s.as_raw_fd()),
+        }
+    }
+
     /// Per-connection socket options: Nagle off for tcp (as libzmq), and
     /// the application's ZMQ_SNDBUF ... ZMQ_BINDTODEVICE. A setting the
     /// kernel refuses is skipped; the connection still works.

@@ -361,6 +361,14 @@ impl Loop {
                 return;
             };
             match l.listener.accept() {
+                Ok(stream) if !stream.admitted_by(&l.opts.accept) => {
+                    // An accept filter refuses the peer: closed at once,
+                    // reported as a failed accept (EACCES), as libzmq does.
+                    drop(stream);
+                    let errno = libc::EACCES as u32;
+                    l.socket
+                        .emit(monitor::ACCEPT_FAILED, errno, &l.opts.endpoint);
+                }
                 Ok(stream) => {
                     stream.configure(&l.opts.tcp);
                     let fd = stream.as_raw_fd() as u32;

@@ -7,6 +7,7 @@ use crate::io::link::EngineLink;
 use crate::io::zap::ZapHandle;
 use crate::pipe::Pipe;
 use crate::signal::Signaler;
+use crate::transport::filter::AcceptFilters;
 use crate::transport::inproc::Ends;
 use crate::zmtp::mechanism::Security;
 use crate::SocketType;
@@ -160,6 +161,8 @@ pub struct ConnOptions {
     pub zap_domain: Bytes,
     /// The context whose ZAP handler authenticates peers.
     pub zap: ZapHandle,
+    /// Who a listener admits (ZMQ_TCP_ACCEPT_FILTER, ZMQ_IPC_FILTER_*).
+    pub accept: AcceptFilters,
 }
 
 /// Per-connection tcp settings (ZMQ_SNDBUF ... ZMQ_BINDTODEVICE).

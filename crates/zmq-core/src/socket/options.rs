@@ -4,6 +4,7 @@
 use super::core::{ConnOptions, TcpSettings};
 use crate::error::{Error, Result};
 use crate::io::zap::ZapHandle;
+use crate::transport::filter::{AcceptFilters, IpMask};
 use crate::zmtp::mechanism::Security;
 use crate::SocketType;
 use bytes::Bytes;
@@ -56,6 +57,10 @@ pub const MECHANISM: i32 = 43;
 pub const THREAD_SAFE: i32 = 81;
 pub const MULTICAST_MAXTPDU: i32 = 84;
 pub const LOOPBACK_FASTPATH: i32 = 94;
+pub const TCP_ACCEPT_FILTER: i32 = 38;
+pub const IPC_FILTER_PID: i32 = 58;
+pub const IPC_FILTER_UID: i32 = 59;
+pub const IPC_FILTER_GID: i32 = 60;
 pub const MULTICAST_LOOP: i32 = 96;
 pub const USE_FD: i32 = 89;
 pub const CONFLATE: i32 = 54;
@@ -152,6 +157,9 @@ pub struct Options {
     /// ZMQ_LOOPBACK_FASTPATH: kept for reading back (Windows only in
     /// libzmq; nothing to do here).
     pub loopback_fastpath: bool,
+    /// ZMQ_TCP_ACCEPT_FILTER and ZMQ_IPC_FILTER_*: who the listeners bound
+    /// from now on admit (set only, as libzmq).
+    pub accept: AcceptFilters,
     pub last_endpoint: String,
     /// ZMQ_MECHANISM as the security options last set it, and the
     /// greeting's as-server role (ZMQ_PLAIN_SERVER).
@@ -207,6 +215,7 @@ impl Options {
             affinity: 0,
             invert_matching: false,
             loopback_fastpath: false,
+            accept: AcceptFilters::default(),
             multicast: Multicast {
                 rate: 100,
                 recovery_ivl: 10_000,
@@ -302,6 +311,21 @@ impl Options {
             // Any int, as libzmq (a Windows-only loopback shortcut there).
             MULTICAST_LOOP => self.multicast.looped = int_value(value)? != 0,
             LOOPBACK_FASTPATH => self.loopback_fastpath = int_value(value)? != 0,
+            // Each adds one filter; an empty value clears them (as libzmq).
+            TCP_ACCEPT_FILTER if value.is_empty() => self.accept.tcp.clear(),
+            TCP_ACCEPT_FILTER if value.len() <= 255 => {
+                let text = std::str::from_utf8(value).map_err(|_| Error::Invalid)?;
+                let mask = IpMask::parse(text, self.ipv6)?;
+                self.accept.tcp.push(mask);
+            }
+            IPC_FILTER_UID | IPC_FILTER_GID | IPC_FILTER_PID if value.is_empty() => match option {
+                IPC_FILTER_UID => self.accept.uids.clear(),
+                IPC_FILTER_GID => self.accept.gids.clear(),
+                _ => self.accept.pids.clear(),
+            },
+            IPC_FILTER_UID => self.accept.uids.push(int_value(value)? as u32),
+            IPC_FILTER_GID => self.accept.gids.push(int_value(value)? as u32),
+            IPC_FILTER_PID => self.accept.pids.push(int_value(value)?),
             IPV4ONLY => {
                 self.ipv6 = match int_value(value)? {
                     0 => true,
@@ -493,6 +517,7 @@ impl Options {
             security: self.security(),
             zap_domain: self.zap_domain.clone(),
             zap: ZapHandle::default(),
+            accept: self.accept.clone(),
         }
     }
 }
