@@ -489,3 +489,47 @@ def test_accept_filters_as_libzmq(tmp_path):
     assert "tcp filter 127.0.0.2 refused" in seen["libzmq"], seen
     assert "ipc filter other uid refused" in seen["libzmq"], seen
     assert seen["ours"] == seen["libzmq"], seen
+
+
+USE_FD = textwrap.dedent(
+    """
+    import os, socket, tempfile, zmq
+    from zmqproof import prove
+    ctx = zmq.Context()
+    path = os.path.join(tempfile.mkdtemp(), "own")
+    for family, address in ((socket.AF_INET, ("127.0.0.1", 0)), (socket.AF_UNIX, path)):
+        own = socket.socket(family, socket.SOCK_STREAM)
+        own.bind(address)
+        own.listen(10)
+        where = own.getsockname()
+        endpoint = ("tcp://127.0.0.1:%d" % where[1]) if family == socket.AF_INET else "ipc://" + path
+        rep = ctx.socket(zmq.REP)
+        prove(rep)
+        fd = own.detach()  # the socket takes it over
+        rep.setsockopt(zmq.USE_FD, fd)
+        print("use_fd reads back", rep.getsockopt(zmq.USE_FD) == fd)
+        rep.bind(endpoint)
+        req = ctx.socket(zmq.REQ)
+        req.rcvtimeo = rep.rcvtimeo = 5000
+        req.connect(endpoint)
+        req.send(b"hello")
+        rep.send(rep.recv() + b" back")
+        print("adopted", family.name, req.recv())
+        req.close(0); rep.close(0)
+    ctx.term()
+    """
+)
+
+
+def test_use_fd_adopts_the_callers_listening_socket(tmp_path):
+    """ZMQ_USE_FD: a bind takes the caller's listening tcp or Unix socket
+    instead of making one, and peers connect through it, as on pyzmq's
+    libzmq."""
+    seen = run_on_both(tmp_path, USE_FD, keep=("use_fd", "adopted"))
+    assert seen["libzmq"] == [
+        "use_fd reads back True",
+        "adopted AF_INET b'hello back'",
+        "use_fd reads back True",
+        "adopted AF_UNIX b'hello back'",
+    ], seen
+    assert seen["ours"] == seen["libzmq"], seen

@@ -322,7 +322,11 @@ impl Socket {
         self.check_term()?;
         let (scheme, address) = transport::parse(endpoint)?;
         let mut st = self.state.lock();
+        let use_fd = st.opts.use_fd;
         let bound = match scheme {
+            // ZMQ_USE_FD: the caller's own listening descriptor.
+            Scheme::Tcp if use_fd >= 0 => tcp::adopt(use_fd),
+            Scheme::Ipc if use_fd >= 0 => ipc::adopt(use_fd, address),
             Scheme::Tcp => tcp::bind_addr(address, st.opts.ipv6).and_then(|addr| {
                 let listener = tcp::listen(addr, st.opts.backlog, &st.opts.tcp)
                     .map_err(|e| Error::from_io(&e))?;

@@ -157,6 +157,9 @@ pub struct Options {
     /// ZMQ_LOOPBACK_FASTPATH: kept for reading back (Windows only in
     /// libzmq; nothing to do here).
     pub loopback_fastpath: bool,
+    /// ZMQ_USE_FD: a listening descriptor the next tcp or ipc bind adopts
+    /// instead of making one (-1: none).
+    pub use_fd: i32,
     /// ZMQ_TCP_ACCEPT_FILTER and ZMQ_IPC_FILTER_*: who the listeners bound
     /// from now on admit (set only, as libzmq).
     pub accept: AcceptFilters,
@@ -215,6 +218,7 @@ impl Options {
             affinity: 0,
             invert_matching: false,
             loopback_fastpath: false,
+            use_fd: -1,
             accept: AcceptFilters::default(),
             multicast: Multicast {
                 rate: 100,
@@ -335,10 +339,9 @@ impl Options {
             }
             INVERT_MATCHING => self.invert_matching = int_value(value)? != 0,
             USE_FD => {
-                // Adopting a caller's listening descriptor is not
-                // implemented: only "none" is accepted.
-                if int_value(value)? != -1 {
-                    return Err(Error::Invalid);
+                self.use_fd = match int_value(value)? {
+                    v if v >= -1 => v,
+                    _ => return Err(Error::Invalid),
                 }
             }
             TCP_KEEPALIVE => {
@@ -450,7 +453,7 @@ impl Options {
             LOOPBACK_FASTPATH => int(buf, self.loopback_fastpath as i32),
             IPV4ONLY => int(buf, !self.ipv6 as i32),
             INVERT_MATCHING => int(buf, self.invert_matching as i32),
-            USE_FD => int(buf, -1),
+            USE_FD => int(buf, self.use_fd),
             MECHANISM => int(buf, self.mechanism),
             PLAIN_SERVER => int(buf, (self.mechanism == PLAIN && self.as_server) as i32),
             PLAIN_USERNAME => put(buf, &with_nul(&self.plain_username)),

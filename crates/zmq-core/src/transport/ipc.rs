@@ -4,6 +4,7 @@
 use crate::error::{Error, Result};
 use crate::io::stream::{Acceptor, Stream};
 use std::io;
+use std::os::fd::RawFd;
 use std::os::linux::net::SocketAddrExt;
 use std::os::unix::fs::{DirBuilderExt, FileTypeExt};
 use std::os::unix::net::SocketAddr;
@@ -89,6 +90,26 @@ pub fn bind(address: &str) -> Result<(Acceptor, IpcAddr)> {
         },
         addr,
     ))
+}
+
+/// Adopts the caller's listening Unix socket (ZMQ_USE_FD) for `address`:
+/// ours from now on, closed with the listener; its file is the caller's to
+/// remove (as libzmq).
+pub fn adopt(fd: RawFd, address: &str) -> Result<(Acceptor, String)> {
+    use std::os::fd::{FromRawFd, IntoRawFd};
+    // SAFETY: ZMQ_USE_FD hands us the descriptor; if it turns out to be no
+    // Unix socket it is given back untouched (into_raw_fd).
+    let listener = unsafe { std::os::unix::net::UnixListener::from_raw_fd(fd) };
+    if listener.local_addr().is_err() || listener.set_nonblocking(true).is_err() {
+        let _ = listener.into_raw_fd();
+        return Err(Error::Invalid);
+    }
+    let acceptor = Acceptor::Unix {
+        listener: mio::net::UnixListener::from_std(listener),
+        file: None,
+        dir: None,
+    };
+    Ok((acceptor, format!("ipc://{address}")))
 }
 
 /// A socket file nobody accepts on.

@@ -5,9 +5,11 @@
 //! binds an ephemeral port.
 
 use crate::error::{Error, Result};
+use crate::io::stream::Acceptor;
 use crate::socket::core::TcpSettings;
 use std::ffi::CStr;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, ToSocketAddrs};
+use std::os::fd::RawFd;
 use std::time::Duration;
 
 /// A connect target, resolved again at every (re)connect attempt.
@@ -60,6 +62,25 @@ pub fn bind_addr(address: &str, ipv6: bool) -> Result<SocketAddr> {
         interface_addr(host, ipv6)?.ok_or(Error::NoDevice)?
     };
     Ok(SocketAddr::new(ip, port))
+}
+
+/// Adopts the caller's listening descriptor (ZMQ_USE_FD): it is ours from
+/// now on, closed with the listener (as libzmq). Returns the acceptor and
+/// the address it listens on.
+pub fn adopt(fd: RawFd) -> Result<(Acceptor, String)> {
+    use std::os::fd::{FromRawFd, IntoRawFd};
+    // SAFETY: ZMQ_USE_FD hands us the descriptor; if it turns out to be no
+    // listening tcp socket it is given back untouched (into_raw_fd).
+    let listener = unsafe { std::net::TcpListener::from_raw_fd(fd) };
+    let local = match listener.local_addr() {
+        Ok(local) if listener.set_nonblocking(true).is_ok() => local,
+        _ => {
+            let _ = listener.into_raw_fd();
+            return Err(Error::Invalid);
+        }
+    };
+    let acceptor = Acceptor::Tcp(mio::net::TcpListener::from_std(listener));
+    Ok((acceptor, endpoint_string(local)))
 }
 
 /// Checks a connect address's spelling, as zmq_connect does: names and
