@@ -141,8 +141,8 @@ pub unsafe extern "C" fn zmq_setsockopt(
     unsafe {
         with_socket(socket, |s| {
             // libzmq turns PLAIN off with a NULL credential, and clears the
-            // accept filters with NULL, but refuses an empty string for
-            // those (the core takes empty for NULL).
+            // accept filters and the SOCKS proxy with NULL, but refuses an
+            // empty string for those (the core takes empty for NULL).
             use zmq_core::socket::options as o;
             let null_only = matches!(
                 option,
@@ -152,6 +152,7 @@ pub unsafe extern "C" fn zmq_setsockopt(
                     | o::IPC_FILTER_UID
                     | o::IPC_FILTER_GID
                     | o::IPC_FILTER_PID
+                    | o::SOCKS_PROXY
             );
             let value: &[u8] = if optvallen == 0 && null_only && !optval.is_null() {
                 return Err(Error::Invalid);

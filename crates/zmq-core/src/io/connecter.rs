@@ -4,8 +4,10 @@
 
 use super::mailbox::EnginePipes;
 use super::stream::Stream;
-use crate::socket::core::{ConnOptions, SocketCore};
+use crate::socket::core::{ConnOptions, SocketCore, SocksProxy};
 use crate::transport::ipc::IpcAddr;
+use crate::transport::socks::Socks5;
+use crate::transport::tcp;
 use crate::transport::tcp::TcpEndpoint;
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,12 +20,29 @@ pub enum Target {
 }
 
 impl Target {
-    /// Starts a non-blocking connect (names are resolved again each time).
-    pub fn connect(&self) -> Option<Stream> {
-        match self {
-            Target::Tcp(t) => t.connect().map(Stream::Tcp),
-            Target::Ipc(addr) => addr.connect().ok(),
+    /// Starts a non-blocking connect (names are resolved again each time):
+    /// to the SOCKS proxy, for tcp through one.
+    pub fn connect(&self, socks: Option<&SocksProxy>) -> Option<Stream> {
+        match (self, socks) {
+            (Target::Tcp(t), Some(proxy)) => {
+                let proxy = tcp::connect_endpoint(&proxy.address, t.ipv6).ok()?;
+                proxy.connect().map(Stream::Tcp)
+            }
+            (Target::Tcp(t), None) => t.connect().map(Stream::Tcp),
+            (Target::Ipc(addr), _) => addr.connect().ok(),
         }
+    }
+
+    /// The SOCKS handshake to run once connected to the proxy, if any.
+    pub fn socks(&self, socks: Option<&SocksProxy>) -> Option<Socks5> {
+        let (Target::Tcp(t), Some(proxy)) = (self, socks) else {
+            return None;
+        };
+        let credentials = proxy
+            .credentials
+            .as_ref()
+            .map(|(u, p)| (u.as_ref(), p.as_ref()));
+        Some(Socks5::new(&t.host, t.port, credentials))
     }
 }
 
@@ -32,6 +51,8 @@ pub enum State {
     Waiting,
     /// A non-blocking connect is in progress on this stream.
     Connecting(Stream),
+    /// Connected to the SOCKS proxy, asking it for the target.
+    Socks(Stream, Box<Socks5>),
     /// Connected; the engine lives under this token.
     Connected(usize),
 }

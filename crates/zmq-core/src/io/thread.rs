@@ -7,11 +7,12 @@ use super::link::EngineCell;
 use super::listener::Listener;
 use super::mailbox::{IoCommand, IoMailbox};
 use super::sched::ThreadSettings;
+use super::stream::Stream;
 use crate::socket::monitor;
 use mio::{Events, Interest, Poll, Token};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
-use std::io;
+use std::io::{self, Read, Write};
 use std::os::fd::AsRawFd;
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -491,7 +492,7 @@ impl Loop {
             }
             Entry::Connecter(mut c) => {
                 match std::mem::replace(&mut c.state, State::Waiting) {
-                    State::Connecting(mut s) => {
+                    State::Connecting(mut s) | State::Socks(mut s, _) => {
                         let _ = self.poll.registry().deregister(&mut s);
                     }
                     State::Connected(engine) => self.drop_entry(engine, detach),
@@ -542,7 +543,7 @@ impl Loop {
         if !matches!(c.state, State::Waiting) {
             return;
         }
-        let stream = c.endpoint.connect();
+        let stream = c.endpoint.connect(c.opts.socks.as_ref());
         match stream {
             Some(mut s) => {
                 let registered = self.poll.registry().register(
@@ -575,6 +576,9 @@ impl Loop {
         let Some(Some(Entry::Connecter(c))) = self.entries.get_mut(token) else {
             return;
         };
+        if matches!(c.state, State::Socks(..)) {
+            return self.socks_step(token);
+        }
         let State::Connecting(stream) = &c.state else {
             return;
         };
@@ -586,11 +590,71 @@ impl Loop {
         let State::Connecting(mut stream) = std::mem::replace(&mut c.state, State::Waiting) else {
             unreachable!("matched above")
         };
-        let _ = self.poll.registry().deregister(&mut stream);
         if failed {
+            let _ = self.poll.registry().deregister(&mut stream);
             self.schedule_retry(token);
             return;
         }
+        // Through a SOCKS proxy: ask it for the target before ZMTP starts.
+        if let Some(handshake) = c.endpoint.socks(c.opts.socks.as_ref()) {
+            c.state = State::Socks(stream, Box::new(handshake));
+            return self.socks_step(token);
+        }
+        let _ = self.poll.registry().deregister(&mut stream);
+        self.start_engine(token, stream);
+    }
+
+    /// Moves the SOCKS handshake on; once the proxy has connected us to the
+    /// target, the engine takes the stream. A refusal is a failed attempt.
+    fn socks_step(&mut self, token: usize) {
+        let Some(Some(Entry::Connecter(c))) = self.entries.get_mut(token) else {
+            return;
+        };
+        let State::Socks(stream, handshake) = &mut c.state else {
+            return;
+        };
+        let ok = loop {
+            while !handshake.output().is_empty() {
+                match stream.write(handshake.output()) {
+                    Ok(n) => handshake.written(n),
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(_) => break,
+                }
+            }
+            if handshake.is_done() {
+                break true;
+            }
+            let mut buf = [0u8; 512];
+            match stream.read(&mut buf) {
+                Ok(0) => break false,
+                Ok(n) => {
+                    if handshake.input(&buf[..n]).is_err() {
+                        break false;
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(_) => break false,
+            }
+        };
+        let State::Socks(mut stream, _) = std::mem::replace(&mut c.state, State::Waiting) else {
+            unreachable!("matched above")
+        };
+        let _ = self.poll.registry().deregister(&mut stream);
+        if ok {
+            self.start_engine(token, stream);
+        } else {
+            self.schedule_retry(token);
+        }
+    }
+
+    /// The connecter's stream is connected (to its target): an engine
+    /// takes it over.
+    fn start_engine(&mut self, token: usize, stream: Stream) {
+        let Some(Some(Entry::Connecter(c))) = self.entries.get_mut(token) else {
+            return;
+        };
         stream.configure(&c.opts.tcp);
         c.socket.emit(
             monitor::CONNECTED,

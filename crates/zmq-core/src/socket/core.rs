@@ -163,6 +163,8 @@ pub struct ConnOptions {
     pub zap: ZapHandle,
     /// Who a listener admits (ZMQ_TCP_ACCEPT_FILTER, ZMQ_IPC_FILTER_*).
     pub accept: AcceptFilters,
+    /// A tcp connect goes through this SOCKS5 proxy (ZMQ_SOCKS_PROXY).
+    pub socks: Option<SocksProxy>,
 }
 
 /// Per-connection tcp settings (ZMQ_SNDBUF ... ZMQ_BINDTODEVICE).
@@ -210,6 +212,14 @@ impl ConnOptions {
     pub fn outbound_pipe(&self) -> Arc<Pipe> {
         Pipe::with_limit(self.sndhwm, self.conflate_out)
     }
+}
+
+/// ZMQ_SOCKS_PROXY's address (`host:port`, resolved at each attempt) and
+/// the user name and password to give it, if any.
+#[derive(Clone, Debug)]
+pub struct SocksProxy {
+    pub address: String,
+    pub credentials: Option<(Bytes, Bytes)>,
 }
 
 static NEXT_PIPE: AtomicU64 = AtomicU64::new(1);

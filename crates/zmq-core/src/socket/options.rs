@@ -1,7 +1,7 @@
 //! Socket options with libzmq's numbers, defaults and validation. Values
 //! come in and go out as raw bytes, exactly as zmq_setsockopt passes them.
 
-use super::core::{ConnOptions, TcpSettings};
+use super::core::{ConnOptions, SocksProxy, TcpSettings};
 use crate::error::{Error, Result};
 use crate::io::zap::ZapHandle;
 use crate::transport::filter::{AcceptFilters, IpMask};
@@ -58,6 +58,9 @@ pub const THREAD_SAFE: i32 = 81;
 pub const MULTICAST_MAXTPDU: i32 = 84;
 pub const LOOPBACK_FASTPATH: i32 = 94;
 pub const TCP_ACCEPT_FILTER: i32 = 38;
+pub const SOCKS_PROXY: i32 = 68;
+pub const SOCKS_USERNAME: i32 = 99;
+pub const SOCKS_PASSWORD: i32 = 100;
 pub const IPC_FILTER_PID: i32 = 58;
 pub const IPC_FILTER_UID: i32 = 59;
 pub const IPC_FILTER_GID: i32 = 60;
@@ -157,6 +160,11 @@ pub struct Options {
     /// ZMQ_LOOPBACK_FASTPATH: kept for reading back (Windows only in
     /// libzmq; nothing to do here).
     pub loopback_fastpath: bool,
+    /// ZMQ_SOCKS_PROXY (`host:port`, empty: none) and the proxy's
+    /// ZMQ_SOCKS_USERNAME / ZMQ_SOCKS_PASSWORD, for tcp connects.
+    pub socks_proxy: Bytes,
+    pub socks_username: Bytes,
+    pub socks_password: Bytes,
     /// ZMQ_USE_FD: a listening descriptor the next tcp or ipc bind adopts
     /// instead of making one (-1: none).
     pub use_fd: i32,
@@ -219,6 +227,9 @@ impl Options {
             invert_matching: false,
             loopback_fastpath: false,
             use_fd: -1,
+            socks_proxy: Bytes::new(),
+            socks_username: Bytes::new(),
+            socks_password: Bytes::new(),
             accept: AcceptFilters::default(),
             multicast: Multicast {
                 rate: 100,
@@ -422,6 +433,10 @@ impl Options {
                 self.zap_domain = Bytes::copy_from_slice(value);
             }
             ZAP_ENFORCE_DOMAIN => self.zap_enforce_domain = int_value(value)? != 0,
+            SOCKS_PROXY => self.socks_proxy = Bytes::copy_from_slice(value),
+            SOCKS_USERNAME | SOCKS_PASSWORD if value.len() > 255 => return Err(Error::Invalid),
+            SOCKS_USERNAME => self.socks_username = Bytes::copy_from_slice(value),
+            SOCKS_PASSWORD => self.socks_password = Bytes::copy_from_slice(value),
             _ => return Err(Error::NotFound),
         }
         Ok(())
@@ -460,6 +475,9 @@ impl Options {
             PLAIN_PASSWORD => put(buf, &with_nul(&self.plain_password)),
             ZAP_DOMAIN => put(buf, &with_nul(&self.zap_domain)),
             ZAP_ENFORCE_DOMAIN => int(buf, self.zap_enforce_domain as i32),
+            SOCKS_PROXY => put(buf, &with_nul(&self.socks_proxy)),
+            SOCKS_USERNAME => put(buf, &with_nul(&self.socks_username)),
+            SOCKS_PASSWORD => put(buf, &with_nul(&self.socks_password)),
             // Sockets are not thread-safe (no draft thread-safe types).
             THREAD_SAFE => int(buf, 0),
             SNDBUF => int(buf, self.tcp.sndbuf),
@@ -521,6 +539,12 @@ impl Options {
             zap_domain: self.zap_domain.clone(),
             zap: ZapHandle::default(),
             accept: self.accept.clone(),
+            socks: (!self.socks_proxy.is_empty()).then(|| SocksProxy {
+                address: String::from_utf8_lossy(&self.socks_proxy).into_owned(),
+                // A user name asks for RFC 1929 authentication (as libzmq).
+                credentials: (!self.socks_username.is_empty())
+                    .then(|| (self.socks_username.clone(), self.socks_password.clone())),
+            }),
         }
     }
 }

@@ -3,6 +3,7 @@
 pub mod filter;
 pub mod inproc;
 pub mod ipc;
+pub mod socks;
 pub mod tcp;
 
 use crate::error::{Error, Result};
