@@ -14,7 +14,8 @@ from conftest import assert_proved, run_on_both, run_script
 
 class Socks5Proxy:
     """Accepts clients on 127.0.0.1, runs the SOCKS5 server side (no auth,
-    or user/password "u"/"pw"), connects where asked and relays."""
+    or user/password "u"/"pw"), connects where asked and relays. The
+    target's first bytes go out with the reply, in one write."""
 
     def __init__(self):
         self.listener = socket.create_server(("127.0.0.1", 0))
@@ -71,7 +72,17 @@ class Socks5Proxy:
             record.update(atyp=atyp, host=host, port=port)
             self.requests.append(record)
             target = socket.create_connection(("127.0.0.1" if host == "localhost" else host, port))
-            client.sendall(b"\x05\x00\x00\x01" + socket.inet_aton("127.0.0.1") + struct.pack(">H", 1))
+            # The target speaks first (its ZMTP greeting): sent in the same
+            # write as our reply, so a client that reads past the reply
+            # would lose it.
+            target.settimeout(1)
+            try:
+                early = target.recv(65536)
+            except socket.timeout:
+                early = b""
+            target.settimeout(None)
+            reply = b"\x05\x00\x00\x01" + socket.inet_aton("127.0.0.1") + struct.pack(">H", 1)
+            client.sendall(reply + early)
         except (ConnectionError, OSError):
             return client.close()
         for a, b in ((client, target), (target, client)):

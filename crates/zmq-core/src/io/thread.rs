@@ -625,8 +625,10 @@ impl Loop {
             if handshake.is_done() {
                 break true;
             }
-            let mut buf = [0u8; 512];
-            match stream.read(&mut buf) {
+            // Never past the reply: the target's first bytes may follow it.
+            let mut buf = [0u8; 262];
+            let wanted = handshake.wanted().min(buf.len());
+            match stream.read(&mut buf[..wanted]) {
                 Ok(0) => break false,
                 Ok(n) => {
                     if handshake.input(&buf[..n]).is_err() {

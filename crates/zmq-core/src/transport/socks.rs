@@ -102,21 +102,41 @@ impl Socks5 {
         self.step == Step::Done
     }
 
+    /// How many more bytes the current reply needs, at least: reading no
+    /// more than that leaves what follows the handshake (the peer's first
+    /// ZMTP bytes) in the stream for the engine.
+    pub fn wanted(&self) -> usize {
+        self.reply_len()
+            .map_or(0, |n| n.saturating_sub(self.input.len()))
+            .max(usize::from(self.step != Step::Done))
+    }
+
+    /// The length of the reply being read, as far as it is known yet.
+    fn reply_len(&self) -> Option<usize> {
+        Some(match self.step {
+            Step::Method | Step::Auth => 2,
+            Step::Connect => match self.input.get(3) {
+                None => 4,
+                Some(1) => 4 + 4 + 2,
+                Some(4) => 4 + 16 + 2,
+                Some(3) => match self.input.get(4) {
+                    None => 5,
+                    Some(&len) => 4 + 1 + len as usize + 2,
+                },
+                Some(_) => return None,
+            },
+            Step::Done => 0,
+        })
+    }
+
     /// Takes bytes read from the proxy; Ok once they are understood so far.
     pub fn input(&mut self, bytes: &[u8]) -> Result<(), SocksError> {
         self.input.extend_from_slice(bytes);
         loop {
-            let need = match self.step {
-                Step::Method | Step::Auth => 2,
-                Step::Connect => match self.input.get(3) {
-                    None => 4,
-                    Some(1) => 4 + 4 + 2,
-                    Some(4) => 4 + 16 + 2,
-                    Some(3) => 4 + 1 + *self.input.get(4).unwrap_or(&0) as usize + 2,
-                    Some(_) => return Err(SocksError::Protocol),
-                },
-                Step::Done => return Ok(()),
-            };
+            if self.step == Step::Done {
+                return Ok(());
+            }
+            let need = self.reply_len().ok_or(SocksError::Protocol)?;
             if self.input.len() < need {
                 return Ok(());
             }
@@ -187,6 +207,23 @@ mod tests {
         s.input(&[5, 0]).unwrap();
         assert_eq!(s.output()[..4], [5, 1, 0, 4]);
         assert_eq!(s.output().len(), 4 + 16 + 2);
+    }
+
+    #[test]
+    fn asks_only_for_the_bytes_of_the_reply() {
+        let mut s = Socks5::new("h", 1, None);
+        assert_eq!(s.wanted(), 2);
+        s.input(&[5]).unwrap();
+        assert_eq!(s.wanted(), 1);
+        s.input(&[0]).unwrap();
+        assert_eq!(s.wanted(), 4);
+        s.input(&[5, 0, 0, 3]).unwrap();
+        assert_eq!(s.wanted(), 1, "the name's length");
+        s.input(&[2]).unwrap();
+        assert_eq!(s.wanted(), 4);
+        s.input(&[b'a', b'b', 0, 1]).unwrap();
+        assert!(s.is_done());
+        assert_eq!(s.wanted(), 0);
     }
 
     #[test]
