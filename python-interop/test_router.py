@@ -6,7 +6,7 @@ handshake has finished."""
 
 import pytest
 
-from conftest import SIDES, run_server_and_client
+from conftest import SIDES, run_on_both, run_server_and_client
 
 SERVER = """
 import sys, zmq
@@ -63,3 +63,32 @@ def test_router_to_router(tmp_path, case, sides):
     # The server's generated id has 5 bytes; the name the client gave it, 3.
     peer = "5 b'?'" if case == "probe" else "3 b'srv'"
     assert f"REPLY {peer} b'Hello'" in client, client
+
+
+LAST_WORDS = """
+import time, zmq
+from zmqproof import prove
+ctx = zmq.Context()
+router = ctx.socket(zmq.ROUTER)
+prove(router)
+router.rcvtimeo = 2000
+port = router.bind_to_random_port("tcp://127.0.0.1")
+dealer = ctx.socket(zmq.DEALER)
+dealer.routing_id = b"dee"
+dealer.connect("tcp://127.0.0.1:%d" % port)
+dealer.send(b"last words")
+time.sleep(0.2)
+dealer.close(0)
+time.sleep(0.3)  # gone before the ROUTER reads
+print("GOT", router.recv_multipart(), flush=True)
+router.close(0); ctx.term()
+"""
+
+
+def test_a_departed_peers_last_message_keeps_its_routing_id(tmp_path):
+    """A message whose sender has disconnected before it is read still
+    comes with the sender's routing id (it came empty before), as on
+    pyzmq's libzmq."""
+    seen = run_on_both(tmp_path, LAST_WORDS, keep="GOT")
+    assert seen["libzmq"] == ["GOT [b'dee', b'last words']"], seen
+    assert seen["ours"] == seen["libzmq"], seen

@@ -15,6 +15,8 @@ pub enum SocketType {
     Push = 8,
     XPub = 9,
     XSub = 10,
+    /// Raw TCP peers, no ZMTP (libzmq's ZMQ_STREAM).
+    Stream = 11,
 }
 
 impl SocketType {
@@ -33,6 +35,7 @@ impl SocketType {
             8 => Push,
             9 => XPub,
             10 => XSub,
+            11 => Stream,
             _ => return None,
         })
     }
@@ -52,6 +55,7 @@ impl SocketType {
             Push => "PUSH",
             XPub => "XPUB",
             XSub => "XSUB",
+            Stream => "STREAM",
         }
     }
 
@@ -78,6 +82,8 @@ impl SocketType {
             Router => matches!(peer, Req | Dealer | Router),
             Pull => peer == Push,
             Push => peer == Pull,
+            // Its peers speak no ZMTP: none has a socket type.
+            Stream => false,
         }
     }
 }
@@ -94,14 +100,17 @@ mod tests {
             assert_eq!(t as i32, raw);
             assert_eq!(SocketType::from_name(t.name().as_bytes()), Some(t));
         }
-        assert_eq!(SocketType::from_raw(11), None);
+        // STREAM has a number but no ZMTP name: no peer can claim it.
+        assert_eq!(SocketType::from_raw(11), Some(Stream));
+        assert_eq!(SocketType::from_name(b"STREAM"), None);
+        assert_eq!(SocketType::from_raw(12), None);
         assert_eq!(SocketType::from_name(b"req"), None);
     }
 
     #[test]
     fn compatibility_is_symmetric() {
-        for a in 0..=10 {
-            for b in 0..=10 {
+        for a in 0..=11 {
+            for b in 0..=11 {
                 let (a, b) = (
                     SocketType::from_raw(a).unwrap(),
                     SocketType::from_raw(b).unwrap(),
@@ -112,5 +121,6 @@ mod tests {
         assert!(Req.is_compatible(Router));
         assert!(!Req.is_compatible(Req));
         assert!(!Push.is_compatible(Push));
+        assert!(!Stream.is_compatible(Stream));
     }
 }

@@ -15,6 +15,7 @@ use crate::socket::monitor;
 use crate::zmtp::frame::Header;
 use crate::zmtp::session::ZERO_COPY_MIN;
 use crate::zmtp::{zap, Event, ProtocolError, Session, SessionConfig};
+use crate::SocketType;
 use bytes::BytesMut;
 use std::io;
 use std::os::fd::AsRawFd;
@@ -264,6 +265,11 @@ impl Engine {
             }
         }
         if self.lingering && self.flushed() {
+            return Err(Closed::Done);
+        }
+        // A STREAM socket closed this connection (an empty body), and all
+        // it sent before is out.
+        if self.session.close_requested() && self.session.pending_output() == 0 {
             return Err(Closed::Done);
         }
         Ok(())
@@ -581,6 +587,10 @@ impl Engine {
                 }));
             }
         }
+        if self.notifies() {
+            // ZMQ_STREAM_NOTIFY: the connection, before any data.
+            self.deliver(Msg::new());
+        }
     }
 
     /// What zmq_msg_gets finds on our frames, in libzmq's order (the first
@@ -724,6 +734,16 @@ impl Engine {
         self.socket.emit(monitor::DISCONNECTED, fd, endpoint);
     }
 
+    /// Our STREAM socket closed this connection (an empty body).
+    pub fn close_requested(&self) -> bool {
+        self.session.close_requested()
+    }
+
+    /// A STREAM connection that tells its socket when it comes and goes.
+    fn notifies(&self) -> bool {
+        self.opts.socket_type == SocketType::Stream && self.opts.stream_notify
+    }
+
     /// Tears down our side: pipes we created die with us; pre-created ones
     /// stay with the connecter for the next connection.
     pub fn shutdown(&mut self) {
@@ -735,6 +755,11 @@ impl Engine {
         p.link.clear();
         // Whole messages already decoded still reach the socket.
         p.inbound.flush();
+        if self.notifies() && !self.session.close_requested() {
+            // ZMQ_STREAM_NOTIFY: the disconnection, after the data (not
+            // when our own application closed it).
+            p.inbound.write(Msg::new());
+        }
         if self.owned_pipes {
             p.inbound.close();
             p.outbound.close();

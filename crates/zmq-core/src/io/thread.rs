@@ -453,12 +453,14 @@ impl Loop {
         if !lingering {
             engine.report_closed(&why);
         }
+        // A STREAM socket that closed its connection meant it: no retry.
+        let closed_by_us = engine.close_requested();
         engine.shutdown();
         drop(engine);
         // A peer that broke the protocol or refused us would do it again:
         // as libzmq, the connection is given up, with what it had queued
         // (a lost connection or a silent peer is retried).
-        let give_up = matches!(why, Closed::Protocol(_));
+        let give_up = matches!(why, Closed::Protocol(_)) || closed_by_us;
         if let Some(ct) = connecter {
             if let Some(Some(Entry::Connecter(c))) = self.entries.get_mut(ct) {
                 c.state = State::Waiting;

@@ -165,6 +165,8 @@ pub struct ConnOptions {
     pub accept: AcceptFilters,
     /// A tcp connect goes through this SOCKS5 proxy (ZMQ_SOCKS_PROXY).
     pub socks: Option<SocksProxy>,
+    /// ZMQ_STREAM_NOTIFY, for a STREAM socket's connections.
+    pub stream_notify: bool,
 }
 
 /// Per-connection tcp settings (ZMQ_SNDBUF ... ZMQ_BINDTODEVICE).

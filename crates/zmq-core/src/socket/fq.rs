@@ -17,6 +17,10 @@ pub struct FairQueue {
     next: usize,
     /// The pipe whose message is being read.
     current: Option<u64>,
+    /// A message just ended: drained detached pipes go at the next call,
+    /// so the caller can still look up the pipe it came from (a ROUTER's
+    /// routing id for a peer's last message).
+    prune_due: bool,
 }
 
 impl FairQueue {
@@ -47,11 +51,14 @@ impl FairQueue {
 
     /// The next frame and the pipe it came from.
     pub fn recv(&mut self, pipes: &mut PipeSet) -> Option<(Msg, u64)> {
+        if std::mem::take(&mut self.prune_due) {
+            pipes.prune();
+        }
         if let Some(id) = self.current {
             if let Some(m) = pipes.get(id).and_then(|p| p.rx.read()) {
                 if !m.more() {
                     self.current = None;
-                    pipes.prune();
+                    self.prune_due = true;
                 }
                 return Some((m, id));
             }
@@ -78,7 +85,7 @@ impl FairQueue {
                         self.current = Some(id);
                     } else {
                         self.next += 1;
-                        pipes.prune();
+                        self.prune_due = true;
                     }
                     return Some((m, id));
                 }

@@ -20,6 +20,7 @@ pub mod req;
 pub mod router;
 mod spin;
 mod state_lock;
+pub mod stream;
 pub mod subscriptions;
 pub mod xpub;
 pub mod xsub;
@@ -253,6 +254,7 @@ fn pattern_for(t: SocketType) -> Box<dyn Pattern> {
         Router => Box::<router::Router>::default(),
         Pull => Box::<push::Pull>::default(),
         Push => Box::<push::Push>::default(),
+        Stream => Box::<stream::Stream>::default(),
     }
 }
 
@@ -453,10 +455,11 @@ impl Socket {
                 link: link.clone(),
                 inproc: None,
             };
-            // ZMQ_CONNECT_ROUTING_ID names the peer now.
+            // ZMQ_CONNECT_ROUTING_ID names the peer now; a STREAM names
+            // its connections itself, at once (as libzmq).
             match opts.peer_routing_id {
-                Some(_) => st.attach(end),
-                None => st.attach_unnamed(end),
+                None if self.core.socket_type != SocketType::Stream => st.attach_unnamed(end),
+                _ => st.attach(end),
             }
             EnginePipes {
                 id: pid,

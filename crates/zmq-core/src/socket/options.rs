@@ -39,6 +39,7 @@ pub const XPUB_MANUAL: i32 = 71;
 pub const XPUB_WELCOME_MSG: i32 = 72;
 pub const INVERT_MATCHING: i32 = 74;
 pub const XPUB_VERBOSER: i32 = 78;
+pub const STREAM_NOTIFY: i32 = 73;
 pub const ONLY_FIRST_SUBSCRIBE: i32 = 108;
 pub const REQ_RELAXED: i32 = 53;
 pub const SNDBUF: i32 = 11;
@@ -165,6 +166,9 @@ pub struct Options {
     pub socks_proxy: Bytes,
     pub socks_username: Bytes,
     pub socks_password: Bytes,
+    /// ZMQ_STREAM_NOTIFY: a STREAM socket hears of connections and
+    /// disconnections as empty messages (libzmq's default: on).
+    pub stream_notify: bool,
     /// ZMQ_USE_FD: a listening descriptor the next tcp or ipc bind adopts
     /// instead of making one (-1: none).
     pub use_fd: i32,
@@ -227,6 +231,7 @@ impl Options {
             invert_matching: false,
             loopback_fastpath: false,
             use_fd: -1,
+            stream_notify: true,
             socks_proxy: Bytes::new(),
             socks_username: Bytes::new(),
             socks_password: Bytes::new(),
@@ -383,9 +388,10 @@ impl Options {
                 }
             }
             CONNECT_ROUTING_ID => {
-                // Only a ROUTER names its peers (the name stays local, so
-                // any length will do).
-                if value.is_empty() || self.socket_type != SocketType::Router {
+                // Only a ROUTER or STREAM names its peers (the name stays
+                // local, so any length will do).
+                let naming = matches!(self.socket_type, SocketType::Router | SocketType::Stream);
+                if value.is_empty() || !naming {
                     return Err(Error::Invalid);
                 }
                 self.connect_routing_id = Some(Bytes::copy_from_slice(value));
@@ -434,6 +440,13 @@ impl Options {
             }
             ZAP_ENFORCE_DOMAIN => self.zap_enforce_domain = int_value(value)? != 0,
             SOCKS_PROXY => self.socks_proxy = Bytes::copy_from_slice(value),
+            STREAM_NOTIFY => {
+                self.stream_notify = match int_value(value)? {
+                    0 => false,
+                    1 => true,
+                    _ => return Err(Error::Invalid),
+                }
+            }
             SOCKS_USERNAME | SOCKS_PASSWORD if value.len() > 255 => return Err(Error::Invalid),
             SOCKS_USERNAME => self.socks_username = Bytes::copy_from_slice(value),
             SOCKS_PASSWORD => self.socks_password = Bytes::copy_from_slice(value),
@@ -539,6 +552,7 @@ impl Options {
             zap_domain: self.zap_domain.clone(),
             zap: ZapHandle::default(),
             accept: self.accept.clone(),
+            stream_notify: self.stream_notify,
             socks: (!self.socks_proxy.is_empty()).then(|| SocksProxy {
                 address: String::from_utf8_lossy(&self.socks_proxy).into_owned(),
                 // A user name asks for RFC 1929 authentication (as libzmq).

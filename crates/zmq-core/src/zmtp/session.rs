@@ -117,20 +117,40 @@ pub struct Session {
     /// The time-to-live the peer's last PING asked for, in deciseconds.
     peer_ttl: Option<u16>,
     failed: Option<ProtocolError>,
+    /// A STREAM socket's connection: no ZMTP at all, bytes in and out as
+    /// they come (`raw_announced`: Ready was returned).
+    raw: bool,
+    raw_announced: bool,
+    /// The application asked (with an empty frame) to close the raw
+    /// connection once what it sent before is written.
+    close_requested: bool,
 }
 
 impl Session {
     /// A session whose greeting is already in `output()`.
     pub fn new(cfg: SessionConfig) -> Session {
         let mechanism = Mechanism::new(&cfg.security, cfg.socket_type, cfg.routing_id.clone());
+        let raw = cfg.socket_type == SocketType::Stream;
         let mut out = BytesMut::with_capacity(256);
-        out.extend_from_slice(&Greeting::ours(mechanism.name(), mechanism.as_server()).encode());
+        if !raw {
+            out.extend_from_slice(
+                &Greeting::ours(mechanism.name(), mechanism.as_server()).encode(),
+            );
+        }
         Session {
             mechanism,
-            cfg,
-            state: State::Greeting,
+            state: if raw { State::Traffic } else { State::Greeting },
             peer_greeting: None,
-            peer: None,
+            peer: raw.then(|| PeerInfo {
+                socket_type: SocketType::Stream,
+                routing_id: None,
+                minor: 0,
+                properties: Vec::new(),
+            }),
+            cfg,
+            raw,
+            raw_announced: false,
+            close_requested: false,
             out,
             chunks: VecDeque::new(),
             chunked: 0,
@@ -143,6 +163,12 @@ impl Session {
     /// Whether the handshake is over and `send` may be called.
     pub fn is_ready(&self) -> bool {
         self.state == State::Traffic
+    }
+
+    /// A raw (STREAM) connection whose application asked to close it: the
+    /// driver closes it once `pending_output` is 0.
+    pub fn close_requested(&self) -> bool {
+        self.close_requested
     }
 
     /// The peer, once the handshake is over.
@@ -222,7 +248,20 @@ impl Session {
     /// handshake commands and PING replies are handled here, writing to
     /// `output()`. Large frame bodies are split off `input` without copying.
     pub fn poll_input(&mut self, input: &mut BytesMut) -> Result<Option<Event>, ProtocolError> {
+        if self.raw {
+            return Ok(self.raw_input(input));
+        }
         self.guarded(|s| s.process(input))
+    }
+
+    /// A raw connection is ready at once; then whatever bytes came are one
+    /// message.
+    fn raw_input(&mut self, input: &mut BytesMut) -> Option<Event> {
+        if !self.raw_announced {
+            self.raw_announced = true;
+            return Some(Event::Ready);
+        }
+        (!input.is_empty()).then(|| Event::Message(Msg::from_bytes(input.split().freeze())))
     }
 
     /// Runs `f` unless the session already failed; a failure sticks.
@@ -341,6 +380,9 @@ impl Session {
         input: &mut BytesMut,
         sizes: std::ops::RangeInclusive<u64>,
     ) -> Result<Option<(u64, bool)>, ProtocolError> {
+        if self.raw {
+            return Ok(None);
+        }
         if let Some(err) = &self.failed {
             return Err(err.clone());
         }
@@ -433,7 +475,7 @@ impl Session {
     /// Queues a heartbeat PING (ZMTP 3.1) asking the peer to consider us
     /// gone after `ttl` deciseconds of silence (0: no limit).
     pub fn send_ping(&mut self, ttl: u16) {
-        if self.is_ready() {
+        if self.is_ready() && !self.raw {
             Command::Ping {
                 ttl,
                 context: Bytes::new(),
@@ -458,6 +500,9 @@ impl Session {
         if !self.is_ready() {
             return;
         }
+        if self.raw {
+            return self.send_raw(msg);
+        }
         let first_frame = !self.sending_multipart;
         self.sending_multipart = msg.more();
         let subscriber = matches!(self.cfg.socket_type, SocketType::Sub | SocketType::XSub);
@@ -479,6 +524,28 @@ impl Session {
         self.chunked += head.len() + body.len();
         self.chunks.push_back(head);
         self.chunks.push_back(body);
+    }
+}
+
+impl Session {
+    /// A raw connection sends bodies as they are; an empty one asks to
+    /// close the connection (libzmq's STREAM rule), and nothing after it
+    /// is sent.
+    fn send_raw(&mut self, msg: &Msg) {
+        if self.close_requested {
+            return;
+        }
+        if msg.is_empty() {
+            self.close_requested = true;
+        } else if msg.len() < ZERO_COPY_MIN {
+            self.out.extend_from_slice(msg.data());
+        } else {
+            let head = self.out.split().freeze();
+            let body = msg.to_bytes();
+            self.chunked += head.len() + body.len();
+            self.chunks.push_back(head);
+            self.chunks.push_back(body);
+        }
     }
 }
 
