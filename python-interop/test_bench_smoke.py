@@ -48,6 +48,11 @@ COST = rf"cpu_us_per_msg={NUMBER} csw_per_msg={NUMBER}"
             rf"^connections mode=idle dealers=50 backlog=\d+ seconds={NUMBER} peak_rss_mib={NUMBER}$",
         ),
         ("proxy", [64, 1000], rf"^proxy size=64 count=1000 seconds={NUMBER} msgs_per_s=\d+ {COST}$"),
+        (
+            "churn",
+            [50, 3],
+            rf"^churn dealers=50 rounds=3 seconds={NUMBER} rss_mib={NUMBER} peak_rss_mib={NUMBER}$",
+        ),
     ],
     ids=[
         "throughput-64KiB",
@@ -59,6 +64,7 @@ COST = rf"cpu_us_per_msg={NUMBER} csw_per_msg={NUMBER}"
         "connections-busy",
         "connections-idle",
         "proxy",
+        "churn",
     ],
 )
 def test_bench_program(launcher, impl, program, args, pattern):
@@ -77,11 +83,11 @@ def test_bench_runner_prints_a_table():
     rows = [line for line in table.splitlines() if line.startswith("| ")]
     assert rows[0].startswith("| case | ours | libzmq | ours/libzmq |")
     # tcp throughput: 4 sizes x 4 metrics + peak RSS; latency: 2 sizes x 4;
-    # fan-out: 3; connections: 4 busy + 1 idle; ipc and inproc each:
-    # throughput 2 sizes x 4, latency 4; proxy: 3
-    assert len(rows) == 2 + 17 + 8 + 3 + 5 + 2 * (8 + 4) + 3, done.stdout
+    # fan-out: 3; connections: 4 busy + 1 idle; churn: 2; ipc and inproc
+    # each: throughput 2 sizes x 4, latency 4; proxy: 3
+    assert len(rows) == 2 + 17 + 8 + 3 + 5 + 2 + 2 * (8 + 4) + 3, done.stdout
     marks = [line for line in floors.splitlines() if line.startswith("| ")][2:]
     # The proxy row has no floor.
-    assert len(marks) == 17 + 2 * 6
+    assert len(marks) == 17 + 2 + 2 * 6
     assert not any(line.startswith("| proxy") for line in marks)
     assert all(line.endswith((" met |", " NOT met |")) for line in marks)

@@ -1,5 +1,5 @@
 // Helpers shared by the benchmark programs (throughput, latency, fanout,
-// connections): one copy of the clock, the CPU and memory accounting and the
+// connections, churn): one copy of the clock, the CPU and memory accounting and the
 // error exit, so every program measures the same way. Header only, so each
 // program still builds with one plain line, `gcc -Wall NAME.c -o NAME -lzmq
 // -lpthread`. The functions are static inline: a program that does not use
@@ -11,6 +11,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <time.h>
 
@@ -38,27 +39,60 @@ static inline struct cost cost_now(void)
     return c;
 }
 
-// The peak resident set size of this process in MiB: VmHWM from
-// /proc/self/status, which starts afresh at exec. (getrusage's ru_maxrss
-// keeps the peak of the process image before exec, so a program started by
-// a big parent such as Python reports at least the parent's size; it is the
-// fallback where there is no /proc.)
-static inline double peak_rss_mib(void)
+// A memory figure of this process in MiB from /proc/self/status ("VmHWM",
+// "VmRSS"), or -1 where there is no /proc.
+static inline double status_mib(const char *field)
 {
     FILE *status = fopen("/proc/self/status", "r");
-    if (status != NULL) {
-        char line[256];
-        long kib = -1;
-        while (kib < 0 && fgets(line, sizeof line, status) != NULL)
-            if (sscanf(line, "VmHWM: %ld kB", &kib) != 1)
-                kib = -1;
-        fclose(status);
-        if (kib >= 0)
-            return (double) kib / 1024.0;
-    }
+    if (status == NULL)
+        return -1;
+    char line[256];
+    size_t len = strlen(field);
+    long kib = -1;
+    while (kib < 0 && fgets(line, sizeof line, status) != NULL)
+        if (strncmp(line, field, len) != 0 || line[len] != ':' ||
+            sscanf(line + len + 1, " %ld kB", &kib) != 1)
+            kib = -1;
+    fclose(status);
+    return kib >= 0 ? (double) kib / 1024.0 : -1;
+}
+
+// The peak resident set size of this process in MiB: VmHWM, which starts
+// afresh at exec. (getrusage's ru_maxrss keeps the peak of the process
+// image before exec, so a program started by a big parent such as Python
+// reports at least the parent's size; it is the fallback where there is no
+// /proc.)
+static inline double peak_rss_mib(void)
+{
+    double mib = status_mib("VmHWM");
+    if (mib >= 0)
+        return mib;
     struct rusage usage;
     getrusage(RUSAGE_SELF, &usage);
     return (double) usage.ru_maxrss / 1024.0; // KiB on Linux
+}
+
+// Three descriptors or so per connection (both ends, a wake-up signal) and
+// spare ones: raises the soft limit, never past the hard one.
+static inline void raise_fd_limit(int connections)
+{
+    struct rlimit limit;
+    if (getrlimit(RLIMIT_NOFILE, &limit) == -1) {
+        perror("error: getrlimit");
+        exit(1);
+    }
+    rlim_t wanted = (rlim_t) connections * 4 + 256;
+    if (wanted < 4096)
+        wanted = 4096;
+    if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < wanted) {
+        limit.rlim_cur = limit.rlim_max == RLIM_INFINITY || limit.rlim_max >= wanted
+                             ? wanted
+                             : limit.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &limit) == -1) {
+            perror("error: setrlimit");
+            exit(1);
+        }
+    }
 }
 
 // Exit on a failed libzmq call, naming it and libzmq's error.

@@ -56,29 +56,6 @@ struct client {
     int failed;
 };
 
-// Three descriptors or so per connection (both ends, a wake-up signal) and
-// spare ones: raise the soft limit, never past the hard one.
-static void raise_fd_limit(int dealers)
-{
-    struct rlimit limit;
-    if (getrlimit(RLIMIT_NOFILE, &limit) == -1) {
-        perror("error: getrlimit");
-        exit(1);
-    }
-    rlim_t wanted = (rlim_t) dealers * 4 + 256;
-    if (wanted < 4096)
-        wanted = 4096;
-    if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < wanted) {
-        limit.rlim_cur = limit.rlim_max == RLIM_INFINITY || limit.rlim_max >= wanted
-                             ? wanted
-                             : limit.rlim_max;
-        if (setrlimit(RLIMIT_NOFILE, &limit) == -1) {
-            perror("error: setrlimit");
-            exit(1);
-        }
-    }
-}
-
 // Reads every reply waiting on dealer i; returns how many, or -1 on error.
 static long drain(void *dealer, uint32_t i, uint32_t *expected)
 {

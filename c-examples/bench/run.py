@@ -92,6 +92,12 @@ CASES = [
     ),
     ("connections {0} idle DEALERs", "connections", [Count(1_000, 10), "idle"], [PEAK_RSS]),
     (
+        "churn, {1} rounds of {0} DEALERs connected, answered and closed",
+        "churn",
+        [Count(1_000, 10), Count(10, 2)],
+        [m("rss_mib", "RSS after the last round", "MiB", MEMORY), PEAK_RSS],
+    ),
+    (
         "proxy PUSH to zmq_proxy to PULL, 64 B",
         "proxy",
         [64, Count(500_000, 500)],

@@ -20,15 +20,23 @@ const CHUNK: usize = 128;
 /// Drained chunks kept for reuse, at most.
 const SPARES: usize = 8;
 
+/// One frame per cache line, as when a `Msg` filled 64 bytes (it is 56
+/// now): the writer filling a slot never shares a line with the reader
+/// emptying the one before it. (Against this session's starting build, 64 B
+/// tcp streams measured 0.93-0.95 with 56-byte slots, 0.99-1.02 with these:
+/// within this machine's noise, so kept for the principle.)
+#[repr(align(64))]
+struct Slot(MaybeUninit<Msg>);
+
 struct Chunk {
-    slots: [MaybeUninit<Msg>; CHUNK],
+    slots: [Slot; CHUNK],
     next: *mut Chunk,
 }
 
 impl Chunk {
     fn alloc() -> *mut Chunk {
         Box::into_raw(Box::new(Chunk {
-            slots: [const { MaybeUninit::uninit() }; CHUNK],
+            slots: [const { Slot(MaybeUninit::uninit()) }; CHUNK],
             next: ptr::null_mut(),
         }))
     }
@@ -105,7 +113,7 @@ impl Queue {
         }
         // SAFETY: the slot is past every frame the reader may touch and
         // holds no value (it was never written or was moved out by `pop`).
-        unsafe { (*tail.chunk).slots[tail.pos].write(msg) };
+        unsafe { (*tail.chunk).slots[tail.pos].0.write(msg) };
         tail.pos += 1;
     }
 
@@ -132,7 +140,7 @@ impl Queue {
         }
         // SAFETY: the caller guarantees this slot holds a published frame,
         // which is moved out exactly once.
-        let msg = unsafe { (*head.chunk).slots[head.pos].assume_init_read() };
+        let msg = unsafe { (*head.chunk).slots[head.pos].0.assume_init_read() };
         head.pos += 1;
         msg
     }
@@ -148,7 +156,7 @@ impl Drop for Queue {
             for i in pos..end {
                 // SAFETY: slots between head and tail hold frames not yet
                 // popped; each is dropped once.
-                unsafe { (*chunk).slots[i].assume_init_drop() };
+                unsafe { (*chunk).slots[i].0.assume_init_drop() };
             }
             // SAFETY: every chunk from head to tail belongs to the queue.
             let next = unsafe { (*chunk).next };
