@@ -43,7 +43,7 @@ impl Stream {
     pub fn admitted_by(&self, filters: &AcceptFilters) -> bool {
         match self {
             Stream::Tcp(s) => filters.admits_tcp(s.peer_addr().ok().map(|a| a.ip())),
-            Stream::Unix(s) => filters.admits_ipc(s.as_raw_fd()),
+            Stream::Unix(s) => filters.admits_ipc(peer_credentials(s.as_raw_fd())),
         }
     }
 

@@ -104,6 +104,17 @@ impl Router {
     }
 }
 
+/// The routing id frame put before a received message: MORE set, and the
+/// properties of the connection the message came over (as libzmq says).
+pub(super) fn envelope(routing_id: Bytes, body: &Msg) -> Msg {
+    let mut id = Msg::from_bytes(routing_id);
+    id.set_more(true);
+    if let Some(props) = body.shared_properties() {
+        id.set_properties(Some(props));
+    }
+    id
+}
+
 impl Pattern for Router {
     fn attach(&mut self, pipe: PipeEnd) {
         let (id, routing_id) = (pipe.id, pipe.routing_id.clone());
@@ -211,12 +222,7 @@ impl Pattern for Router {
         if !starting {
             return Ok(msg);
         }
-        let mut id = Msg::from_bytes(self.routing_id_of(pipe));
-        id.set_more(true);
-        // The envelope came over the same connection (as libzmq says).
-        if let Some(props) = msg.shared_properties() {
-            id.set_properties(Some(props));
-        }
+        let id = envelope(self.routing_id_of(pipe), &msg);
         self.prefetched = Some(msg);
         Ok(id)
     }

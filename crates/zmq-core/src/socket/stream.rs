@@ -10,6 +10,7 @@ use super::fq::FairQueue;
 use super::options::{self, ROUTING_ID};
 use super::pattern::Pattern;
 use super::pipes::PipeSet;
+use super::router::envelope;
 use crate::error::{Error, Result};
 use crate::msg::Msg;
 use bytes::Bytes;
@@ -115,11 +116,7 @@ impl Pattern for Stream {
             .get(pipe)
             .map(|p| p.routing_id.clone())
             .unwrap_or_default();
-        let mut id = Msg::from_bytes(routing_id);
-        id.set_more(true);
-        if let Some(props) = body.shared_properties() {
-            id.set_properties(Some(props));
-        }
+        let id = envelope(routing_id, &body);
         self.prefetched = Some(body);
         Ok(id)
     }

@@ -5,7 +5,6 @@
 use crate::error::{Error, Result};
 use std::ffi::CStr;
 use std::net::IpAddr;
-use std::os::fd::RawFd;
 
 /// The filters a listener applies, as set on its socket before the bind.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -77,13 +76,13 @@ impl AcceptFilters {
         self.tcp.is_empty() || peer.is_some_and(|p| self.tcp.iter().any(|m| m.matches(p)))
     }
 
-    /// Judges the ipc peer on the connected Unix socket `fd` by the
-    /// credentials the kernel gives (SO_PEERCRED).
-    pub fn admits_ipc(&self, fd: RawFd) -> bool {
+    /// Judges an ipc peer by the credentials the kernel gives for it
+    /// (SO_PEERCRED; None if it gave none).
+    pub fn admits_ipc(&self, cred: Option<libc::ucred>) -> bool {
         if self.uids.is_empty() && self.gids.is_empty() && self.pids.is_empty() {
             return true;
         }
-        let Some(cred) = peer_credentials(fd) else {
+        let Some(cred) = cred else {
             return false;
         };
         self.uids.contains(&cred.uid)
@@ -91,27 +90,6 @@ impl AcceptFilters {
             || self.pids.contains(&cred.pid)
             || self.gids.iter().any(|&g| is_member(cred.uid, g))
     }
-}
-
-fn peer_credentials(fd: RawFd) -> Option<libc::ucred> {
-    let mut cred = libc::ucred {
-        pid: 0,
-        uid: 0,
-        gid: 0,
-    };
-    let mut len = std::mem::size_of::<libc::ucred>() as libc::socklen_t;
-    // SAFETY: `cred` and `len` are live locals of the sizes passed; `fd` is
-    // the caller's open socket.
-    let rc = unsafe {
-        libc::getsockopt(
-            fd,
-            libc::SOL_SOCKET,
-            libc::SO_PEERCRED,
-            (&mut cred as *mut libc::ucred).cast(),
-            &mut len,
-        )
-    };
-    (rc == 0).then_some(cred)
 }
 
 /// Whether the user `uid` is listed as a (supplementary) member of `gid`.
