@@ -447,8 +447,8 @@ impl Pipe {
         self.latest.is_some()
     }
 
-    /// Changes the high-water mark (0: no limit).
-    /// Changes the limit (ZMQ_SNDHWM/RCVHWM set after the connection). A
+    /// Changes the high-water mark (0: no limit), as when ZMQ_SNDHWM or
+    /// ZMQ_RCVHWM is set after the connection. A
     /// writer held at the old limit is woken to look again; messages
     /// already queued above a lowered limit stay.
     pub fn set_hwm(&self, hwm: usize) {

@@ -130,10 +130,10 @@ struct Loop {
 const TRIM_AFTER: usize = 1024;
 
 /// Returns free heap memory to the system. glibc keeps what thousands of
-/// closed connections freed (spread over its per-thread arenas): measured
-/// here, 4 rounds of 5,000 connections opened and closed grew RSS from 209
-/// to 473 MB without it and stayed at 30 MB between rounds with it
-/// (libzmq: 303 to 584 MB).
+/// closed connections freed (spread over its per-thread arenas): in the
+/// bench's churn.c (rounds of 1,000 connections opened, answered, closed)
+/// RSS after the last round grew from 117 MiB (5 rounds) to 169 MiB (40)
+/// without it and stays near 30 MiB with it (libzmq: 114 to 140 MiB).
 fn trim() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only walks the allocator's own free lists.
@@ -615,13 +615,13 @@ impl Loop {
         let State::Socks(stream, handshake) = &mut c.state else {
             return;
         };
-        let ok = loop {
+        let ok = 'handshake: loop {
             while !handshake.output().is_empty() {
                 match stream.write(handshake.output()) {
                     Ok(n) => handshake.written(n),
                     Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                    Err(_) => break,
+                    Err(_) => break 'handshake false,
                 }
             }
             if handshake.is_done() {

@@ -753,17 +753,14 @@ impl Socket {
         // engine is idle, not after an I/O thread wakes: a message the
         // publisher sends right after must find it there, as often as
         // with libzmq.
+        // (Each send sets the flag afresh, so it is simply cleared after.)
         let subscribing = matches!(option, options::SUBSCRIBE | options::UNSUBSCRIBE);
-        let before: Vec<bool> = match subscribing {
-            true => st.links.iter().map(|l| l.link.direct_allowed()).collect(),
-            false => Vec::new(),
-        };
-        for l in st.links.iter().filter(|_| subscribing) {
-            l.link.allow_direct(true);
+        if subscribing {
+            st.links.iter().for_each(|l| l.link.allow_direct(true));
         }
         let applied = st.pattern.set_option(option, value);
-        for (l, was) in st.links.iter().zip(before) {
-            l.link.allow_direct(was);
+        if subscribing {
+            st.links.iter().for_each(|l| l.link.allow_direct(false));
         }
         match applied {
             Err(Error::NotFound) => {}

@@ -13,6 +13,7 @@ use crate::msg::Msg;
 use bytes::Bytes;
 use std::collections::HashMap;
 
+#[derive(Default)]
 pub struct Router {
     pipes: PipeSet,
     fq: FairQueue,
@@ -21,7 +22,7 @@ pub struct Router {
     prefetched: Option<Msg>,
     /// Where the frames of the message being sent go (None: dropped).
     out: Option<Option<u64>>,
-    next_id: u32,
+    next_id: IdSource,
     mandatory: bool,
     /// ZMQ_ROUTER_HANDOVER: a newcomer with a known identity takes it over.
     handover: bool,
@@ -32,43 +33,12 @@ pub struct Router {
     unnamed: IdSet,
 }
 
-impl Default for Router {
-    fn default() -> Self {
-        Router {
-            pipes: PipeSet::default(),
-            fq: FairQueue::default(),
-            ids: HashMap::new(),
-            prefetched: None,
-            out: None,
-            // Start somewhere arbitrary, as generated ids are opaque.
-            next_id: std::process::id().wrapping_mul(2_654_435_761),
-            mandatory: false,
-            handover: false,
-            probe: false,
-            unnamed: IdSet::default(),
-        }
-    }
-}
-
 impl Router {
-    /// A routing id nobody uses here, for a peer that gave none.
-    fn generate_id(&mut self) -> Bytes {
-        loop {
-            self.next_id = self.next_id.wrapping_add(1);
-            let mut id = vec![0u8];
-            id.extend_from_slice(&self.next_id.to_be_bytes());
-            let id = Bytes::from(id);
-            if !self.ids.contains_key(&id) {
-                return id;
-            }
-        }
-    }
-
     /// Gives an attached pipe the routing id its peer asked for (generated
     /// if none) and starts reading it; false if it was refused.
     fn name(&mut self, pipe: u64, routing_id: Bytes) -> bool {
         let id = if routing_id.is_empty() {
-            self.generate_id()
+            self.next_id.fresh(&self.ids)
         } else if let Some(&old) = self.ids.get(&routing_id) {
             if !self.handover {
                 // Duplicate identity: the newcomer is refused.
@@ -101,6 +71,31 @@ impl Router {
             .get(pipe)
             .map(|p| p.routing_id.clone())
             .unwrap_or_default()
+    }
+}
+
+/// Routing ids for peers that give none: a zero byte and a counter (as
+/// libzmq's five bytes), started somewhere arbitrary since they are opaque.
+pub(super) struct IdSource(u32);
+
+impl Default for IdSource {
+    fn default() -> Self {
+        IdSource(std::process::id().wrapping_mul(2_654_435_761))
+    }
+}
+
+impl IdSource {
+    /// The next id that `taken` does not hold.
+    pub(super) fn fresh(&mut self, taken: &HashMap<Bytes, u64>) -> Bytes {
+        loop {
+            self.0 = self.0.wrapping_add(1);
+            let mut id = vec![0u8];
+            id.extend_from_slice(&self.0.to_be_bytes());
+            let id = Bytes::from(id);
+            if !taken.contains_key(&id) {
+                return id;
+            }
+        }
     }
 }
 

@@ -10,12 +10,13 @@ use super::fq::FairQueue;
 use super::options::{self, ROUTING_ID};
 use super::pattern::Pattern;
 use super::pipes::PipeSet;
-use super::router::envelope;
+use super::router::{envelope, IdSource};
 use crate::error::{Error, Result};
 use crate::msg::Msg;
 use bytes::Bytes;
 use std::collections::HashMap;
 
+#[derive(Default)]
 pub struct Stream {
     pipes: PipeSet,
     fq: FairQueue,
@@ -24,40 +25,17 @@ pub struct Stream {
     prefetched: Option<Msg>,
     /// After a routing id frame: where the body goes (None: dropped).
     out: Option<Option<u64>>,
-    next_id: u32,
+    next_id: IdSource,
     /// The id given to the newest peer: libzmq's STREAM answers
     /// ZMQ_ROUTING_ID with it (a client learns its server's id so).
     newest: Option<Bytes>,
-}
-
-impl Default for Stream {
-    fn default() -> Self {
-        Stream {
-            pipes: PipeSet::default(),
-            fq: FairQueue::default(),
-            ids: HashMap::new(),
-            prefetched: None,
-            out: None,
-            // Start somewhere arbitrary, as generated ids are opaque.
-            next_id: std::process::id().wrapping_mul(2_654_435_761),
-            newest: None,
-        }
-    }
 }
 
 impl Pattern for Stream {
     fn attach(&mut self, mut pipe: PipeEnd) {
         // ZMQ_CONNECT_ROUTING_ID names it, unless the name is taken.
         if pipe.routing_id.is_empty() || self.ids.contains_key(&pipe.routing_id) {
-            pipe.routing_id = loop {
-                self.next_id = self.next_id.wrapping_add(1);
-                let mut id = vec![0u8];
-                id.extend_from_slice(&self.next_id.to_be_bytes());
-                let id = Bytes::from(id);
-                if !self.ids.contains_key(&id) {
-                    break id;
-                }
-            };
+            pipe.routing_id = self.next_id.fresh(&self.ids);
         }
         self.ids.insert(pipe.routing_id.clone(), pipe.id);
         self.newest = Some(pipe.routing_id.clone());
