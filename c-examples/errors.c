@@ -8,6 +8,8 @@
 #include "common.h"
 
 #include <pthread.h>
+#include <signal.h>
+#include <sys/time.h>
 
 static int failures = 0;
 
@@ -28,6 +30,8 @@ static const char *errno_name(int err)
     case ENODEV: return "ENODEV";
     case ENOENT: return "ENOENT";
     case ENAMETOOLONG: return "ENAMETOOLONG";
+    case EINTR: return "EINTR";
+    case ENOMEM: return "ENOMEM";
     default: return "another errno";
     }
 }
@@ -61,6 +65,29 @@ static void expect(const char *what, int failed, int err, int wanted)
         if (p_ != NULL)                                                                    \
             zmq_close(p_);                                                                 \
     } while (0)
+
+static volatile sig_atomic_t alarms = 0;
+
+static void on_alarm(int sig)
+{
+    (void)sig;
+    alarms++;
+}
+
+/* Raises SIGALRM in `ms` milliseconds; its handler is installed without
+ * SA_RESTART, as a program that wants its blocking calls interrupted does. */
+static void alarm_in(int ms)
+{
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = on_alarm;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGALRM, &action, NULL);
+    struct itimerval timer;
+    memset(&timer, 0, sizeof timer);
+    timer.it_value.tv_usec = ms * 1000;
+    setitimer(ITIMER_REAL, &timer, NULL);
+}
 
 static void *blocked_receiver(void *socket)
 {
@@ -150,6 +177,27 @@ int main(int argc, char **argv)
     /* Non-blocking receive with nothing queued. */
     EXPECT_RC(zmq_recv(first, buffer, sizeof buffer, ZMQ_DONTWAIT), EAGAIN,
               "zmq_recv ZMQ_DONTWAIT with nothing queued");
+
+    /* A signal ends a blocking call with EINTR and the handler runs (a
+     * Ctrl-C handler, or pyzmq's KeyboardInterrupt, depends on it). */
+    alarm_in(100);
+    EXPECT_RC(zmq_recv(first, buffer, sizeof buffer, 0), EINTR,
+              "zmq_recv interrupted by a signal");
+    if (alarms == 1) {
+        printf("ok   %-16s the handler ran during zmq_recv\n", "");
+    } else {
+        printf("FAIL %-16s the handler ran %d times during zmq_recv\n", "", (int)alarms);
+        failures++;
+    }
+    zmq_pollitem_t item = {first, 0, ZMQ_POLLIN, 0};
+    alarm_in(100);
+    EXPECT_RC(zmq_poll(&item, 1, -1), EINTR, "zmq_poll interrupted by a signal");
+    {
+        /* A body the machine cannot give: an error, not an abort. */
+        zmq_msg_t huge;
+        EXPECT_RC(zmq_msg_init_size(&huge, (size_t)1 << 47), ENOMEM,
+                  "zmq_msg_init_size of 128 TiB");
+    }
 
     /* A terminated context: zmq_ctx_shutdown makes every call fail with
      * ETERM, and zmq_ctx_term then waits until the sockets are closed. */

@@ -533,3 +533,59 @@ def test_use_fd_adopts_the_callers_listening_socket(tmp_path):
         "adopted AF_UNIX b'hello back'",
     ], seen
     assert seen["ours"] == seen["libzmq"], seen
+
+
+SIGNALS = """
+import signal, threading, time, zmq, zmqproof
+
+class Alarm(Exception):
+    pass
+
+def raising(*_):
+    raise Alarm()
+
+ctx = zmq.Context()
+pull = ctx.socket(zmq.PULL)
+zmqproof.prove(pull)
+pull.linger = 0
+port = pull.bind_to_random_port("tcp://127.0.0.1")
+poller = zmq.Poller()
+poller.register(pull, zmq.POLLIN)
+# A handler that raises (as Ctrl-C's KeyboardInterrupt does) ends a
+# blocking call, which can only happen if the library returns EINTR.
+signal.signal(signal.SIGALRM, raising)
+for what, call in (("recv", pull.recv), ("poll", poller.poll)):
+    signal.setitimer(signal.ITIMER_REAL, 0.2)
+    started = time.monotonic()
+    try:
+        call()
+        print(what, "returned")
+    except Alarm:
+        waited = time.monotonic() - started
+        print(what, "interrupted", "promptly" if waited < 5 else "late")
+# A handler that returns lets the call go on (pyzmq retries on EINTR).
+ran = []
+signal.signal(signal.SIGALRM, lambda *_: ran.append(1))
+signal.setitimer(signal.ITIMER_REAL, 0.2)
+push = ctx.socket(zmq.PUSH)
+push.connect(f"tcp://127.0.0.1:{port}")
+threading.Timer(0.6, lambda: push.send(b"after the signal")).start()
+print("resumed", pull.recv(), "handler ran", len(ran))
+push.close(0)
+pull.close()
+ctx.term()
+"""
+
+
+def test_a_signal_interrupts_a_blocking_call(tmp_path):
+    """A blocking recv or poll returns EINTR when a signal arrives, as in
+    libzmq: pyzmq runs the Python handler, raises what it raises (so Ctrl-C
+    works) and otherwise retries. Our I/O threads block signals, so the
+    application's thread is the one interrupted."""
+    seen = run_on_both(tmp_path, SIGNALS, keep=("recv", "poll", "resumed"))
+    assert seen["ours"] == seen["libzmq"]
+    assert seen["libzmq"] == [
+        "recv interrupted promptly",
+        "poll interrupted promptly",
+        "resumed b'after the signal' handler ran 1",
+    ]

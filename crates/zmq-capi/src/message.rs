@@ -118,8 +118,11 @@ pub unsafe extern "C" fn zmq_msg_init(msg: *mut zmq_msg_t) -> c_int {
 /// As for [`zmq_msg_init`].
 #[no_mangle]
 pub unsafe extern "C" fn zmq_msg_init_size(msg: *mut zmq_msg_t, size: usize) -> c_int {
-    // SAFETY: forwarded caller contract.
-    guard(-1, || unsafe { msg_init(msg, Msg::with_size(size)) })
+    guard(-1, || match Msg::try_with_size(size) {
+        // SAFETY: forwarded caller contract.
+        Ok(m) => unsafe { msg_init(msg, m) },
+        Err(e) => fail(e),
+    })
 }
 
 /// The caller's buffer behind a `zmq_msg_init_data` message. Dropping the

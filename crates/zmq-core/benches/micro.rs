@@ -8,9 +8,7 @@
 use bytes::BytesMut;
 use std::hint::black_box;
 use std::time::Instant;
-use zmq_core::pipe::Pipe;
-use zmq_core::socket::subscriptions::Subscriptions;
-use zmq_core::zmtp::{Event, Session, SessionConfig};
+use zmq_core::internals::{Event, Pipe, Session, SessionConfig, Subscriptions};
 use zmq_core::{Msg, SocketType};
 
 const RUNS: usize = 5;

@@ -39,6 +39,8 @@ pub enum Error {
     NoThread,
     /// ECONNREFUSED
     ConnectionRefused,
+    /// ENOMEM: the system had no memory for a message body.
+    NoMemory,
     /// Any other OS error, by raw errno.
     Os(i32),
 }
@@ -71,6 +73,7 @@ impl Error {
             Error::HostUnreachable => libc::EHOSTUNREACH,
             Error::NoThread => EMTHREAD,
             Error::ConnectionRefused => libc::ECONNREFUSED,
+            Error::NoMemory => libc::ENOMEM,
             Error::Os(n) => n,
         }
     }

@@ -4,6 +4,7 @@
 //! A `Msg` fits in 56 of the 64 bytes of the C `zmq_msg_t`.
 
 use crate::block::{self, Block};
+use crate::error::{Error, Result};
 use crate::pool::Buf;
 pub use crate::properties::{Properties, PropertiesRef};
 use bytes::{Bytes, BytesMut};
@@ -75,8 +76,18 @@ impl Msg {
 
     /// A frame of `size` bytes, writable through `data_mut`. Small bodies
     /// are zeroed; large ones come from the buffer pool with unspecified
-    /// (initialised) content, as libzmq's zmq_msg_init_size.
+    /// (initialised) content, as libzmq's zmq_msg_init_size. Aborts when
+    /// the system has no memory for it (see `try_with_size`).
     pub fn with_size(size: usize) -> Msg {
+        Msg::try_with_size(size).unwrap_or_else(|_| {
+            let layout = std::alloc::Layout::array::<u8>(size);
+            std::alloc::handle_alloc_error(layout.unwrap_or(std::alloc::Layout::new::<u8>()))
+        })
+    }
+
+    /// As `with_size`, but a body the system has no memory for is
+    /// `Error::NoMemory` (ENOMEM), not an abort.
+    pub fn try_with_size(size: usize) -> Result<Msg> {
         let body = if size <= INLINE_MAX {
             Body::Inline {
                 len: size as u8,
@@ -87,14 +98,14 @@ impl Msg {
             b.as_mut_slice().fill(0);
             Body::Block(b)
         } else {
-            Body::Pooled(Buf::take(size))
+            Body::Pooled(Buf::try_take(size).ok_or(Error::NoMemory)?)
         };
-        Msg {
+        Ok(Msg {
             body,
             flags: 0,
             routing_id: 0,
             properties: None,
-        }
+        })
     }
 
     /// A frame holding a copy of `data`.
@@ -349,6 +360,14 @@ mod tests {
         b.data_mut()[0] = 9;
         assert_eq!(a.data()[0], 1);
         assert_eq!(b.data()[0], 9);
+    }
+
+    #[test]
+    fn a_body_beyond_memory_is_an_error_not_an_abort() {
+        // 128 TiB: more than a 64-bit Linux process can map (pooled
+        // classes and the heap both answer for their sizes).
+        assert_eq!(Msg::try_with_size(1 << 47).err(), Some(Error::NoMemory));
+        assert_eq!(Msg::try_with_size(1 << 26).unwrap().len(), 1 << 26);
     }
 
     #[test]

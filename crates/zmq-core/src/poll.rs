@@ -1,7 +1,7 @@
 //! zmq_poll: waits on sockets and plain file descriptors together. A
 //! socket is polled through its signaler, then asked for its real events.
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::signal::poll_fds;
 use crate::socket::{Socket, POLLIN, POLLOUT};
 use std::os::fd::RawFd;
@@ -112,7 +112,7 @@ fn wait(
 ) -> Result<usize> {
     loop {
         // Plain fds first (no wait), then the sockets' own state.
-        poll_fds(fds, Some(Instant::now()));
+        poll_fds(fds, Some(Instant::now())).map_err(|e| Error::from_io(&e))?;
         let mut count = 0;
         for (item, pfd) in items.iter_mut().zip(fds.iter()) {
             item.revents = match item.target {
@@ -132,6 +132,6 @@ fn wait(
             }));
             continue;
         }
-        poll_fds(fds, deadline);
+        poll_fds(fds, deadline).map_err(|e| Error::from_io(&e))?;
     }
 }

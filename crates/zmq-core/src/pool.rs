@@ -146,12 +146,12 @@ fn layout(class: u32) -> Layout {
     Layout::from_size_align(1 << class, 64).expect("valid buffer layout")
 }
 
-/// A new zero-filled buffer of capacity `1 << class`.
-fn allocate(class: u32) -> NonNull<u8> {
+/// A new zero-filled buffer of capacity `1 << class`, or None when the
+/// system has no memory for it.
+fn allocate(class: u32) -> Option<NonNull<u8>> {
     if class < MAPPED_CLASS {
         // SAFETY: a non-zero-sized layout.
-        let p = unsafe { alloc_zeroed(layout(class)) };
-        return NonNull::new(p).unwrap_or_else(|| handle_alloc_error(layout(class)));
+        return NonNull::new(unsafe { alloc_zeroed(layout(class)) });
     }
     // SAFETY: a private anonymous mapping of a non-zero length, not tied to
     // any file or existing memory; the result is checked below.
@@ -166,9 +166,26 @@ fn allocate(class: u32) -> NonNull<u8> {
         )
     };
     if p == libc::MAP_FAILED {
-        handle_alloc_error(layout(class));
+        return None;
     }
-    NonNull::new(p.cast()).unwrap_or_else(|| handle_alloc_error(layout(class)))
+    NonNull::new(p.cast())
+}
+
+/// `len` zero bytes on the heap, or None when the system has no memory
+/// for them (`vec![0; len]` would abort the process instead).
+fn zeroed_vec(len: usize) -> Option<Vec<u8>> {
+    let layout = Layout::array::<u8>(len).ok()?;
+    if len == 0 {
+        return Some(Vec::new());
+    }
+    // SAFETY: a non-zero-sized layout.
+    let p = unsafe { alloc_zeroed(layout) };
+    if p.is_null() {
+        return None;
+    }
+    // SAFETY: `p` comes from the global allocator with the layout of
+    // `len` bytes, all of them initialised (zeroed), and nothing else owns it.
+    Some(unsafe { Vec::from_raw_parts(p, len, len) })
 }
 
 /// Gives a buffer's memory back to the system.
@@ -184,33 +201,38 @@ fn release(ptr: NonNull<u8>, class: u32) {
 }
 
 impl Buf {
-    /// `len` bytes of unspecified (but initialised) content.
-    pub fn take(len: usize) -> Buf {
+    /// `len` bytes of unspecified (but initialised) content; None when the
+    /// system has no memory for them (libzmq's ENOMEM).
+    pub fn try_take(len: usize) -> Option<Buf> {
         Buf::take_from(&APP, len)
     }
 
-    /// As `take`, for a connection receiving a large frame.
-    pub fn for_receiving(len: usize) -> Buf {
+    /// As `try_take`, for a connection receiving a large frame.
+    pub fn for_receiving(len: usize) -> Option<Buf> {
         Buf::take_from(&RECEIVE, len)
     }
 
-    fn take_from(pool: &'static Pool, len: usize) -> Buf {
+    fn take_from(pool: &'static Pool, len: usize) -> Option<Buf> {
         let Some(class) = class_of(len) else {
-            return Buf(Storage::Oversized(vec![0; len]));
+            return zeroed_vec(len).map(|v| Buf(Storage::Oversized(v)));
         };
         let recycled = pool.lock()[(class - MIN_CLASS) as usize].take();
-        let ptr = recycled.unwrap_or_else(|| allocate(class));
-        Buf(Storage::Pooled {
+        let ptr = match recycled {
+            Some(ptr) => ptr,
+            None => allocate(class)?,
+        };
+        Some(Buf(Storage::Pooled {
             ptr,
             len,
             class,
             pool,
-        })
+        }))
     }
 
     /// A pooled buffer holding a copy of `data`.
     pub fn copy_of(data: &[u8]) -> Buf {
-        let mut buf = Buf::take(data.len());
+        let mut buf = Buf::try_take(data.len())
+            .unwrap_or_else(|| handle_alloc_error(Layout::for_value(data)));
         buf.as_mut_slice().copy_from_slice(data);
         buf
     }
@@ -268,12 +290,12 @@ mod tests {
     #[test]
     fn buffers_are_recycled_by_size_class() {
         for (len, same_class) in [(10_000, 12_000), (200_000, 250_000)] {
-            let a = Buf::take(len);
+            let a = Buf::try_take(len).unwrap();
             assert_eq!(a.as_ref().len(), len);
             let ptr = a.as_ref().as_ptr();
             drop(a);
             // The same class hands the buffer back out.
-            let b = Buf::take(same_class);
+            let b = Buf::try_take(same_class).unwrap();
             assert_eq!(b.as_ref().len(), same_class);
             assert_eq!(b.as_ref().as_ptr(), ptr);
         }
@@ -293,7 +315,7 @@ mod tests {
         let start = Instant::now();
         class.trim(MIB, start);
         for _ in 0..floor + 28 {
-            assert!(class.keep(allocate(MIB), MIB));
+            assert!(class.keep(allocate(MIB).unwrap(), MIB));
         }
         // Buffers returned during a period were not idle all of it.
         class.trim(MIB, start + DECAY * 2);

@@ -89,8 +89,11 @@ impl Queue {
         }
     }
 
-    /// Appends a frame. Only the writer calls this.
-    pub fn push(&self, msg: Msg) {
+    /// Appends a frame.
+    ///
+    /// # Safety
+    /// Only one thread at a time (the writer) pushes.
+    pub unsafe fn push(&self, msg: Msg) {
         // SAFETY: only the single writer touches `tail`.
         let tail = unsafe { &mut *self.tail.get() };
         if tail.pos == CHUNK {
@@ -117,9 +120,13 @@ impl Queue {
         tail.pos += 1;
     }
 
-    /// Takes the oldest frame. Only the reader calls this, and only when a
-    /// published frame is there.
-    pub fn pop(&self) -> Msg {
+    /// Takes the oldest frame.
+    ///
+    /// # Safety
+    /// Only one thread at a time (the reader) pops, and only when a frame
+    /// is there whose push was published to it (Release by the writer,
+    /// Acquire by the reader): an empty queue's slot is uninitialised.
+    pub unsafe fn pop(&self) -> Msg {
         // SAFETY: only the single reader touches `head`.
         let head = unsafe { &mut *self.head.get() };
         if head.pos == CHUNK {
@@ -188,19 +195,24 @@ mod tests {
     fn fifo_across_chunks_and_drop_releases_the_rest() {
         let q = Queue::new();
         let big = Bytes::from(vec![1u8; 1000]);
+        // One thread both pushes and pops, and pops only what it pushed.
+        // SAFETY: as said.
+        let push = |m| unsafe { q.push(m) };
+        // SAFETY: as said.
+        let pop = || unsafe { q.pop() };
         for round in 0..5 {
             for i in 0..300u32 {
-                q.push(Msg::from_slice(&i.to_be_bytes()));
+                push(Msg::from_slice(&i.to_be_bytes()));
             }
             for i in 0..300u32 {
-                assert_eq!(q.pop().data(), i.to_be_bytes(), "round {round}");
+                assert_eq!(pop().data(), i.to_be_bytes(), "round {round}");
             }
         }
         for _ in 0..200 {
-            q.push(Msg::from_bytes(big.clone()));
+            push(Msg::from_bytes(big.clone()));
         }
         for _ in 0..50 {
-            q.pop();
+            pop();
         }
         drop(q);
         assert!(big.is_unique(), "queued frames were dropped with the queue");
@@ -215,14 +227,16 @@ mod tests {
         let (q2, p2) = (q.clone(), published.clone());
         let writer = std::thread::spawn(move || {
             for i in 0..100_000u32 {
-                q2.push(Msg::from_slice(&i.to_le_bytes()));
+                // SAFETY: this thread is the only writer.
+                unsafe { q2.push(Msg::from_slice(&i.to_le_bytes())) };
                 p2.fetch_add(1, Ordering::Release);
             }
         });
         let mut read = 0;
         while read < 100_000usize {
             if published.load(Ordering::Acquire) > read {
-                assert_eq!(q.pop().data(), (read as u32).to_le_bytes());
+                // SAFETY: the only reader, and the frame was published.
+                assert_eq!(unsafe { q.pop() }.data(), (read as u32).to_le_bytes());
                 read += 1;
             }
         }

@@ -40,24 +40,30 @@ impl Signaler {
     }
 
     /// Waits until the signal is raised or `deadline` passes (None: forever).
-    /// Returns false on timeout.
-    pub fn wait(&self, deadline: Option<Instant>) -> bool {
+    pub fn wait(&self, deadline: Option<Instant>) -> Wake {
         let mut pfd = [libc::pollfd {
             fd: self.fd(),
             events: libc::POLLIN,
             revents: 0,
         }];
-        poll_fds(&mut pfd, deadline) > 0
+        match poll_fds(&mut pfd, deadline) {
+            Ok(0) => Wake::Timeout,
+            Ok(_) => Wake::Signal,
+            Err(_) => Wake::Interrupted,
+        }
     }
 }
 
-/// What ended a `wait_with`.
+/// What ended a wait.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Wake {
     Signal,
     /// The other descriptor became readable.
     Fd,
     Timeout,
+    /// A signal reached this thread: the caller returns EINTR so that the
+    /// application's handler acts (libzmq's behaviour).
+    Interrupted,
 }
 
 impl Signaler {
@@ -75,9 +81,12 @@ impl Signaler {
                 revents: 0,
             },
         ];
-        if poll_fds(&mut pfd, deadline) <= 0 {
-            Wake::Timeout
-        } else if pfd[0].revents != 0 {
+        match poll_fds(&mut pfd, deadline) {
+            Err(_) => return Wake::Interrupted,
+            Ok(0) => return Wake::Timeout,
+            Ok(_) => {}
+        }
+        if pfd[0].revents != 0 {
             Wake::Signal
         } else {
             Wake::Fd
@@ -85,29 +94,26 @@ impl Signaler {
     }
 }
 
-/// poll(2) until something is ready or `deadline` passes, retrying on EINTR.
-pub fn poll_fds(fds: &mut [libc::pollfd], deadline: Option<Instant>) -> i32 {
-    loop {
-        let timeout = match deadline {
-            None => -1,
-            Some(d) => {
-                let now = Instant::now();
-                if d <= now {
-                    0
-                } else {
-                    // Round up so we never wake just before the deadline.
-                    let ms = (d - now).as_micros().div_ceil(1000);
-                    ms.min(i32::MAX as u128) as i32
-                }
+/// poll(2) until something is ready or `deadline` passes: the number of
+/// descriptors ready. A signal ends the wait early with EINTR.
+pub fn poll_fds(fds: &mut [libc::pollfd], deadline: Option<Instant>) -> io::Result<usize> {
+    let timeout = match deadline {
+        None => -1,
+        Some(d) => {
+            let now = Instant::now();
+            if d <= now {
+                0
+            } else {
+                // Round up so we never wake just before the deadline.
+                let ms = (d - now).as_micros().div_ceil(1000);
+                ms.min(i32::MAX as u128) as i32
             }
-        };
-        // SAFETY: `fds` is a valid, exclusively borrowed slice of pollfd.
-        let rc = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, timeout) };
-        if rc >= 0 {
-            return rc;
         }
-        if io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
-            return rc;
-        }
+    };
+    // SAFETY: `fds` is a valid, exclusively borrowed slice of pollfd.
+    let rc = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, timeout) };
+    if rc < 0 {
+        return Err(io::Error::last_os_error());
     }
+    Ok(rc as usize)
 }

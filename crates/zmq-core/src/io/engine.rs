@@ -355,7 +355,9 @@ impl Engine {
         };
         // Decoding stopped at this frame, so all the input is its body.
         self.last_large = size as usize;
-        let mut buf = Buf::for_receiving(size as usize);
+        // A size the system cannot give (a hostile peer's, say) closes the
+        // connection, as libzmq's ENOMEM does, instead of aborting.
+        let mut buf = Buf::for_receiving(size as usize).ok_or(Closed::Io(libc::ENOMEM))?;
         let have = self.input.len();
         buf.as_mut_slice()[..have].copy_from_slice(&self.input);
         self.input.clear();

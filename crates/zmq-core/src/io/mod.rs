@@ -11,5 +11,5 @@ pub mod stream;
 pub mod thread;
 pub mod zap;
 
-pub use mailbox::{IoCommand, IoMailbox};
+pub use mailbox::IoMailbox;
 pub use thread::IoThread;

@@ -31,6 +31,7 @@ impl ThreadSettings {
     /// (say, a real-time policy without the privilege) leave the thread as
     /// it was: libzmq aborts there, we carry on.
     pub fn apply(&self) {
+        block_signals();
         if self.priority.is_some() || self.policy.is_some() {
             // SAFETY: sched_param is plain data and pthread_self() is the
             // calling thread, alive for both calls.
@@ -62,5 +63,19 @@ impl ThreadSettings {
                 libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set);
             }
         }
+    }
+}
+
+/// Blocks every signal on the calling thread, as libzmq does on its own
+/// threads: a signal meant for the application (SIGALRM, SIGINT) reaches
+/// one of its threads, where a blocking call returns EINTR and the
+/// handler runs, instead of vanishing into an I/O thread.
+fn block_signals() {
+    // SAFETY: sigset_t is plain data, filled by sigfillset before use; the
+    // mask changed is the calling thread's own.
+    unsafe {
+        let mut all: libc::sigset_t = std::mem::zeroed();
+        libc::sigfillset(&mut all);
+        libc::pthread_sigmask(libc::SIG_BLOCK, &all, std::ptr::null_mut());
     }
 }

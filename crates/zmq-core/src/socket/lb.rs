@@ -48,10 +48,6 @@ impl LoadBalancer {
         self.current = more.then_some(id);
     }
 
-    pub fn in_message(&self) -> bool {
-        self.current.is_some()
-    }
-
     pub fn has_out(&mut self, pipes: &PipeSet) -> bool {
         if self.current.is_some() {
             return true;

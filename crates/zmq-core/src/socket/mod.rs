@@ -5,25 +5,25 @@
 //! its state sits behind a mutex that is never held while waiting, so a
 //! context in another thread can always wake it with ETERM.
 
-pub mod core;
-pub mod dealer;
-pub mod fq;
-pub mod lb;
+pub(crate) mod core;
+pub(crate) mod dealer;
+pub(crate) mod fq;
+pub(crate) mod lb;
 pub mod monitor;
 pub mod options;
-pub mod pair;
-pub mod pattern;
-pub mod pipes;
-pub mod push;
-pub mod rep;
-pub mod req;
-pub mod router;
+pub(crate) mod pair;
+pub(crate) mod pattern;
+pub(crate) mod pipes;
+pub(crate) mod push;
+pub(crate) mod rep;
+pub(crate) mod req;
+pub(crate) mod router;
 mod spin;
 mod state_lock;
-pub mod stream;
-pub mod subscriptions;
-pub mod xpub;
-pub mod xsub;
+pub(crate) mod stream;
+pub(crate) mod subscriptions;
+pub(crate) mod xpub;
+pub(crate) mod xsub;
 
 use self::core::{ConnOptions, MonitorStop, PipeEnd, SocketCommand, SocketCore};
 use self::options::Options;
@@ -141,6 +141,15 @@ impl State {
     fn attach(&mut self, pipe: PipeEnd) {
         self.track(&pipe);
         self.pattern.attach(pipe);
+        self.forget_refused();
+    }
+
+    /// Forgets the engine pipes the pattern has closed its side of: a
+    /// refused peer (a second PAIR peer, a ROUTER name in use) or one that
+    /// lost its name to another. Still listed, it would count as a peer
+    /// and keep the single-peer direct path off for good.
+    fn forget_refused(&mut self) {
+        self.links.retain(|l| !l.tx.is_closed());
     }
 
     /// Attaches a pipe made at connect, before the handshake names the peer.
@@ -545,7 +554,8 @@ impl Socket {
                 SocketCommand::Hiccup(id) => st.pattern.hiccup(id),
                 SocketCommand::Activate(id) => st.pattern.activated(id),
                 SocketCommand::PeerRoutingId(id, routing_id) => {
-                    st.pattern.peer_routing_id(id, routing_id)
+                    st.pattern.peer_routing_id(id, routing_id);
+                    st.forget_refused();
                 }
             }
         }
@@ -665,12 +675,12 @@ impl Socket {
             drop(st);
             let woke = match &direct {
                 Some(d) => self.core.signaler.wait_with(d.fd, deadline),
-                None if self.core.signaler.wait(deadline) => Wake::Signal,
-                None => Wake::Timeout,
+                None => self.core.signaler.wait(deadline),
             };
             self.core.set_sleeping(false);
             st = self.state.lock();
             match (woke, direct) {
+                (Wake::Interrupted, _) => return Err(Error::Interrupted),
                 (Wake::Timeout, _) => {
                     self.process_commands(&mut st)?;
                     return op(&mut st);
@@ -907,5 +917,57 @@ impl Drop for Socket {
         drop((stop, done));
         wait_closed(closed);
         self.ctx.socket_closed(self.core.id);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn endpoint(s: &Socket) -> String {
+        let mut buf = [0u8; 64];
+        let n = s.get_option(options::LAST_ENDPOINT, &mut buf).unwrap();
+        String::from_utf8(buf[..n - 1].to_vec()).unwrap()
+    }
+
+    /// The next event's number, from a monitor's PAIR.
+    fn event(monitor: &Socket) -> u16 {
+        let first = monitor.recv(0).unwrap();
+        monitor.recv(0).unwrap();
+        u16::from_ne_bytes([first.data()[0], first.data()[1]])
+    }
+
+    #[test]
+    fn a_refused_second_pair_peer_leaves_the_direct_path_on() {
+        let ctx = Context::new();
+        let server = ctx.socket(SocketType::Pair).unwrap();
+        server
+            .monitor(
+                Some("inproc://pair-events"),
+                monitor::HANDSHAKE_SUCCEEDED as u32,
+            )
+            .unwrap();
+        let events = ctx.socket(SocketType::Pair).unwrap();
+        events.connect("inproc://pair-events").unwrap();
+        server.bind("tcp://127.0.0.1:*").unwrap();
+        let ep = endpoint(&server);
+        let first = ctx.socket(SocketType::Pair).unwrap();
+        first.connect(&ep).unwrap();
+        first.send(&mut Msg::from_slice(b"one"), 0).unwrap();
+        assert_eq!(server.recv(0).unwrap().data(), b"one");
+        assert!(server.state.lock().direct().is_some());
+
+        // A second peer is refused (PAIR has one)...
+        let second = ctx.socket(SocketType::Pair).unwrap();
+        second.connect(&ep).unwrap();
+        assert_eq!(event(&events), monitor::HANDSHAKE_SUCCEEDED);
+        assert_eq!(event(&events), monitor::HANDSHAKE_SUCCEEDED);
+        // (The refusal follows the event: a round trip makes sure the
+        // server has taken it in.)
+        std::thread::sleep(Duration::from_millis(50));
+        first.send(&mut Msg::from_slice(b"two"), 0).unwrap();
+        assert_eq!(server.recv(0).unwrap().data(), b"two");
+        // ...and does not count as a peer: the first stays the only one.
+        assert!(server.state.lock().direct().is_some());
     }
 }

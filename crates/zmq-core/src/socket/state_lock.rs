@@ -6,6 +6,7 @@
 //! contender spins, then yields.
 
 use std::cell::UnsafeCell;
+use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -20,7 +21,10 @@ unsafe impl<T: Send> Sync for StateLock<T> {}
 // SAFETY: as a mutex: moving the lock moves the value.
 unsafe impl<T: Send> Send for StateLock<T> {}
 
-pub struct Guard<'a, T>(&'a StateLock<T>);
+/// Holding one is holding the lock. Through `&Guard` any thread could
+/// reach `&T`, so a guard is Sync only when T is (the marker: a `&mut T`
+/// is Sync exactly when T is).
+pub struct Guard<'a, T>(&'a StateLock<T>, PhantomData<&'a mut T>);
 
 impl<T> StateLock<T> {
     pub fn new(value: T) -> StateLock<T> {
@@ -42,7 +46,7 @@ impl<T> StateLock<T> {
                 }
             }
         }
-        Guard(self)
+        Guard(self, PhantomData)
     }
 
     pub fn get_mut(&mut self) -> &mut T {
@@ -77,6 +81,13 @@ impl<T> Drop for Guard<'_, T> {
 mod tests {
     use super::*;
     use std::sync::Arc;
+
+    #[test]
+    fn a_guard_is_sync_only_when_its_value_is() {
+        fn sync<T: Sync>() {}
+        sync::<Guard<'static, u64>>();
+        crate::assert_not_sync!(Guard<'static, std::cell::Cell<u64>>);
+    }
 
     #[test]
     fn one_holder_at_a_time() {

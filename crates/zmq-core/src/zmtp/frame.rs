@@ -98,6 +98,7 @@ impl Frame {
     }
 }
 
+#[cfg(test)]
 /// Takes one complete frame off the front of `input`, or `Ok(None)` (and
 /// consumes nothing) if more bytes are needed. Bodies above `limit` are
 /// refused as soon as the header is known.

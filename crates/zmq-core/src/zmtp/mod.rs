@@ -10,7 +10,6 @@ pub mod mechanism;
 pub mod session;
 pub mod zap;
 
-pub use command::{Command, Metadata};
+pub use command::Metadata;
 pub use error::ProtocolError;
-pub use greeting::Greeting;
-pub use session::{Event, PeerInfo, Session, SessionConfig};
+pub use session::{Event, Session, SessionConfig};

@@ -176,11 +176,6 @@ impl Session {
         self.peer.as_ref()
     }
 
-    /// The error that ended this session, if any.
-    pub fn error(&self) -> Option<&ProtocolError> {
-        self.failed.as_ref()
-    }
-
     /// All bytes waiting to be written, as one buffer (queued large bodies
     /// are copied into it); the caller advances past what it wrote. Drivers
     /// that care about copies use `write_to` instead.
