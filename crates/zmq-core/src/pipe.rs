@@ -11,63 +11,50 @@
 //! A conflating pipe (ZMQ_CONFLATE) keeps only the newest whole message
 //! and never fills: see `Latest`.
 
-use crate::io::link::EngineLink;
-use crate::io::mailbox::IoMailbox;
 use crate::msg::Msg;
 use crate::queue::Queue;
-use crate::socket::core::{SocketCommand, SocketCore};
 use parking_lot::Mutex;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
-/// Who to wake when a pipe changes state.
-#[derive(Clone, Default)]
-pub enum Waker {
-    #[default]
-    Nobody,
-    /// An application socket, through its signaler.
-    Socket(Arc<SocketCore>),
-    /// An application socket reading this pipe: it is told which pipe has
-    /// messages again, so it never scans idle ones.
-    Pipe { socket: Arc<SocketCore>, id: u64 },
-    /// A connection on an I/O thread, by its token. `scheduled` is set
-    /// while an activation is on its way, so a busy engine is told once.
-    /// A waking application thread first tries to send through the
-    /// engine itself when it is idle (see `Engine::try_direct_send`).
-    Io {
-        mailbox: Arc<IoMailbox>,
-        token: usize,
-        scheduled: Arc<AtomicBool>,
-        link: Arc<EngineLink>,
-    },
+/// The side of a pipe that may sleep (a socket's thread, an engine's
+/// I/O thread), told when the pipe changes for it. Defined here and
+/// implemented above (socket, io), so the pipe knows no one's type.
+pub trait Wake: Send + Sync {
+    /// Something changed for this side (messages to read, room to write,
+    /// the other side gone): look again.
+    fn wake(&self);
+    /// As `wake`, for a reader that parked the pipe (left it out of its
+    /// active set, see `Pipe::park`) and must be told which pipe it is.
+    fn activate(&self) {
+        self.wake()
+    }
 }
 
+/// Who to wake when a pipe changes state (none by default).
+#[derive(Clone, Default)]
+pub struct Waker(Option<Arc<dyn Wake>>);
+
 impl Waker {
+    pub fn new(side: Arc<dyn Wake>) -> Waker {
+        Waker(Some(side))
+    }
+
+    /// Wakes no one (a side that has gone away).
+    pub fn nobody() -> Waker {
+        Waker(None)
+    }
+
     pub fn wake(&self) {
-        match self {
-            Waker::Nobody => {}
-            Waker::Socket(s) => s.wake(),
-            Waker::Pipe { socket, id } => socket.command(SocketCommand::Activate(*id)),
-            Waker::Io {
-                mailbox,
-                token,
-                scheduled,
-                link,
-            } => {
-                if link.direct_allowed() {
-                    if let Some((engine, _)) = link.get() {
-                        if let Some(mut e) = engine.try_lock() {
-                            if e.try_direct_send() {
-                                return;
-                            }
-                        }
-                    }
-                }
-                if !scheduled.swap(true, Ordering::AcqRel) {
-                    mailbox.activate(*token);
-                }
-            }
+        if let Some(w) = &self.0 {
+            w.wake();
+        }
+    }
+
+    fn activate(&self) {
+        if let Some(w) = &self.0 {
+            w.activate();
         }
     }
 }
@@ -206,8 +193,8 @@ impl Pipe {
                 parked: AtomicBool::new(true),
             }),
             hwm: AtomicUsize::new(hwm),
-            reader: Mutex::new(Waker::Nobody),
-            writer: Mutex::new(Waker::Nobody),
+            reader: Mutex::new(Waker::nobody()),
+            writer: Mutex::new(Waker::nobody()),
         })
     }
 
@@ -316,26 +303,18 @@ impl Pipe {
         }
     }
 
-    /// Wakes the reader. A socket is told which pipe has messages only if
-    /// it parked the pipe (left it out of its fair-queue); otherwise its
-    /// signal is enough. An engine's waker may drive the engine, so it is
-    /// called with the lock released.
+    /// Wakes the reader, telling it which pipe has messages if it parked
+    /// this one. The waker is cloned out of its lock first: an engine's
+    /// may drive the engine, which may come back to this pipe.
     fn wake_reader(&self) {
-        let waker = self.reader.lock();
-        match &*waker {
-            Waker::Pipe { socket, id } => {
-                if self.flags.0.parked.swap(false, Ordering::SeqCst) {
-                    socket.command(SocketCommand::Activate(*id));
-                } else {
-                    socket.wake();
-                }
-            }
-            Waker::Io { .. } => {
-                let w = waker.clone();
-                drop(waker);
-                w.wake();
-            }
-            other => other.wake(),
+        let waker = self.reader.lock().clone();
+        // (Parked was set before the reader said it waits, so this load
+        // sees it; an engine never parks, and pays no swap.)
+        let parked = &self.flags.0.parked;
+        if parked.load(Ordering::SeqCst) && parked.swap(false, Ordering::SeqCst) {
+            waker.activate();
+        } else {
+            waker.wake();
         }
     }
 
@@ -510,18 +489,24 @@ fn low_water_mark(hwm: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::signal::{Signaler, Wake};
+    use crate::signal::{Signaler, Woken};
 
     /// Whether the signal is raised now.
     fn raised(s: &Signaler) -> bool {
-        s.wait(Some(std::time::Instant::now())) == Wake::Signal
+        s.wait(Some(std::time::Instant::now())) == Woken::Signal
     }
 
-    /// A socket core whose signaler is watched (raised on every wake).
-    fn watched(s: &Arc<Signaler>) -> Arc<SocketCore> {
-        let core = SocketCore::new(0, crate::SocketType::Pair, s.clone());
-        core.set_watched();
-        core
+    /// A side that raises this signal on every wake.
+    struct Raise(Arc<Signaler>);
+
+    impl Wake for Raise {
+        fn wake(&self) {
+            self.0.notify()
+        }
+    }
+
+    fn watched(s: &Arc<Signaler>) -> Waker {
+        Waker::new(Arc::new(Raise(s.clone())))
     }
 
     fn frame(data: &[u8], more: bool) -> Msg {
@@ -554,7 +539,7 @@ mod tests {
     fn conflating_pipe_wakes_a_waiting_reader() {
         let s = Arc::new(Signaler::new().unwrap());
         let p = Pipe::conflating();
-        p.set_reader(Waker::Socket(watched(&s)));
+        p.set_reader(watched(&s));
         assert!(p.read().is_none());
         p.write(frame(b"x", false));
         assert!(raised(&s), "the reader was woken");
@@ -577,7 +562,7 @@ mod tests {
     fn deferred_writes_appear_on_flush_with_one_wake_up() {
         let s = Arc::new(Signaler::new().unwrap());
         let p = Pipe::new(3);
-        p.set_reader(Waker::Socket(watched(&s)));
+        p.set_reader(watched(&s));
         assert!(!p.has_message());
         for i in 0..3u8 {
             assert!(p.check_write());
@@ -612,7 +597,7 @@ mod tests {
     fn blocked_writer_is_woken_at_the_low_water_mark() {
         let s = Arc::new(Signaler::new().unwrap());
         let p = Pipe::new(10);
-        p.set_writer(Waker::Socket(watched(&s)));
+        p.set_writer(watched(&s));
         for _ in 0..10 {
             assert!(p.check_write());
             p.write(frame(b"x", false));
@@ -632,7 +617,7 @@ mod tests {
     fn reader_wakes_blocked_writer() {
         let s = Arc::new(Signaler::new().unwrap());
         let p = Pipe::new(1);
-        p.set_writer(Waker::Socket(watched(&s)));
+        p.set_writer(watched(&s));
         p.write(frame(b"x", false));
         assert!(!p.check_write());
         assert!(!raised(&s));
@@ -644,7 +629,7 @@ mod tests {
     fn writer_wakes_reader_only_after_it_found_the_pipe_empty() {
         let s = Arc::new(Signaler::new().unwrap());
         let p = Pipe::new(0);
-        p.set_reader(Waker::Socket(watched(&s)));
+        p.set_reader(watched(&s));
         assert!(p.read().is_none());
         p.write(frame(b"1", false));
         assert!(raised(&s));

@@ -40,23 +40,23 @@ impl Signaler {
     }
 
     /// Waits until the signal is raised or `deadline` passes (None: forever).
-    pub fn wait(&self, deadline: Option<Instant>) -> Wake {
+    pub fn wait(&self, deadline: Option<Instant>) -> Woken {
         let mut pfd = [libc::pollfd {
             fd: self.fd(),
             events: libc::POLLIN,
             revents: 0,
         }];
         match poll_fds(&mut pfd, deadline) {
-            Ok(0) => Wake::Timeout,
-            Ok(_) => Wake::Signal,
-            Err(_) => Wake::Interrupted,
+            Ok(0) => Woken::Timeout,
+            Ok(_) => Woken::Signal,
+            Err(_) => Woken::Interrupted,
         }
     }
 }
 
 /// What ended a wait.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Wake {
+pub enum Woken {
     Signal,
     /// The other descriptor became readable.
     Fd,
@@ -68,7 +68,7 @@ pub enum Wake {
 
 impl Signaler {
     /// Waits for the signal or for `fd` to become readable.
-    pub fn wait_with(&self, fd: RawFd, deadline: Option<Instant>) -> Wake {
+    pub fn wait_with(&self, fd: RawFd, deadline: Option<Instant>) -> Woken {
         let mut pfd = [
             libc::pollfd {
                 fd: self.fd(),
@@ -82,14 +82,14 @@ impl Signaler {
             },
         ];
         match poll_fds(&mut pfd, deadline) {
-            Err(_) => return Wake::Interrupted,
-            Ok(0) => return Wake::Timeout,
+            Err(_) => return Woken::Interrupted,
+            Ok(0) => return Woken::Timeout,
             Ok(_) => {}
         }
         if pfd[0].revents != 0 {
-            Wake::Signal
+            Woken::Signal
         } else {
-            Wake::Fd
+            Woken::Fd
         }
     }
 }

@@ -3,10 +3,10 @@
 //! ZMQ_RECONNECT_IVL, doubling up to ZMQ_RECONNECT_IVL_MAX.
 
 use super::mailbox::EnginePipes;
-use super::stream::Stream;
 use crate::socket::core::{ConnOptions, SocketCore, SocksProxy};
 use crate::transport::ipc::IpcAddr;
 use crate::transport::socks::Socks5;
+use crate::transport::stream::Stream;
 use crate::transport::tcp;
 use crate::transport::tcp::TcpEndpoint;
 use std::sync::Arc;

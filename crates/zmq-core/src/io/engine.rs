@@ -2,9 +2,8 @@
 //! non-blocking stream and the sans-IO `zmtp::Session`, and frames between
 //! the session and the socket's pipes. Owned by one I/O thread.
 
-use super::link::{EngineCell, EngineLink};
+use super::link::{EngineCell, EngineLink, EngineWaker};
 use super::mailbox::EnginePipes;
-use super::stream::Stream;
 use super::zap::{Reply, ZapCall};
 use crate::msg::Msg;
 use crate::pipe::Waker;
@@ -12,6 +11,7 @@ use crate::pool::Buf;
 use crate::properties::{Properties, Source};
 use crate::socket::core::{ConnOptions, PipeEnd, SocketCommand, SocketCore};
 use crate::socket::monitor;
+use crate::transport::stream::Stream;
 use crate::zmtp::frame::Header;
 use crate::zmtp::session::ZERO_COPY_MIN;
 use crate::zmtp::{zap, Event, ProtocolError, Session, SessionConfig};
@@ -195,12 +195,12 @@ impl Engine {
     /// Registers our wakers on the pipes once we are the engine behind them.
     fn plug(&self, mailbox: &Arc<super::IoMailbox>, token: usize) {
         if let Some(p) = &self.pipes {
-            let waker = Waker::Io {
+            let waker = Waker::new(Arc::new(EngineWaker {
                 mailbox: mailbox.clone(),
                 token,
                 scheduled: self.scheduled.clone(),
                 link: p.link.clone(),
-            };
+            }));
             p.outbound.set_reader(waker.clone());
             p.inbound.set_writer(waker);
             if let Some(me) = self.me.upgrade() {
@@ -419,13 +419,13 @@ impl Engine {
             identity: self.opts.routing_id.clone(),
         };
         let waker = match &self.token_mailbox {
-            Some((mailbox, token)) => Waker::Io {
+            Some((mailbox, token)) => Waker::new(Arc::new(EngineWaker {
                 mailbox: mailbox.clone(),
                 token: *token,
                 scheduled: self.scheduled.clone(),
                 link: EngineLink::new(),
-            },
-            None => Waker::Nobody,
+            })),
+            None => Waker::nobody(),
         };
         self.zap = ZapCall::start(&self.opts.zap, request, &origin, waker);
         if self.zap.is_none() {
@@ -567,11 +567,7 @@ impl Engine {
                 let inbound = self.opts.inbound_pipe();
                 let id = crate::socket::core::next_pipe_id();
                 let link = EngineLink::new();
-                outbound.set_writer(Waker::Socket(self.socket.clone()));
-                inbound.set_reader(Waker::Pipe {
-                    socket: self.socket.clone(),
-                    id,
-                });
+                self.socket.plug(id, &outbound, &inbound);
                 self.pipes = Some(EnginePipes {
                     id,
                     outbound: outbound.clone(),
@@ -767,8 +763,8 @@ impl Engine {
             p.outbound.close();
             self.socket.command(SocketCommand::Detach(p.id));
         } else {
-            p.outbound.set_reader(Waker::Nobody);
-            p.inbound.set_writer(Waker::Nobody);
+            p.outbound.set_reader(Waker::nobody());
+            p.inbound.set_writer(Waker::nobody());
         }
     }
 }

@@ -5,6 +5,8 @@
 //! life: handshake, errors, reconnects, linger.
 
 use super::engine::Engine;
+use super::mailbox::IoMailbox;
+use crate::pipe::Wake;
 use parking_lot::Mutex;
 use std::os::fd::RawFd;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -20,6 +22,34 @@ pub struct EngineLink {
     /// The socket sends in a request-reply rhythm: an idle engine may be
     /// written by the sending thread.
     direct: AtomicBool,
+}
+
+/// An engine as a pipe's sleeping side: an idle engine in a request-reply
+/// rhythm is driven at once by the waking thread (see
+/// `Engine::try_direct_send`); otherwise its I/O thread is told, once per
+/// batch (`scheduled` is set while an activation is on its way).
+pub struct EngineWaker {
+    pub mailbox: Arc<IoMailbox>,
+    pub token: usize,
+    pub scheduled: Arc<AtomicBool>,
+    pub link: Arc<EngineLink>,
+}
+
+impl Wake for EngineWaker {
+    fn wake(&self) {
+        if self.link.direct_allowed() {
+            if let Some((engine, _)) = self.link.get() {
+                if let Some(mut e) = engine.try_lock() {
+                    if e.try_direct_send() {
+                        return;
+                    }
+                }
+            }
+        }
+        if !self.scheduled.swap(true, Ordering::AcqRel) {
+            self.mailbox.activate(self.token);
+        }
+    }
 }
 
 impl EngineLink {

@@ -4,7 +4,7 @@ use crate::socket::core::{ConnOptions, SocketCore};
 use std::sync::Arc;
 
 pub struct Listener {
-    pub listener: super::stream::Acceptor,
+    pub listener: crate::transport::stream::Acceptor,
     pub socket: Arc<SocketCore>,
     pub opts: ConnOptions,
     pub endpoint_id: u64,

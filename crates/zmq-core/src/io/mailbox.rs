@@ -27,7 +27,7 @@ pub struct EnginePipes {
 pub enum IoCommand {
     /// Accept connections on a bound listener.
     Listen {
-        listener: super::stream::Acceptor,
+        listener: crate::transport::stream::Acceptor,
         socket: Arc<SocketCore>,
         opts: ConnOptions,
         endpoint_id: u64,

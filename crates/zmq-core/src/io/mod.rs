@@ -7,7 +7,6 @@ pub mod link;
 pub mod listener;
 pub mod mailbox;
 pub mod sched;
-pub mod stream;
 pub mod thread;
 pub mod zap;
 

@@ -5,10 +5,11 @@
 use super::monitor::{Monitor, MONITOR_STOPPED};
 use crate::io::link::EngineLink;
 use crate::io::zap::ZapHandle;
-use crate::pipe::Pipe;
+use crate::pipe::{Pipe, Wake, Waker};
 use crate::signal::Signaler;
 use crate::transport::filter::AcceptFilters;
 use crate::transport::inproc::Ends;
+use crate::transport::tcp::TcpSettings;
 use crate::zmtp::mechanism::Security;
 use crate::SocketType;
 use bytes::Bytes;
@@ -124,6 +125,41 @@ impl SocketCore {
     }
 }
 
+impl Wake for SocketCore {
+    fn wake(&self) {
+        SocketCore::wake(self)
+    }
+}
+
+/// A socket as the reader of one pipe: told which pipe has messages
+/// again when it had parked it, otherwise simply woken.
+struct PipeReader {
+    socket: Arc<SocketCore>,
+    id: u64,
+}
+
+impl Wake for PipeReader {
+    fn wake(&self) {
+        self.socket.wake()
+    }
+
+    fn activate(&self) {
+        self.socket.command(SocketCommand::Activate(self.id))
+    }
+}
+
+impl SocketCore {
+    /// Makes this socket the writer of `tx` and the reader of `rx`, the
+    /// pipe pair `id` (to an engine or to another socket).
+    pub fn plug(self: &Arc<Self>, id: u64, tx: &Pipe, rx: &Pipe) {
+        tx.set_writer(Waker::new(self.clone()));
+        rx.set_reader(Waker::new(Arc::new(PipeReader {
+            socket: self.clone(),
+            id,
+        })));
+    }
+}
+
 /// Options a connection needs, copied when bind/connect is called (as in
 /// libzmq, later option changes affect later connections only).
 #[derive(Clone, Debug)]
@@ -167,36 +203,6 @@ pub struct ConnOptions {
     pub socks: Option<SocksProxy>,
     /// ZMQ_STREAM_NOTIFY, for a STREAM socket's connections.
     pub stream_notify: bool,
-}
-
-/// Per-connection tcp settings (ZMQ_SNDBUF ... ZMQ_BINDTODEVICE).
-#[derive(Clone, Debug)]
-pub struct TcpSettings {
-    pub sndbuf: i32,
-    pub rcvbuf: i32,
-    pub keepalive: i32,
-    pub keepalive_cnt: i32,
-    pub keepalive_idle: i32,
-    pub keepalive_intvl: i32,
-    pub tos: i32,
-    pub maxrt: i32,
-    pub device: Option<String>,
-}
-
-impl Default for TcpSettings {
-    fn default() -> Self {
-        TcpSettings {
-            sndbuf: -1,
-            rcvbuf: -1,
-            keepalive: -1,
-            keepalive_cnt: -1,
-            keepalive_idle: -1,
-            keepalive_intvl: -1,
-            tos: 0,
-            maxrt: 0,
-            device: None,
-        }
-    }
 }
 
 impl ConnOptions {

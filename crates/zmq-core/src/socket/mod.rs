@@ -34,12 +34,12 @@ use crate::error::{Error, Result};
 use crate::io::connecter::Target;
 use crate::io::link::{EngineCell, EngineLink};
 use crate::io::mailbox::{EnginePipes, IoCommand, IoMailbox};
-use crate::io::stream::Acceptor;
 use crate::io::zap::ZapHandle;
 use crate::msg::Msg;
-use crate::pipe::{Pipe, Waker};
-use crate::signal::Wake;
+use crate::pipe::Pipe;
+use crate::signal::Woken;
 use crate::transport::inproc::{Ends, Peer};
+use crate::transport::stream::Acceptor;
 use crate::transport::{self, ipc, tcp, Scheme};
 use crate::{Context, SocketType};
 use std::os::fd::{AsRawFd, RawFd};
@@ -451,11 +451,7 @@ impl Socket {
             let inbound = opts.inbound_pipe();
             let pid = core::next_pipe_id();
             let link = EngineLink::new();
-            outbound.set_writer(Waker::Socket(self.core.clone()));
-            inbound.set_reader(Waker::Pipe {
-                socket: self.core.clone(),
-                id: pid,
-            });
+            self.core.plug(pid, &outbound, &inbound);
             let end = PipeEnd {
                 id: pid,
                 tx: outbound.clone(),
@@ -680,12 +676,12 @@ impl Socket {
             self.core.set_sleeping(false);
             st = self.state.lock();
             match (woke, direct) {
-                (Wake::Interrupted, _) => return Err(Error::Interrupted),
-                (Wake::Timeout, _) => {
+                (Woken::Interrupted, _) => return Err(Error::Interrupted),
+                (Woken::Timeout, _) => {
                     self.process_commands(&mut st)?;
                     return op(&mut st);
                 }
-                (Wake::Fd, Some(d)) => match d.engine.try_lock() {
+                (Woken::Fd, Some(d)) => match d.engine.try_lock() {
                     Some(mut engine) => {
                         st.last_direct = Some(Instant::now());
                         // We read what arrives ourselves: no need to be woken.

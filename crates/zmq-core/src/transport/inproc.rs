@@ -103,8 +103,8 @@ impl ClientEnd {
 impl Drop for ClientEnd {
     fn drop(&mut self) {
         // We are gone: nobody to wake.
-        self.rx.set_reader(Waker::Nobody);
-        *self.ends.client.lock() = Waker::Nobody;
+        self.rx.set_reader(Waker::nobody());
+        *self.ends.client.lock() = Waker::nobody();
         self.tx.close();
         self.rx.close();
         self.ends.close(0, self.id);
@@ -158,11 +158,7 @@ fn pair(
     if b_core.is_some() {
         ends.set_marks(1, b_opts.sndhwm, b_opts.rcvhwm);
     }
-    c2b.set_writer(Waker::Socket(c.core.clone()));
-    b2c.set_reader(Waker::Pipe {
-        socket: c.core.clone(),
-        id,
-    });
+    c.core.plug(id, &c2b, &b2c);
     if let Some(b) = b_core {
         plug_binder(&c2b, &b2c, b, id);
     }
@@ -186,11 +182,7 @@ fn pair(
 }
 
 fn plug_binder(c2b: &Arc<Pipe>, b2c: &Arc<Pipe>, b: &Arc<SocketCore>, id: u64) {
-    b2c.set_writer(Waker::Socket(b.clone()));
-    c2b.set_reader(Waker::Pipe {
-        socket: b.clone(),
-        id,
-    });
+    b.plug(id, b2c, c2b);
 }
 
 impl Registry {

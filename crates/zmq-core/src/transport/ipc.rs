@@ -1,8 +1,8 @@
 //! ipc:// addresses: Unix domain socket paths, Linux abstract names
 //! (`ipc://@name`), and `ipc://*`, which binds a fresh path.
 
+use super::stream::{Acceptor, Stream};
 use crate::error::{Error, Result};
-use crate::io::stream::{Acceptor, Stream};
 use std::io;
 use std::os::fd::RawFd;
 use std::os::linux::net::SocketAddrExt;

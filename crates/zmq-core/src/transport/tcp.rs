@@ -4,13 +4,42 @@
 //! connecting takes a host name or an IP literal. Port `*` or `!` (or 0)
 //! binds an ephemeral port.
 
+use super::stream::Acceptor;
 use crate::error::{Error, Result};
-use crate::io::stream::Acceptor;
-use crate::socket::core::TcpSettings;
 use std::ffi::CStr;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, ToSocketAddrs};
 use std::os::fd::RawFd;
 use std::time::Duration;
+
+/// Per-connection tcp settings (ZMQ_SNDBUF ... ZMQ_BINDTODEVICE).
+#[derive(Clone, Debug)]
+pub struct TcpSettings {
+    pub sndbuf: i32,
+    pub rcvbuf: i32,
+    pub keepalive: i32,
+    pub keepalive_cnt: i32,
+    pub keepalive_idle: i32,
+    pub keepalive_intvl: i32,
+    pub tos: i32,
+    pub maxrt: i32,
+    pub device: Option<String>,
+}
+
+impl Default for TcpSettings {
+    fn default() -> Self {
+        TcpSettings {
+            sndbuf: -1,
+            rcvbuf: -1,
+            keepalive: -1,
+            keepalive_cnt: -1,
+            keepalive_idle: -1,
+            keepalive_intvl: -1,
+            tos: 0,
+            maxrt: 0,
+            device: None,
+        }
+    }
+}
 
 /// A connect target, resolved again at every (re)connect attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]

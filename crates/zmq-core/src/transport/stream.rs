@@ -1,9 +1,8 @@
 //! The byte streams an engine runs over (tcp and ipc), and the listeners
 //! that accept them, behind one type each so the engine is transport-blind.
 
-use crate::socket::core::TcpSettings;
-use crate::transport::filter::AcceptFilters;
-use crate::transport::tcp;
+use super::filter::AcceptFilters;
+use super::tcp::{self, TcpSettings};
 use mio::event::Source;
 use mio::net::{TcpListener, TcpStream, UnixListener, UnixStream};
 use mio::{Interest, Registry, Token};
