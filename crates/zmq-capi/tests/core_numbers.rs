@@ -74,7 +74,7 @@ fn every_core_number_is_the_one_zmq_h_gives() {
     let tables = [
         ("socket/options.rs", "ZMQ_"),
         ("ctx.rs", "ZMQ_"),
-        ("socket/monitor.rs", "ZMQ_EVENT_"),
+        ("link/events.rs", "ZMQ_EVENT_"),
         ("socket/mod.rs", "ZMQ_"),
         ("poll.rs", "ZMQ_"),
         ("error.rs", ""),

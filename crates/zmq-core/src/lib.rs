@@ -1,10 +1,37 @@
 //! zmq-core: a ZeroMQ engine speaking ZMTP 3.x, usable from Rust directly
-//! and wrapped by zmq-capi as libzmq.so.5.
+//! and wrapped by zmq-capi as libzmq.so.5. Rust users call `Context`,
+//! `Socket` (with `socket::options`, `socket::monitor`, `poll`, `proxy`),
+//! `Msg`, `SocketType` and `Error`; everything else is internal.
+//!
+//! The layers, top first; each imports only from those below it (checked by
+//! `tests/layers.rs`):
+//!
+//! | layer | modules | holds |
+//! |---|---|---|
+//! | API | `ctx`, `poll`, `proxy` | the context, zmq_poll, zmq_proxy |
+//! | socket | `socket` | the socket base (options, endpoints, blocking) and one pattern per type |
+//! | io | `io` | I/O threads, engines, listeners, connecters; the context's shared state |
+//! | link | `link` | what a socket shares with its connections: its core, pipe ends, connection options, the engine link, inproc joins |
+//! | transport | `transport` | tcp, ipc, SOCKS5, accept filters: streams and listeners, no protocol |
+//! | zmtp | `zmtp` | the sans-IO ZMTP session: greeting, frames, commands, mechanisms |
+//! | base | `msg`, `pipe`, `queue`, `signal`, `error`, ... | frames, pipes between threads, wake-up signals |
+//!
+//! A message's path on send: `Socket::send` hands the frame to its pattern
+//! (say, PUSH's load-balancer), which writes it into a `Pipe` to one peer;
+//! the pipe wakes the `Engine` behind it (through `pipe::Wake`), or the
+//! sending thread drives that idle engine itself (`link::engine`); the
+//! engine gives it to its `zmtp::Session`, which encodes it (and runs the
+//! mechanism); the engine writes the bytes to the transport's stream. On
+//! the peer, its engine reads the stream, the session decodes frames, the
+//! engine writes them into the pipe to its socket and wakes it (or the
+//! waiting thread reads the stream itself), and `Socket::recv` gets them
+//! from its pattern (PULL's fair-queue).
 
 pub(crate) mod block;
 pub mod ctx;
 pub mod error;
 pub(crate) mod io;
+pub(crate) mod link;
 pub mod msg;
 pub(crate) mod pipe;
 pub mod poll;

@@ -3,7 +3,7 @@
 //! ZMQ_RECONNECT_IVL, doubling up to ZMQ_RECONNECT_IVL_MAX.
 
 use super::mailbox::EnginePipes;
-use crate::socket::core::{ConnOptions, SocketCore, SocksProxy};
+use crate::link::{ConnOptions, SocketCore, SocksProxy};
 use crate::transport::ipc::IpcAddr;
 use crate::transport::socks::Socks5;
 use crate::transport::stream::Stream;
@@ -99,15 +99,15 @@ impl Connecter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::link::SocketCore;
     use crate::signal::Signaler;
-    use crate::socket::core::SocketCore;
     use crate::SocketType;
 
     fn connecter(ivl: i32, max: i32) -> Connecter {
         let opts = ConnOptions {
             reconnect_ivl: ivl,
             reconnect_ivl_max: max,
-            ..ConnOptions::new(SocketType::Req)
+            ..crate::socket::options::Options::new(SocketType::Req).conn()
         };
         Connecter {
             endpoint: Target::Tcp(TcpEndpoint {

@@ -1,16 +1,20 @@
 //! An engine drives one ZMTP connection: it shovels bytes between a
 //! non-blocking stream and the sans-IO `zmtp::Session`, and frames between
-//! the session and the socket's pipes. Owned by one I/O thread.
+//! the session and the socket's pipes. Its I/O thread owns its life; an
+//! application thread may drive it for a moment, under its lock, through
+//! the link behind its pipes (see `link::engine`).
 
-use super::link::{EngineCell, EngineLink, EngineWaker};
 use super::mailbox::EnginePipes;
+use super::mailbox::IoMailbox;
 use super::zap::{Reply, ZapCall};
+use crate::link::engine::{Drive, EngineLink};
+use crate::link::events as monitor;
+use crate::link::{ConnOptions, PipeEnd, SocketCommand, SocketCore};
 use crate::msg::Msg;
+use crate::pipe::Wake;
 use crate::pipe::Waker;
 use crate::pool::Buf;
 use crate::properties::{Properties, Source};
-use crate::socket::core::{ConnOptions, PipeEnd, SocketCommand, SocketCore};
-use crate::socket::monitor;
 use crate::transport::stream::Stream;
 use crate::zmtp::frame::Header;
 use crate::zmtp::session::ZERO_COPY_MIN;
@@ -75,6 +79,48 @@ pub enum Closed {
 fn millis(ms: i32) -> Option<Duration> {
     (ms > 0).then(|| Duration::from_millis(ms as u64))
 }
+
+/// An engine as a pipe's sleeping side: an idle engine in a request-reply
+/// rhythm is driven at once by the waking thread (see
+/// `Engine::try_direct_send`); otherwise its I/O thread is told, once per
+/// batch (`scheduled` is set while an activation is on its way).
+pub struct EngineWaker {
+    pub mailbox: Arc<IoMailbox>,
+    pub token: usize,
+    pub scheduled: Arc<AtomicBool>,
+    pub link: Arc<EngineLink>,
+}
+
+impl Wake for EngineWaker {
+    fn wake(&self) {
+        if self.link.direct_allowed() {
+            if let Some((engine, _)) = self.link.get() {
+                if let Some(mut e) = engine.try_lock() {
+                    if e.try_direct_send() {
+                        return;
+                    }
+                }
+            }
+        }
+        if !self.scheduled.swap(true, Ordering::AcqRel) {
+            self.mailbox.activate(self.token);
+        }
+    }
+}
+
+impl Drive for Engine {
+    fn drive(&mut self, readable: bool) -> bool {
+        Engine::drive(self, readable)
+    }
+
+    fn try_direct_send(&mut self) -> bool {
+        Engine::try_direct_send(self)
+    }
+}
+
+/// An engine, shared by its I/O thread and the application threads that
+/// drive it directly (see `link::engine`).
+pub type EngineCell = parking_lot::Mutex<Engine>;
 
 pub struct Engine {
     pub stream: Stream,
@@ -565,7 +611,7 @@ impl Engine {
             None => {
                 let outbound = self.opts.outbound_pipe();
                 let inbound = self.opts.inbound_pipe();
-                let id = crate::socket::core::next_pipe_id();
+                let id = crate::link::next_pipe_id();
                 let link = EngineLink::new();
                 self.socket.plug(id, &outbound, &inbound);
                 self.pipes = Some(EnginePipes {

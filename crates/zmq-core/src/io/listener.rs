@@ -1,6 +1,6 @@
 //! A bound listener (tcp or ipc): every accepted stream becomes an engine.
 
-use crate::socket::core::{ConnOptions, SocketCore};
+use crate::link::{ConnOptions, SocketCore};
 use std::sync::Arc;
 
 pub struct Listener {

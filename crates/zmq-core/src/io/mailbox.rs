@@ -2,9 +2,9 @@
 //! with one wake-up of the poll loop when the mailbox turns non-empty.
 
 use super::connecter::Target;
-use super::link::EngineLink;
+use crate::link::EngineLink;
+use crate::link::{ConnOptions, MonitorStop, SocketCore};
 use crate::pipe::Pipe;
-use crate::socket::core::{ConnOptions, MonitorStop, SocketCore};
 use parking_lot::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Sender;

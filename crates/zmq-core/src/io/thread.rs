@@ -2,12 +2,12 @@
 //! engines (by mio token); everything else reaches it through the mailbox.
 
 use super::connecter::{Connecter, State};
+use super::engine::EngineCell;
 use super::engine::{Closed, Engine};
-use super::link::EngineCell;
 use super::listener::Listener;
 use super::mailbox::{IoCommand, IoMailbox};
 use super::sched::ThreadSettings;
-use crate::socket::monitor;
+use crate::link::events as monitor;
 use crate::transport::stream::Stream;
 use mio::{Events, Interest, Poll, Token};
 use std::cmp::Reverse;
@@ -504,8 +504,7 @@ impl Loop {
                     p.inbound.close();
                     p.outbound.close();
                     if detach {
-                        c.socket
-                            .command(crate::socket::core::SocketCommand::Detach(p.id));
+                        c.socket.command(crate::link::SocketCommand::Detach(p.id));
                     }
                 }
             }

@@ -2,24 +2,11 @@
 //! socket bound at `inproc://zeromq.zap.01` in the socket's context and
 //! collects the reply, waking the engine when it comes.
 
-use crate::ctx::CtxInner;
+use crate::link::inproc::{ClientEnd, ZapHandle};
 use crate::msg::Msg;
 use crate::pipe::Waker;
-use crate::transport::inproc::ClientEnd;
 use crate::zmtp::zap;
 use crate::SocketType;
-use std::sync::Weak;
-
-/// Where a connection finds its context's ZAP handler. (The context may be
-/// gone by the time a handshake asks: then there is no handler.)
-#[derive(Clone, Default)]
-pub struct ZapHandle(pub Weak<CtxInner>);
-
-impl std::fmt::Debug for ZapHandle {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("ZapHandle")
-    }
-}
 
 /// One request in flight.
 pub struct ZapCall {
@@ -46,8 +33,8 @@ impl ZapCall {
         origin: &zap::Origin,
         waker: Waker,
     ) -> Option<ZapCall> {
-        let ctx = handle.0.upgrade()?;
-        let end = ctx.inproc.lock().connect_client(
+        let registry = handle.0.upgrade()?;
+        let end = registry.lock().connect_client(
             zap::ENDPOINT,
             &[SocketType::Rep, SocketType::Router],
             waker,

@@ -1,12 +1,12 @@
 //! DEALER (RFC 28): load-balanced out, fair-queued in, no envelopes.
 
-use super::core::PipeEnd;
 use super::fq::FairQueue;
 use super::lb::LoadBalancer;
 use super::options::{int_value, PROBE_ROUTER};
 use super::pattern::Pattern;
 use super::pipes::PipeSet;
 use crate::error::{Error, Result};
+use crate::link::PipeEnd;
 use crate::msg::Msg;
 
 #[derive(Default)]

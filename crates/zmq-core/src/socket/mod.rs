@@ -5,7 +5,6 @@
 //! its state sits behind a mutex that is never held while waiting, so a
 //! context in another thread can always wake it with ETERM.
 
-pub(crate) mod core;
 pub(crate) mod dealer;
 pub(crate) mod fq;
 pub(crate) mod lb;
@@ -25,23 +24,23 @@ pub(crate) mod subscriptions;
 pub(crate) mod xpub;
 pub(crate) mod xsub;
 
-use self::core::{ConnOptions, MonitorStop, PipeEnd, SocketCommand, SocketCore};
 use self::options::Options;
 use self::pattern::Pattern;
 use self::state_lock::StateLock;
-use crate::ctx::CtxInner;
 use crate::error::{Error, Result};
 use crate::io::connecter::Target;
-use crate::io::link::{EngineCell, EngineLink};
+use crate::io::context::CtxInner;
 use crate::io::mailbox::{EnginePipes, IoCommand, IoMailbox};
-use crate::io::zap::ZapHandle;
+use crate::link::engine::{EngineLink, SharedEngine};
+use crate::link::inproc::{Peer, ZapHandle};
+use crate::link::Ends;
+use crate::link::{next_pipe_id, ConnOptions, MonitorStop, PipeEnd, SocketCommand, SocketCore};
 use crate::msg::Msg;
 use crate::pipe::Pipe;
 use crate::signal::Woken;
-use crate::transport::inproc::{Ends, Peer};
 use crate::transport::stream::Acceptor;
 use crate::transport::{self, ipc, tcp, Scheme};
-use crate::{Context, SocketType};
+use crate::SocketType;
 use std::os::fd::{AsRawFd, RawFd};
 use std::sync::mpsc::{Receiver, Sender};
 use std::sync::Arc;
@@ -238,7 +237,7 @@ impl State {
 /// An engine a waiting thread can drive: see `Socket::blocking`.
 struct Direct {
     pipe: u64,
-    engine: Arc<EngineCell>,
+    engine: Arc<SharedEngine>,
     fd: RawFd,
     rx: Arc<Pipe>,
 }
@@ -268,7 +267,22 @@ fn pattern_for(t: SocketType) -> Box<dyn Pattern> {
 }
 
 impl Socket {
-    pub(crate) fn new(ctx: Arc<CtxInner>, core: Arc<SocketCore>) -> Socket {
+    /// A new socket of the context `ctx` (see `Context::socket`).
+    pub(crate) fn open(ctx: &Arc<CtxInner>, socket_type: SocketType) -> Result<Socket> {
+        let core = ctx.register(socket_type)?;
+        let socket = Socket::new(ctx.clone(), core);
+        let (ipv6, blocky) = ctx.socket_defaults();
+        if ipv6 {
+            let _ = socket.set_option(options::IPV6, &1i32.to_ne_bytes());
+        }
+        // ZMQ_BLOCKY=0: new sockets do not make term wait (linger 0).
+        if !blocky {
+            let _ = socket.set_option(options::LINGER, &0i32.to_ne_bytes());
+        }
+        Ok(socket)
+    }
+
+    fn new(ctx: Arc<CtxInner>, core: Arc<SocketCore>) -> Socket {
         let t = core.socket_type;
         Socket {
             core,
@@ -382,7 +396,7 @@ impl Socket {
     fn conn_options(&self, opts: &Options, endpoint: String) -> ConnOptions {
         let mut conn = opts.conn();
         conn.endpoint = endpoint;
-        conn.zap = ZapHandle(Arc::downgrade(&self.ctx));
+        conn.zap = ZapHandle(Arc::downgrade(&self.ctx.inproc));
         conn
     }
 
@@ -449,7 +463,7 @@ impl Socket {
         let pipes = (!st.opts.immediate).then(|| {
             let outbound = opts.outbound_pipe();
             let inbound = opts.inbound_pipe();
-            let pid = core::next_pipe_id();
+            let pid = next_pipe_id();
             let link = EngineLink::new();
             self.core.plug(pid, &outbound, &inbound);
             let end = PipeEnd {
@@ -821,11 +835,11 @@ impl Socket {
                 if transport::parse(ep)?.0 != Scheme::Inproc {
                     return Err(Error::ProtocolNotSupported);
                 }
-                let pair = Context::from_inner(self.ctx.clone()).socket(SocketType::Pair)?;
+                let pair = Socket::open(&self.ctx, SocketType::Pair)?;
                 // Pending events never hold up the context's termination.
                 pair.set_option(options::LINGER, &0i32.to_ne_bytes())?;
                 pair.bind(ep)?;
-                Some(monitor::Monitor::new(pair, events))
+                Some(Box::new(monitor::Monitor::new(pair, events)) as Box<dyn monitor::EventSink>)
             }
         };
         if let Some(old) = self.core.set_monitor(monitor) {
@@ -919,6 +933,7 @@ impl Drop for Socket {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Context;
 
     fn endpoint(s: &Socket) -> String {
         let mut buf = [0u8; 64];

@@ -4,57 +4,8 @@
 //! to a PAIR socket bound on an inproc endpoint the application chose.
 
 use super::{Socket, DONTWAIT, SNDMORE};
+pub use crate::link::events::*;
 use crate::msg::Msg;
-use crate::zmtp::ProtocolError;
-
-pub const CONNECTED: u16 = 0x0001;
-pub const CONNECT_DELAYED: u16 = 0x0002;
-pub const CONNECT_RETRIED: u16 = 0x0004;
-pub const LISTENING: u16 = 0x0008;
-pub const BIND_FAILED: u16 = 0x0010;
-pub const ACCEPTED: u16 = 0x0020;
-pub const ACCEPT_FAILED: u16 = 0x0040;
-pub const CLOSED: u16 = 0x0080;
-pub const CLOSE_FAILED: u16 = 0x0100;
-pub const DISCONNECTED: u16 = 0x0200;
-pub const MONITOR_STOPPED: u16 = 0x0400;
-pub const HANDSHAKE_FAILED_NO_DETAIL: u16 = 0x0800;
-pub const HANDSHAKE_SUCCEEDED: u16 = 0x1000;
-pub const HANDSHAKE_FAILED_PROTOCOL: u16 = 0x2000;
-pub const HANDSHAKE_FAILED_AUTH: u16 = 0x4000;
-
-/// The event (and its value) a handshake that failed this way reports,
-/// as libzmq 4.3: an authentication failure with its ZAP status code, a
-/// missing ZAP handler without detail (EFAULT), one that went away before
-/// answering without detail (EPIPE), a peer whose socket type
-/// may not talk to ours nothing (libzmq only disconnects), anything else
-/// as a protocol error.
-pub fn handshake_failure(e: &ProtocolError) -> Option<(u16, u32)> {
-    const EFAULT: u32 = 14;
-    const EPIPE: u32 = 32;
-    if let Some(status) = e.auth_status() {
-        return Some((HANDSHAKE_FAILED_AUTH, status.into()));
-    }
-    match e {
-        ProtocolError::NoAuthenticator => Some((HANDSHAKE_FAILED_NO_DETAIL, EFAULT)),
-        ProtocolError::AuthenticatorGone => Some((HANDSHAKE_FAILED_NO_DETAIL, EPIPE)),
-        ProtocolError::IncompatibleSocketType { .. } | ProtocolError::UnknownSocketType(_) => None,
-        _ => Some((HANDSHAKE_FAILED_PROTOCOL, protocol_error_code(e))),
-    }
-}
-
-/// The value of HANDSHAKE_FAILED_PROTOCOL: libzmq's ZMQ_PROTOCOL_ERROR_*.
-pub fn protocol_error_code(e: &ProtocolError) -> u32 {
-    use ProtocolError::*;
-    match e {
-        BadZapReply(reply) => reply.code(),
-        MechanismMismatch { .. } => 0x1100_0002,
-        MalformedCommand | CommandWithMore => 0x1000_0011,
-        UnexpectedCommand(_) | UnexpectedMessage => 0x1000_0001,
-        IncompatibleSocketType { .. } | UnknownSocketType(_) | MissingSocketType => 0x1000_0018,
-        _ => 0x1000_0000,
-    }
-}
 
 pub struct Monitor {
     socket: Socket,
@@ -66,10 +17,12 @@ impl Monitor {
     pub fn new(socket: Socket, events: u32) -> Monitor {
         Monitor { socket, events }
     }
+}
 
+impl EventSink for Monitor {
     /// Sends one event, unless it is masked out or the reader is too slow
     /// (events are dropped rather than block the socket, as libzmq).
-    pub fn emit(&self, event: u16, value: u32, endpoint: &str) {
+    fn emit(&self, event: u16, value: u32, endpoint: &str) {
         if self.events & event as u32 == 0 {
             return;
         }

@@ -1,9 +1,9 @@
 //! Socket options with libzmq's numbers, defaults and validation. Values
 //! come in and go out as raw bytes, exactly as zmq_setsockopt passes them.
 
-use super::core::{ConnOptions, SocksProxy};
 use crate::error::{Error, Result};
-use crate::io::zap::ZapHandle;
+use crate::link::ZapHandle;
+use crate::link::{ConnOptions, SocksProxy};
 use crate::transport::filter::{AcceptFilters, IpMask};
 use crate::transport::tcp::TcpSettings;
 use crate::zmtp::mechanism::Security;

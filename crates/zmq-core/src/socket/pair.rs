@@ -1,9 +1,9 @@
 //! PAIR (RFC 31): exactly one peer; further peers are refused.
 
-use super::core::PipeEnd;
 use super::pattern::Pattern;
 use super::pipes::PipeSet;
 use crate::error::{Error, Result};
+use crate::link::PipeEnd;
 use crate::msg::Msg;
 
 #[derive(Default)]

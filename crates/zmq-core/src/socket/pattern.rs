@@ -1,8 +1,8 @@
 //! The messaging pattern behind a socket type: how frames are routed to
 //! and collected from the attached pipes. Called only by the socket's owner.
 
-use super::core::PipeEnd;
 use crate::error::{Error, Result};
+use crate::link::PipeEnd;
 use crate::msg::Msg;
 use bytes::Bytes;
 

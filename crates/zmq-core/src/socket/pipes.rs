@@ -2,7 +2,7 @@
 //! A detached pipe stays until the messages it already delivered are read,
 //! as libzmq delivers them too.
 
-use super::core::PipeEnd;
+use crate::link::PipeEnd;
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 

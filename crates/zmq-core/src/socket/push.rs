@@ -1,11 +1,11 @@
 //! PUSH and PULL (RFC 30): load-balanced out, fair-queued in.
 
-use super::core::PipeEnd;
 use super::fq::FairQueue;
 use super::lb::LoadBalancer;
 use super::pattern::Pattern;
 use super::pipes::PipeSet;
 use crate::error::{Error, Result};
+use crate::link::PipeEnd;
 use crate::msg::Msg;
 
 #[derive(Default)]

@@ -2,11 +2,11 @@
 //! and including the empty delimiter), and sends the reply back with that
 //! envelope to the peer it came from.
 
-use super::core::PipeEnd;
 use super::fq::FairQueue;
 use super::pattern::Pattern;
 use super::pipes::PipeSet;
 use crate::error::{Error, Result};
+use crate::link::PipeEnd;
 use crate::msg::Msg;
 
 #[derive(Default)]

@@ -4,11 +4,11 @@
 //! request abandon an unanswered one; ZMQ_REQ_CORRELATE tags each request
 //! with an id frame and accepts only the reply carrying it back.
 
-use super::core::PipeEnd;
 use super::dealer::Dealer;
 use super::options::{int_value, put, REQ_CORRELATE, REQ_RELAXED};
 use super::pattern::Pattern;
 use crate::error::{Error, Result};
+use crate::link::PipeEnd;
 use crate::msg::Msg;
 
 #[derive(Default)]

@@ -3,12 +3,12 @@
 //! of the peer it goes to. Unroutable messages are dropped, or refused with
 //! EHOSTUNREACH under ZMQ_ROUTER_MANDATORY.
 
-use super::core::PipeEnd;
 use super::fq::FairQueue;
 use super::options::{int_value, PROBE_ROUTER, ROUTER_HANDOVER, ROUTER_MANDATORY};
 use super::pattern::Pattern;
 use super::pipes::{IdSet, PipeSet};
 use crate::error::{Error, Result};
+use crate::link::PipeEnd;
 use crate::msg::Msg;
 use bytes::Bytes;
 use std::collections::HashMap;

@@ -5,13 +5,13 @@
 //! its end arrive as [id, ""] (written by the connection itself, so they
 //! keep their place among the data).
 
-use super::core::PipeEnd;
 use super::fq::FairQueue;
 use super::options::{self, ROUTING_ID};
 use super::pattern::Pattern;
 use super::pipes::PipeSet;
 use super::router::{envelope, IdSource};
 use crate::error::{Error, Result};
+use crate::link::PipeEnd;
 use crate::msg::Msg;
 use bytes::Bytes;
 use std::collections::HashMap;

@@ -3,7 +3,6 @@
 //! (PUB never blocks). Subscriptions arrive from peers as messages
 //! starting with 1 (subscribe) or 0 (cancel); XPUB passes them up.
 
-use super::core::PipeEnd;
 use super::options::{
     int_value, INVERT_MATCHING, ONLY_FIRST_SUBSCRIBE, SUBSCRIBE, UNSUBSCRIBE, XPUB_MANUAL,
     XPUB_NODROP, XPUB_VERBOSE, XPUB_VERBOSER, XPUB_WELCOME_MSG,
@@ -12,6 +11,7 @@ use super::pattern::Pattern;
 use super::pipes::{IdMap, PipeSet};
 use super::subscriptions::Subscriptions;
 use crate::error::{Error, Result};
+use crate::link::PipeEnd;
 use crate::msg::Msg;
 use bytes::Bytes;
 use std::collections::VecDeque;

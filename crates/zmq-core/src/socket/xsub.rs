@@ -3,13 +3,13 @@
 //! leaves filtering to the publisher), and send subscriptions upstream to
 //! every publisher (again after each reconnect).
 
-use super::core::PipeEnd;
 use super::fq::FairQueue;
 use super::options::{int_value, INVERT_MATCHING, ONLY_FIRST_SUBSCRIBE, SUBSCRIBE, UNSUBSCRIBE};
 use super::pattern::Pattern;
 use super::pipes::PipeSet;
 use super::subscriptions::Subscriptions;
 use crate::error::{Error, Result};
+use crate::link::PipeEnd;
 use crate::msg::Msg;
 
 #[derive(Default)]

@@ -1,7 +1,6 @@
 //! Transports chosen by the endpoint URL's scheme.
 
 pub mod filter;
-pub mod inproc;
 pub mod ipc;
 pub mod socks;
 pub mod stream;

@@ -1,18 +1,29 @@
-//! What a socket shares with I/O threads: its identity, its signaler and a
-//! command queue for pipe attach/detach. Commands are rare (per connection,
-//! never per message), so a mutex is fine here.
+//! How a socket is linked to its peers: a pipe pair each, to an engine on
+//! an I/O thread or (inproc) straight to another socket. This layer holds
+//! what a socket shares with the I/O threads and with other sockets: its
+//! core (identity, signaler, a command queue for pipe attach/detach, its
+//! monitor), the pipe ends it is handed, the options a connection copies,
+//! the link to the engine behind a pipe, and the inproc registry.
+//! Commands are rare (attach and detach per connection; an activation
+//! only when a parked pipe has messages again), so a mutex is fine here.
 
-use super::monitor::{Monitor, MONITOR_STOPPED};
-use crate::io::link::EngineLink;
-use crate::io::zap::ZapHandle;
+pub mod ends;
+pub mod engine;
+pub mod events;
+pub mod inproc;
+
+pub use ends::Ends;
+pub use engine::EngineLink;
+pub use inproc::ZapHandle;
+
 use crate::pipe::{Pipe, Wake, Waker};
 use crate::signal::Signaler;
 use crate::transport::filter::AcceptFilters;
-use crate::transport::inproc::Ends;
 use crate::transport::tcp::TcpSettings;
 use crate::zmtp::mechanism::Security;
 use crate::SocketType;
 use bytes::Bytes;
+use events::{EventSink, MONITOR_STOPPED};
 use parking_lot::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -60,7 +71,7 @@ pub struct SocketCore {
     /// out): every change must raise it.
     watched: AtomicBool,
     /// Where zmq_socket_monitor sends events.
-    monitor: Mutex<Option<Monitor>>,
+    monitor: Mutex<Option<Box<dyn EventSink>>>,
 }
 
 impl SocketCore {
@@ -105,7 +116,7 @@ impl SocketCore {
     }
 
     /// Installs (or, with None, removes) the monitor; returns the old one.
-    pub fn set_monitor(&self, monitor: Option<Monitor>) -> Option<Monitor> {
+    pub fn set_monitor(&self, monitor: Option<Box<dyn EventSink>>) -> Option<Box<dyn EventSink>> {
         std::mem::replace(&mut *self.monitor.lock(), monitor)
     }
 
@@ -206,11 +217,6 @@ pub struct ConnOptions {
 }
 
 impl ConnOptions {
-    /// What a socket of this type with default options hands a connection.
-    pub fn new(socket_type: SocketType) -> ConnOptions {
-        super::options::Options::new(socket_type).conn()
-    }
-
     /// The pipe a connection writes and the socket reads.
     pub fn inbound_pipe(&self) -> Arc<Pipe> {
         Pipe::with_limit(self.rcvhwm, self.conflate_in)

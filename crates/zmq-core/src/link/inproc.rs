@@ -4,14 +4,15 @@
 //! hands the binder its ends.
 
 use crate::error::{Error, Result};
-use crate::io::link::EngineLink;
+use crate::link::{
+    next_pipe_id, ConnOptions, Ends, EngineLink, PipeEnd, SocketCommand, SocketCore,
+};
 use crate::pipe::{Pipe, Waker};
-use crate::socket::core::{next_pipe_id, ConnOptions, PipeEnd, SocketCommand, SocketCore};
 use crate::SocketType;
 use bytes::Bytes;
 use parking_lot::Mutex;
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 
 /// One side of an inproc connection: its socket and its options at the
 /// time of bind or connect.
@@ -19,67 +20,6 @@ use std::sync::Arc;
 pub struct Peer {
     pub core: Arc<SocketCore>,
     pub opts: ConnOptions,
-}
-
-/// Who is at either end of one inproc pipe pair, so the side that closes
-/// can tell the other to detach. Slot 0 is the connecter, 1 the binder.
-#[derive(Default)]
-pub struct Ends {
-    cores: Mutex<[Option<Arc<SocketCore>>; 2]>,
-    /// A connecter that is no socket (see `connect_client`) is woken
-    /// instead when the binder goes.
-    client: Mutex<Waker>,
-    /// Each side's (SNDHWM, RCVHWM), once known, and the pipe each side
-    /// writes: a pipe holds its writer's SNDHWM plus its reader's RCVHWM
-    /// (either 0: no limit), or its writer's alone while the reader is
-    /// unknown (a connect before the bind), as in libzmq.
-    marks: Mutex<Marks>,
-}
-
-#[derive(Default)]
-struct Marks {
-    of: [Option<(usize, usize)>; 2],
-    pipes: Option<[Arc<Pipe>; 2]>,
-}
-
-impl Ends {
-    /// Side `side` has these high-water marks (at connect, at bind, and
-    /// whenever it sets ZMQ_SNDHWM or ZMQ_RCVHWM): the limits follow.
-    pub fn set_marks(&self, side: usize, sndhwm: usize, rcvhwm: usize) {
-        let mut m = self.marks.lock();
-        m.of[side] = Some((sndhwm, rcvhwm));
-        let Some(pipes) = &m.pipes else {
-            return;
-        };
-        for (writer, pipe) in pipes.iter().enumerate() {
-            let limit = match (m.of[writer], m.of[1 - writer]) {
-                _ if pipe.is_conflating() => continue,
-                (Some((snd, _)), Some((_, rcv))) => hwm(snd, rcv),
-                (Some((snd, _)), None) => snd,
-                (None, Some((_, rcv))) => rcv,
-                (None, None) => continue,
-            };
-            pipe.set_hwm(limit);
-        }
-    }
-
-    /// Side `side` is gone: the other side (if any) detaches pipe `id`.
-    pub fn close(&self, side: usize, id: u64) {
-        let other = {
-            let mut cores = self.cores.lock();
-            cores[side] = None;
-            cores[1 - side].clone()
-        };
-        match other {
-            Some(core) => core.command(SocketCommand::Detach(id)),
-            None if side == 1 => std::mem::take(&mut *self.client.lock()).wake(),
-            None => {}
-        }
-    }
-
-    fn binder_gone(&self) -> bool {
-        self.cores.lock()[1].is_none()
-    }
 }
 
 /// A non-socket client's end of an inproc pipe pair (see
@@ -104,10 +44,22 @@ impl Drop for ClientEnd {
     fn drop(&mut self) {
         // We are gone: nobody to wake.
         self.rx.set_reader(Waker::nobody());
-        *self.ends.client.lock() = Waker::nobody();
+        self.ends.set_client(Waker::nobody());
         self.tx.close();
         self.rx.close();
         self.ends.close(0, self.id);
+    }
+}
+
+/// Where a connection finds its context's ZAP handler: the context's
+/// inproc names (the context may be gone by the time a handshake asks:
+/// then there is no handler).
+#[derive(Clone, Default)]
+pub struct ZapHandle(pub Weak<Mutex<Registry>>);
+
+impl std::fmt::Debug for ZapHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ZapHandle")
     }
 }
 
@@ -132,41 +84,30 @@ fn check_name(name: &str) -> Result<()> {
     Ok(())
 }
 
-/// libzmq's inproc high-water mark: the writer's send mark plus the
-/// reader's receive mark, unlimited if either is.
-fn hwm(send: usize, recv: usize) -> usize {
-    if send == 0 || recv == 0 {
-        0
-    } else {
-        send + recv
-    }
-}
-
 /// A pipe pair between `c` (connecter) and `b` (binder): the connecter's
 /// end and the binder's end.
-fn pair(
-    c: &Peer,
-    b_opts: &ConnOptions,
-    b_core: Option<&Arc<SocketCore>>,
-    ends: &Arc<Ends>,
-) -> (PipeEnd, PipeEnd) {
+fn pair(c: &Peer, b: Option<&Peer>, ends: &Arc<Ends>) -> (PipeEnd, PipeEnd) {
     let id = next_pipe_id();
-    let c2b = Pipe::with_limit(0, c.opts.conflate_out || b_opts.conflate_in);
-    let b2c = Pipe::with_limit(0, b_opts.conflate_out || c.opts.conflate_in);
-    ends.marks.lock().pipes = Some([c2b.clone(), b2c.clone()]);
+    // (A binder not known yet conflates nothing and has no routing id.)
+    let (b_in, b_out) = b.map_or((false, false), |b| {
+        (b.opts.conflate_in, b.opts.conflate_out)
+    });
+    let c2b = Pipe::with_limit(0, c.opts.conflate_out || b_in);
+    let b2c = Pipe::with_limit(0, b_out || c.opts.conflate_in);
+    ends.set_pipes([c2b.clone(), b2c.clone()]);
     ends.set_marks(0, c.opts.sndhwm, c.opts.rcvhwm);
-    if b_core.is_some() {
-        ends.set_marks(1, b_opts.sndhwm, b_opts.rcvhwm);
+    if let Some(b) = b {
+        ends.set_marks(1, b.opts.sndhwm, b.opts.rcvhwm);
     }
     c.core.plug(id, &c2b, &b2c);
-    if let Some(b) = b_core {
-        plug_binder(&c2b, &b2c, b, id);
+    if let Some(b) = b {
+        b.core.plug(id, &b2c, &c2b);
     }
     let c_end = PipeEnd {
         id,
         tx: c2b.clone(),
         rx: b2c.clone(),
-        routing_id: b_opts.routing_id.clone(),
+        routing_id: b.map(|b| b.opts.routing_id.clone()).unwrap_or_default(),
         link: EngineLink::new(),
         inproc: Some((ends.clone(), 0)),
     };
@@ -179,10 +120,6 @@ fn pair(
         inproc: Some((ends.clone(), 1)),
     };
     (c_end, b_end)
-}
-
-fn plug_binder(c2b: &Arc<Pipe>, b2c: &Arc<Pipe>, b: &Arc<SocketCore>, id: u64) {
-    b.plug(id, b2c, c2b);
 }
 
 impl Registry {
@@ -205,8 +142,8 @@ impl Registry {
                     binder.opts.routing_id.clone(),
                 ));
             }
-            plug_binder(&p.end.rx, &p.end.tx, &binder.core, p.end.id);
-            p.ends.cores.lock()[1] = Some(binder.core.clone());
+            binder.core.plug(p.end.id, &p.end.tx, &p.end.rx);
+            p.ends.set_core(1, binder.core.clone());
             binder.core.command(SocketCommand::Attach(p.end));
         }
         self.bound.insert(name.to_string(), binder);
@@ -218,18 +155,17 @@ impl Registry {
     pub fn connect(&mut self, name: &str, connecter: Peer) -> Result<PipeEnd> {
         check_name(name)?;
         let ends = Arc::new(Ends::default());
-        ends.cores.lock()[0] = Some(connecter.core.clone());
+        ends.set_core(0, connecter.core.clone());
         match self.bound.get(name) {
             Some(binder) => {
-                let (c_end, b_end) = pair(&connecter, &binder.opts, Some(&binder.core), &ends);
-                ends.cores.lock()[1] = Some(binder.core.clone());
+                let (c_end, b_end) = pair(&connecter, Some(binder), &ends);
+                ends.set_core(1, binder.core.clone());
                 binder.core.command(SocketCommand::Attach(b_end));
                 Ok(c_end)
             }
             None => {
-                // The binder's options are not known yet.
-                let unknown = ConnOptions::new(connecter.opts.socket_type);
-                let (c_end, b_end) = pair(&connecter, &unknown, None, &ends);
+                // The binder is not known yet.
+                let (c_end, b_end) = pair(&connecter, None, &ends);
                 self.pending
                     .entry(name.to_string())
                     .or_default()
@@ -261,10 +197,10 @@ impl Registry {
         let tx = Pipe::new(0);
         let rx = Pipe::new(0);
         rx.set_reader(reader.clone());
-        plug_binder(&tx, &rx, &binder.core, id);
+        binder.core.plug(id, &rx, &tx);
         let ends = Arc::new(Ends::default());
-        ends.cores.lock()[1] = Some(binder.core.clone());
-        *ends.client.lock() = reader.clone();
+        ends.set_core(1, binder.core.clone());
+        ends.set_client(reader.clone());
         binder.core.command(SocketCommand::Attach(PipeEnd {
             id,
             tx: rx.clone(),

@@ -4,52 +4,32 @@
 //! thread and back. The I/O thread keeps ownership of the connection's
 //! life: handshake, errors, reconnects, linger.
 
-use super::engine::Engine;
-use super::mailbox::IoMailbox;
-use crate::pipe::Wake;
 use parking_lot::Mutex;
 use std::os::fd::RawFd;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
+/// What an application thread may do with the engine behind its pipes
+/// (the I/O layer's engine implements it).
+pub trait Drive: Send {
+    /// Reads (if `readable`) and writes what the connection can take now;
+    /// false if the connection failed (its I/O thread tears it down).
+    fn drive(&mut self, readable: bool) -> bool;
+    /// Writes what was just queued, from this thread, if that is worth it
+    /// now; false if the I/O thread should be woken instead.
+    fn try_direct_send(&mut self) -> bool;
+}
+
 /// An engine, shared by its I/O thread and the application threads that
 /// drive it directly; whoever holds the lock drives it.
-pub type EngineCell = Mutex<Engine>;
+pub type SharedEngine = Mutex<dyn Drive>;
 
 #[derive(Default)]
 pub struct EngineLink {
-    slot: Mutex<Option<(Arc<EngineCell>, RawFd)>>,
+    slot: Mutex<Option<(Arc<SharedEngine>, RawFd)>>,
     /// The socket sends in a request-reply rhythm: an idle engine may be
     /// written by the sending thread.
     direct: AtomicBool,
-}
-
-/// An engine as a pipe's sleeping side: an idle engine in a request-reply
-/// rhythm is driven at once by the waking thread (see
-/// `Engine::try_direct_send`); otherwise its I/O thread is told, once per
-/// batch (`scheduled` is set while an activation is on its way).
-pub struct EngineWaker {
-    pub mailbox: Arc<IoMailbox>,
-    pub token: usize,
-    pub scheduled: Arc<AtomicBool>,
-    pub link: Arc<EngineLink>,
-}
-
-impl Wake for EngineWaker {
-    fn wake(&self) {
-        if self.link.direct_allowed() {
-            if let Some((engine, _)) = self.link.get() {
-                if let Some(mut e) = engine.try_lock() {
-                    if e.try_direct_send() {
-                        return;
-                    }
-                }
-            }
-        }
-        if !self.scheduled.swap(true, Ordering::AcqRel) {
-            self.mailbox.activate(self.token);
-        }
-    }
 }
 
 impl EngineLink {
@@ -59,11 +39,11 @@ impl EngineLink {
 
     /// The engine behind the pipes and its stream's descriptor, if one is
     /// connected and past its handshake.
-    pub fn get(&self) -> Option<(Arc<EngineCell>, RawFd)> {
+    pub fn get(&self) -> Option<(Arc<SharedEngine>, RawFd)> {
         self.slot.lock().clone()
     }
 
-    pub fn set(&self, engine: Arc<EngineCell>, fd: RawFd) {
+    pub fn set(&self, engine: Arc<SharedEngine>, fd: RawFd) {
         *self.slot.lock() = Some((engine, fd));
     }
 
