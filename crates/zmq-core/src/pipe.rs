@@ -30,6 +30,11 @@ pub trait Wake: Send + Sync {
     fn activate(&self) {
         self.wake()
     }
+    /// Whether waking may drive an engine (which may use this pipe): the
+    /// pipe then calls it with its own lock released.
+    fn drives(&self) -> bool {
+        false
+    }
 }
 
 /// Who to wake when a pipe changes state (none by default).
@@ -56,6 +61,10 @@ impl Waker {
         if let Some(w) = &self.0 {
             w.activate();
         }
+    }
+
+    fn drives(&self) -> bool {
+        self.0.as_ref().is_some_and(|w| w.drives())
     }
 }
 
@@ -304,17 +313,22 @@ impl Pipe {
     }
 
     /// Wakes the reader, telling it which pipe has messages if it parked
-    /// this one. The waker is cloned out of its lock first: an engine's
-    /// may drive the engine, which may come back to this pipe.
+    /// this one. A waker that drives an engine is cloned out of the lock
+    /// first (the engine may come back to this pipe); others are called
+    /// under it, which spares two reference-count updates per wake-up.
     fn wake_reader(&self) {
-        let waker = self.reader.lock().clone();
+        let waker = self.reader.lock();
         // (Parked was set before the reader said it waits, so this load
-        // sees it; an engine never parks, and pays no swap.)
+        // sees it; an engine never parks.)
         let parked = &self.flags.0.parked;
-        if parked.load(Ordering::SeqCst) && parked.swap(false, Ordering::SeqCst) {
-            waker.activate();
+        let activate = parked.load(Ordering::SeqCst) && parked.swap(false, Ordering::SeqCst);
+        let call = |w: &Waker| if activate { w.activate() } else { w.wake() };
+        if waker.drives() {
+            let w = waker.clone();
+            drop(waker);
+            call(&w);
         } else {
-            waker.wake();
+            call(&waker);
         }
     }
 

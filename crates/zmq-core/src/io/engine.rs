@@ -92,6 +92,10 @@ pub struct EngineWaker {
 }
 
 impl Wake for EngineWaker {
+    fn drives(&self) -> bool {
+        true
+    }
+
     fn wake(&self) {
         if self.link.direct_allowed() {
             if let Some((engine, _)) = self.link.get() {

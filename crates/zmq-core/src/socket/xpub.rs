@@ -152,12 +152,12 @@ impl Pattern for XPub {
         let subs = self.subs.remove(&id).unwrap_or_default();
         let mut cancels = Vec::new();
         for topic in subs.topics() {
-            if self.totals.remove(topic) && !self.manual {
-                cancels.push(topic.clone());
+            if self.totals.remove(&topic) && !self.manual {
+                cancels.push(topic);
             }
         }
         if let Some(asked) = self.asked.remove(&id) {
-            cancels.extend(asked.topics().cloned());
+            cancels.extend(asked.topics());
         }
         if !self.plain {
             for topic in cancels {

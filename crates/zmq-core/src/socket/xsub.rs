@@ -58,7 +58,7 @@ impl XSub {
 
     fn resend(&self, pipe: &PipeEnd) {
         for topic in self.subs.topics() {
-            pipe.tx.write(subscription(1, topic));
+            pipe.tx.write(subscription(1, &topic));
         }
     }
 
