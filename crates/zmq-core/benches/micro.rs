@@ -26,6 +26,7 @@ fn best(ops: usize, mut run: impl FnMut()) -> f64 {
 
 fn config(socket_type: SocketType) -> SessionConfig {
     SessionConfig {
+        liveness: Default::default(),
         socket_type,
         routing_id: Default::default(),
         max_msg_size: -1,

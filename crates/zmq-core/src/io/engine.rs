@@ -17,6 +17,7 @@ use crate::pool::Buf;
 use crate::properties::{Properties, Source};
 use crate::transport::stream::Stream;
 use crate::zmtp::frame::Header;
+use crate::zmtp::liveness::{Heartbeat, LivenessConfig};
 use crate::zmtp::session::ZERO_COPY_MIN;
 use crate::zmtp::{zap, Event, ProtocolError, Session, SessionConfig};
 use crate::SocketType;
@@ -73,6 +74,24 @@ pub enum Closed {
     Done,
     /// The handshake took too long, or the peer fell silent.
     Timeout,
+}
+
+/// The session's clocks as the connection's options set them: the
+/// handshake deadline, and heartbeats (a timeout of -1 is the interval, as
+/// libzmq; the TTL travels in deciseconds).
+fn liveness(opts: &ConnOptions) -> LivenessConfig {
+    let heartbeat = millis(opts.heartbeat_ivl).map(|interval| Heartbeat {
+        interval,
+        timeout: match opts.heartbeat_timeout {
+            t if t >= 0 => Duration::from_millis(t as u64),
+            _ => interval,
+        },
+        ttl: (opts.heartbeat_ttl / 100).clamp(0, u16::MAX as i32) as u16,
+    });
+    LivenessConfig {
+        handshake: millis(opts.handshake_ivl),
+        heartbeat,
+    }
 }
 
 /// A positive number of milliseconds as a duration (0 or less: none).
@@ -163,15 +182,6 @@ pub struct Engine {
     failed: Option<Closed>,
     /// When an application thread last sent through us directly.
     last_direct: Option<Instant>,
-    /// The handshake must be over by then (ZMQ_HANDSHAKE_IVL).
-    handshake_deadline: Option<Instant>,
-    /// When to send the next heartbeat PING.
-    next_ping: Option<Instant>,
-    /// The last PING sent and its deadline: any traffic after the first
-    /// before the second shows the peer alive.
-    ping: Option<(Instant, Instant)>,
-    /// When bytes last arrived.
-    last_input: Instant,
     /// The deadline the I/O thread has a timer for.
     pub timer_at: Option<Instant>,
     /// The last pump used up its budget with work left: pump again soon.
@@ -197,13 +207,14 @@ impl Engine {
         opts: ConnOptions,
         pipes: Option<(EnginePipes, bool)>,
     ) -> Engine {
-        let opts_handshake_ivl = opts.handshake_ivl;
-        let session = Session::new(SessionConfig {
+        let mut session = Session::new(SessionConfig {
+            liveness: liveness(&opts),
             socket_type: opts.socket_type,
             routing_id: opts.routing_id.clone(),
             max_msg_size: opts.max_msg_size,
             security: opts.security.clone(),
         });
+        session.start(Instant::now());
         let (pipes, owned_pipes, reconnected) = match pipes {
             Some((p, attached)) => (Some(p), false, attached),
             None => (None, true, false),
@@ -229,10 +240,6 @@ impl Engine {
             me: Weak::new(),
             failed: None,
             last_direct: None,
-            handshake_deadline: millis(opts_handshake_ivl).map(|d| Instant::now() + d),
-            next_ping: None,
-            ping: None,
-            last_input: Instant::now(),
             timer_at: None,
             yielded: false,
             zap: None,
@@ -390,7 +397,7 @@ impl Engine {
             }
         };
         if n > 0 {
-            self.last_input = Instant::now();
+            self.session.input_at(Instant::now());
         }
         Ok(n)
     }
@@ -593,8 +600,6 @@ impl Engine {
         self.socket
             .emit(monitor::HANDSHAKE_SUCCEEDED, 0, &self.opts.endpoint);
         self.properties = Some(Source::new(self.connection_properties(&peer.properties)));
-        self.handshake_deadline = None;
-        self.next_ping = millis(self.opts.heartbeat_ivl).map(|ivl| Instant::now() + ivl);
         let routing_id = match &self.opts.peer_routing_id {
             Some(name) => name.clone(),
             None => peer.routing_id.clone().unwrap_or_default(),
@@ -713,53 +718,18 @@ impl Engine {
         }
     }
 
-    /// The peer's PING asked to be dropped after this much silence.
-    fn peer_ttl_deadline(&self) -> Option<Instant> {
-        let ttl = self.session.peer_ttl()?;
-        Some(self.last_input + Duration::from_millis(ttl as u64 * 100))
-    }
-
     /// The next moment `on_timer` has something to do.
     pub fn next_deadline(&self) -> Option<Instant> {
-        [
-            self.handshake_deadline,
-            self.next_ping,
-            self.ping.map(|(_, deadline)| deadline),
-            self.peer_ttl_deadline(),
-        ]
-        .into_iter()
-        .flatten()
-        .min()
+        self.session.poll_timeout()
     }
 
-    /// Handshake timeout and heartbeats (ZMTP 3.1 PING/PONG): a silent
+    /// Handshake timeout and heartbeats (the session's clocks): a silent
     /// peer is dropped, a live one is pinged every ZMQ_HEARTBEAT_IVL.
     pub fn on_timer(&mut self, now: Instant) -> Result<(), Closed> {
-        if self.handshake_deadline.is_some_and(|d| now >= d) {
-            return Err(Closed::Timeout);
-        }
-        if let Some((sent, deadline)) = self.ping {
-            if self.last_input > sent {
-                self.ping = None;
-            } else if now >= deadline {
-                return Err(Closed::Timeout);
-            }
-        }
-        if self.peer_ttl_deadline().is_some_and(|d| now >= d) {
-            return Err(Closed::Timeout);
-        }
-        if let Some(at) = self.next_ping.filter(|&at| now >= at) {
-            let ivl = millis(self.opts.heartbeat_ivl).unwrap_or_default();
-            let timeout = match self.opts.heartbeat_timeout {
-                t if t >= 0 => Duration::from_millis(t as u64),
-                _ => ivl,
-            };
-            let ttl = (self.opts.heartbeat_ttl / 100).min(u16::MAX as i32) as u16;
-            self.session.send_ping(ttl);
-            if self.ping.is_none() {
-                self.ping = Some((now, now + timeout));
-            }
-            self.next_ping = Some(at.max(now) + ivl);
+        self.session
+            .handle_timeout(now)
+            .map_err(|_| Closed::Timeout)?;
+        if self.session.pending_output() > 0 {
             self.pump(false, true)?;
         }
         Ok(())

@@ -7,10 +7,12 @@
 use bytes::{Buf, Bytes, BytesMut};
 use std::collections::VecDeque;
 use std::io::{self, IoSlice, Write};
+use std::time::Instant;
 
 use super::command::{self, Command, IDENTITY};
 use super::frame::{self, Frame, Header, MORE};
 use super::greeting::{self, Greeting, GREETING_LEN};
+use super::liveness::{Due, Expired, Liveness, LivenessConfig};
 use super::mechanism::{Mechanism, Security, Step};
 use super::zap;
 use super::ProtocolError;
@@ -44,6 +46,8 @@ pub struct SessionConfig {
     pub max_msg_size: i64,
     /// The mechanism and our role in it.
     pub security: Security,
+    /// The handshake deadline and heartbeats.
+    pub liveness: LivenessConfig,
 }
 
 /// What the handshake taught us about the peer.
@@ -114,8 +118,8 @@ pub struct Session {
     chunked: usize,
     /// The last frame we encoded had MORE: the next one continues a message.
     sending_multipart: bool,
-    /// The time-to-live the peer's last PING asked for, in deciseconds.
-    peer_ttl: Option<u16>,
+    /// The handshake deadline and heartbeats.
+    liveness: Liveness,
     failed: Option<ProtocolError>,
     /// A STREAM socket's connection: no ZMTP at all, bytes in and out as
     /// they come (`raw_announced`: Ready was returned).
@@ -137,6 +141,11 @@ impl Session {
                 &Greeting::ours(mechanism.name(), mechanism.as_server()).encode(),
             );
         }
+        let liveness = Liveness::new(if raw {
+            LivenessConfig::default()
+        } else {
+            cfg.liveness.clone()
+        });
         Session {
             mechanism,
             state: if raw { State::Traffic } else { State::Greeting },
@@ -155,7 +164,7 @@ impl Session {
             chunks: VecDeque::new(),
             chunked: 0,
             sending_multipart: false,
-            peer_ttl: None,
+            liveness,
             failed: None,
         }
     }
@@ -342,6 +351,7 @@ impl Session {
                     properties: done.metadata.0,
                 });
                 self.state = State::Traffic;
+                self.liveness.ready();
                 Some(Event::Ready)
             }
         }
@@ -452,9 +462,7 @@ impl Session {
         let publisher = matches!(self.cfg.socket_type, SocketType::Pub | SocketType::XPub);
         match cmd {
             Command::Ping { ttl, context } => {
-                if ttl > 0 {
-                    self.peer_ttl = Some(ttl);
-                }
+                self.liveness.peer_ping(ttl);
                 Command::Pong { context }.encode(&mut self.out);
                 Ok(None)
             }
@@ -467,9 +475,35 @@ impl Session {
         }
     }
 
+    /// The connection starts at `now`: the handshake deadline runs from
+    /// here. (Without it, the session keeps no time.)
+    pub fn start(&mut self, now: Instant) {
+        self.liveness.start(now);
+    }
+
+    /// Bytes from the peer arrived at `now` (they show it alive).
+    pub fn input_at(&mut self, now: Instant) {
+        self.liveness.input(now);
+    }
+
+    /// When `handle_timeout` next has something to do.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        self.liveness.poll_timeout()
+    }
+
+    /// Handles the deadlines due at `now`: an unfinished handshake or a
+    /// silent peer has expired (drop the connection); a PING may be queued
+    /// (write the output).
+    pub fn handle_timeout(&mut self, now: Instant) -> Result<(), Expired> {
+        if let Due::Ping(ttl) = self.liveness.handle_timeout(now)? {
+            self.send_ping(ttl);
+        }
+        Ok(())
+    }
+
     /// Queues a heartbeat PING (ZMTP 3.1) asking the peer to consider us
     /// gone after `ttl` deciseconds of silence (0: no limit).
-    pub fn send_ping(&mut self, ttl: u16) {
+    fn send_ping(&mut self, ttl: u16) {
         if self.is_ready() && !self.raw {
             Command::Ping {
                 ttl,
@@ -477,11 +511,6 @@ impl Session {
             }
             .encode(&mut self.out);
         }
-    }
-
-    /// The TTL from the peer's latest PING, if one asked for one.
-    pub fn peer_ttl(&self) -> Option<u16> {
-        self.peer_ttl
     }
 
     /// Encodes one outgoing frame. Only valid once ready: the frame is

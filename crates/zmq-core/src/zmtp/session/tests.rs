@@ -9,6 +9,7 @@ use crate::zmtp::greeting::mechanism_name;
 
 fn cfg(socket_type: SocketType) -> SessionConfig {
     SessionConfig {
+        liveness: Default::default(),
         socket_type,
         routing_id: Bytes::new(),
         max_msg_size: -1,
@@ -736,4 +737,77 @@ fn vectored_writes_send_the_same_bytes_as_the_output_buffer() {
     a.send(&big, false);
     let n = a.session.pending_output();
     assert_eq!(a.session.output().len(), n);
+}
+
+/// A session whose clocks start at `t0`: handshake within `handshake_ms`,
+/// heartbeats every `ivl_ms` (timeout 3x, TTL 2 s).
+fn timed(socket_type: SocketType, t0: Instant, handshake_ms: u64, ivl_ms: u64) -> End {
+    use crate::zmtp::liveness::{Heartbeat, LivenessConfig};
+    let ms = std::time::Duration::from_millis;
+    let mut end = End::new(SessionConfig {
+        liveness: LivenessConfig {
+            handshake: Some(ms(handshake_ms)),
+            heartbeat: Some(Heartbeat {
+                interval: ms(ivl_ms),
+                timeout: ms(3 * ivl_ms),
+                ttl: 20,
+            }),
+        },
+        ..cfg(socket_type)
+    });
+    end.session.start(t0);
+    end
+}
+
+#[test]
+fn a_handshake_not_over_in_time_expires_the_session() {
+    let t0 = Instant::now();
+    let ms = std::time::Duration::from_millis;
+    let mut a = timed(SocketType::Dealer, t0, 100, 1000);
+    // The peer sends its greeting but never its READY.
+    a.input.extend_from_slice(&greeting_bytes(3, 1, b"NULL"));
+    a.session.input_at(t0 + ms(10));
+    while a.session.poll_input(&mut a.input).unwrap().is_some() {}
+    assert_eq!(a.session.poll_timeout(), Some(t0 + ms(100)));
+    assert!(a.session.handle_timeout(t0 + ms(99)).is_ok());
+    assert!(a.session.handle_timeout(t0 + ms(100)).is_err());
+}
+
+#[test]
+fn heartbeats_ping_and_pong_and_a_silent_peer_expires() {
+    let t0 = Instant::now();
+    let ms = std::time::Duration::from_millis;
+    let mut a = timed(SocketType::Dealer, t0, 1000, 100);
+    let mut b = End::new(cfg(SocketType::Router));
+    pump(&mut a, &mut b, usize::MAX);
+    assert!(a.session.is_ready() && b.session.is_ready());
+    assert_eq!(
+        a.session.poll_timeout(),
+        Some(t0 + ms(100)),
+        "no handshake deadline left"
+    );
+    a.session.output().clear();
+
+    // At the interval, a PING (TTL 2 s) goes out; the peer answers PONG.
+    a.session.handle_timeout(t0 + ms(100)).unwrap();
+    let ping = a.session.output().split().freeze();
+    assert_eq!(&ping[..], &command_bytes(b"PING", b"\x00\x14")[..]);
+    b.input.extend_from_slice(&ping);
+    while b.session.poll_input(&mut b.input).unwrap().is_some() {}
+    let pong = b.session.output().split().freeze();
+    assert_eq!(&pong[..], &command_bytes(b"PONG", b"")[..]);
+    // The peer now drops us after 2 s of silence (the TTL we asked).
+    b.session.input_at(t0 + ms(101));
+    assert_eq!(b.session.poll_timeout(), Some(t0 + ms(2101)));
+
+    // The PONG shows the peer alive: PINGs go on, nothing expires.
+    a.input.extend_from_slice(&pong);
+    a.session.input_at(t0 + ms(150));
+    while a.session.poll_input(&mut a.input).unwrap().is_some() {}
+    a.session.handle_timeout(t0 + ms(200)).unwrap();
+    assert!(!a.session.output().is_empty(), "the next PING");
+    // Then silence: 300 ms after that PING, the peer is gone.
+    a.session.handle_timeout(t0 + ms(300)).unwrap();
+    a.session.handle_timeout(t0 + ms(400)).unwrap();
+    assert!(a.session.handle_timeout(t0 + ms(500)).is_err());
 }
