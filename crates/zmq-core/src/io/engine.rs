@@ -74,6 +74,16 @@ pub enum Closed {
     Done,
     /// The handshake took too long, or the peer fell silent.
     Timeout,
+    /// The engine panicked (a bug of ours): this connection ends, with its
+    /// monitor events, and its I/O thread serves the others on.
+    Fault,
+}
+
+/// Runs one step of an engine; a panic in it becomes `Closed::Fault`.
+fn unwind_guard<T>(step: impl FnOnce() -> Result<T, Closed>) -> Result<T, Closed> {
+    // Unwind safety: after a panic the engine is only shut down (pipes
+    // closed, link cleared, events reported), never pumped again.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(step)).unwrap_or(Err(Closed::Fault))
 }
 
 /// The session's clocks as the connection's options set them: the
@@ -276,6 +286,10 @@ impl Engine {
         if let Some(why) = self.failed.take() {
             return Err(why);
         }
+        unwind_guard(|| self.pump_unguarded(readable, writable))
+    }
+
+    fn pump_unguarded(&mut self, readable: bool, writable: bool) -> Result<(), Closed> {
         // From here on, new pipe activity must schedule us again.
         self.scheduled.store(false, Ordering::Release);
         self.can_read |= readable;
@@ -534,6 +548,8 @@ impl Engine {
 
     /// Queues one inbound frame; whole messages go to the socket at once.
     fn deliver(&mut self, mut msg: Msg) {
+        #[cfg(test)]
+        tests::maybe_panic(&msg);
         msg.set_properties(self.properties.as_mut().map(Source::take));
         let last = !msg.more();
         self.pending.push(msg);
@@ -726,9 +742,11 @@ impl Engine {
     /// Handshake timeout and heartbeats (the session's clocks): a silent
     /// peer is dropped, a live one is pinged every ZMQ_HEARTBEAT_IVL.
     pub fn on_timer(&mut self, now: Instant) -> Result<(), Closed> {
-        self.session
-            .handle_timeout(now)
-            .map_err(|_| Closed::Timeout)?;
+        unwind_guard(|| {
+            self.session
+                .handle_timeout(now)
+                .map_err(|_| Closed::Timeout)
+        })?;
         if self.session.pending_output() > 0 {
             self.pump(false, true)?;
         }
@@ -818,5 +836,67 @@ fn read_fd(
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::socket::options;
+    use crate::{Context, SocketType};
+
+    /// A message with this body makes the engine that receives it panic
+    /// (test builds only): a stand-in for a bug of ours.
+    const PANIC_BODY: &[u8] = b"\xffpanic in the engine, please";
+
+    pub(super) fn maybe_panic(msg: &Msg) {
+        if msg.data() == PANIC_BODY {
+            panic!("a panic injected by the test");
+        }
+    }
+
+    /// The next event's number, from a monitor's PAIR.
+    fn event(events: &crate::Socket) -> u16 {
+        let first = events.recv(0).unwrap();
+        events.recv(0).unwrap();
+        u16::from_ne_bytes([first.data()[0], first.data()[1]])
+    }
+
+    #[test]
+    fn a_panicking_engine_ends_its_connection_not_its_io_thread() {
+        let ctx = Context::new();
+        let pull = ctx.socket(SocketType::Pull).unwrap();
+        pull.set_option(options::RCVTIMEO, &5000i32.to_ne_bytes())
+            .unwrap();
+        let wanted = monitor::HANDSHAKE_SUCCEEDED | monitor::DISCONNECTED;
+        pull.monitor(Some("inproc://engine-panic"), wanted as u32)
+            .unwrap();
+        let events = ctx.socket(SocketType::Pair).unwrap();
+        events
+            .set_option(options::RCVTIMEO, &5000i32.to_ne_bytes())
+            .unwrap();
+        events.connect("inproc://engine-panic").unwrap();
+        pull.bind("tcp://127.0.0.1:*").unwrap();
+        let mut buf = [0u8; 64];
+        let n = pull.get_option(options::LAST_ENDPOINT, &mut buf).unwrap();
+        let endpoint = std::str::from_utf8(&buf[..n - 1]).unwrap().to_string();
+        let push = ctx.socket(SocketType::Push).unwrap();
+        push.connect(&endpoint).unwrap();
+        push.send(&mut Msg::from_slice(b"before"), 0).unwrap();
+        assert_eq!(pull.recv(0).unwrap().data(), b"before");
+        assert_eq!(event(&events), monitor::HANDSHAKE_SUCCEEDED);
+
+        push.send(&mut Msg::from_slice(PANIC_BODY), 0).unwrap();
+        // The connection is closed and reported...
+        assert_eq!(event(&events), monitor::DISCONNECTED);
+        // ...the peer reconnects, and the same I/O thread serves it.
+        assert_eq!(event(&events), monitor::HANDSHAKE_SUCCEEDED);
+        push.send(&mut Msg::from_slice(b"after"), 0).unwrap();
+        assert_eq!(pull.recv(0).unwrap().data(), b"after");
+        for s in [push, pull, events] {
+            s.set_option(options::LINGER, &0i32.to_ne_bytes()).unwrap();
+            drop(s);
+        }
+        ctx.terminate();
     }
 }

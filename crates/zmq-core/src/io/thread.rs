@@ -143,7 +143,25 @@ fn trim() {
 }
 
 impl Loop {
+    /// Serves until stopped. A panic outside any one engine's step (those
+    /// end only their connection, see `Engine::pump`) leaves this loop's
+    /// state in doubt: every connection and endpoint it holds is closed,
+    /// with its events and its sockets told, and the loop serves on, so
+    /// that sockets still close and the context still terminates.
     fn run(&mut self) {
+        while std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.serve())).is_err() {
+            for token in 0..self.entries.len() {
+                match self.entries[token] {
+                    Some(Entry::Engine { .. }) => self.engine_closed(token, Closed::Fault),
+                    Some(_) => self.drop_entry(token, true),
+                    None => {}
+                }
+            }
+            self.again.clear();
+        }
+    }
+
+    fn serve(&mut self) {
         let mut events = Events::with_capacity(256);
         loop {
             if self.again.is_empty() && self.closed_since_trim >= TRIM_AFTER {
