@@ -8,7 +8,7 @@
 use bytes::BytesMut;
 use std::hint::black_box;
 use std::time::Instant;
-use zmq_core::internals::{Event, Pipe, Session, SessionConfig, Subscriptions};
+use zmq_core::internals::{pipe, Event, Session, SessionConfig, Subscriptions};
 use zmq_core::{Msg, SocketType};
 
 const RUNS: usize = 5;
@@ -87,15 +87,15 @@ fn codec(size: usize) -> (f64, f64) {
 }
 
 fn pipe_same_thread() -> f64 {
-    let pipe = Pipe::new(0);
+    let (writer, reader) = pipe(0, false);
     let n = 1_000_000;
     best(n, || {
         for _ in 0..n / 100 {
             for _ in 0..100 {
-                pipe.write(Msg::from_slice(b"0123456789"));
+                writer.write(Msg::from_slice(b"0123456789"));
             }
             for _ in 0..100 {
-                black_box(pipe.read().unwrap());
+                black_box(reader.read().unwrap());
             }
         }
     })
@@ -104,8 +104,7 @@ fn pipe_same_thread() -> f64 {
 fn pipe_two_threads() -> f64 {
     let n = 2_000_000;
     best(n, || {
-        let pipe = Pipe::new(1000);
-        let writer = pipe.clone();
+        let (writer, reader) = pipe(1000, false);
         let t = std::thread::spawn(move || {
             for _ in 0..n {
                 while !writer.check_write() {
@@ -116,7 +115,7 @@ fn pipe_two_threads() -> f64 {
         });
         let mut got = 0;
         while got < n {
-            if pipe.read().is_some() {
+            if reader.read().is_some() {
                 got += 1;
             } else {
                 std::hint::spin_loop();

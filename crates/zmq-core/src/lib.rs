@@ -45,19 +45,20 @@ pub mod socket_type;
 pub(crate) mod transport;
 pub(crate) mod zmtp;
 
-/// Fails to compile when `$t` is Sync: of two blanket impls, one for every
-/// type and one for Sync types, the call below can pick one only when the
-/// type is not Sync (a compile-fail check inside an ordinary test).
+/// Fails to compile when type `$t` implements `$trait`: of two blanket
+/// impls, one for every type and one for the trait's implementors, the
+/// call below can pick one only when the type is not an implementor (a
+/// compile-fail check inside an ordinary test).
 #[cfg(test)]
 #[macro_export]
-macro_rules! assert_not_sync {
-    ($t:ty) => {{
-        trait AmbiguousIfSync<A> {
+macro_rules! assert_not_impl {
+    ($t:ty: $trait:path) => {{
+        trait AmbiguousIfImpl<A> {
             fn check() {}
         }
-        impl<T: ?Sized> AmbiguousIfSync<()> for T {}
-        impl<T: ?Sized + Sync> AmbiguousIfSync<u8> for T {}
-        <$t as AmbiguousIfSync<_>>::check();
+        impl<T: ?Sized> AmbiguousIfImpl<()> for T {}
+        impl<T: ?Sized + $trait> AmbiguousIfImpl<u8> for T {}
+        <$t as AmbiguousIfImpl<_>>::check();
     }};
 }
 
@@ -65,7 +66,7 @@ macro_rules! assert_not_sync {
 /// an API.
 #[doc(hidden)]
 pub mod internals {
-    pub use crate::pipe::Pipe;
+    pub use crate::pipe::pipe;
     pub use crate::socket::subscriptions::Subscriptions;
     pub use crate::zmtp::{Event, Session, SessionConfig};
 }

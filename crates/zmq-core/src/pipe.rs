@@ -14,7 +14,10 @@
 use crate::msg::Msg;
 use crate::queue::Queue;
 use parking_lot::Mutex;
+use std::cell::Cell;
 use std::collections::VecDeque;
+use std::marker::PhantomData;
+use std::ops::Deref;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -160,24 +163,127 @@ pub struct Pipe {
     writer: Mutex<Waker>,
 }
 
+/// A new pipe: bounded by `hwm` whole messages (0: no limit), or holding
+/// only the newest one (`conflate`, ZMQ_CONFLATE). Its two ends are the
+/// only way to write and read it.
+pub fn pipe(hwm: usize, conflate: bool) -> (Writer, Reader) {
+    let pipe = if conflate {
+        Pipe::conflating()
+    } else {
+        Pipe::new(hwm)
+    };
+    (
+        Writer {
+            pipe: pipe.clone(),
+            one_thread: PhantomData,
+        },
+        Reader {
+            pipe,
+            one_thread: PhantomData,
+        },
+    )
+}
+
+/// The writing end of a pipe. There is one per pipe, and it is not Sync:
+/// one thread at a time writes, which the queue beneath relies on. (It
+/// derefs to the pipe for what either side or a third party may do:
+/// close it, look at its state, set its mark.)
+pub struct Writer {
+    pipe: Arc<Pipe>,
+    one_thread: PhantomData<Cell<()>>,
+}
+
+/// The reading end of a pipe: one per pipe, not Sync (see `Writer`).
+pub struct Reader {
+    pipe: Arc<Pipe>,
+    one_thread: PhantomData<Cell<()>>,
+}
+
+impl Deref for Writer {
+    type Target = Pipe;
+
+    fn deref(&self) -> &Pipe {
+        &self.pipe
+    }
+}
+
+impl Deref for Reader {
+    type Target = Pipe;
+
+    fn deref(&self) -> &Pipe {
+        &self.pipe
+    }
+}
+
+impl Writer {
+    /// The pipe, for a holder that only closes it or sets its mark.
+    pub fn shared(&self) -> Arc<Pipe> {
+        self.pipe.clone()
+    }
+
+    /// Who to wake when there is room again.
+    pub fn set_writer(&self, waker: Waker) {
+        self.pipe.set_writer(waker)
+    }
+
+    /// Whether a message may start (under the high-water mark); if not,
+    /// the writer's waker is woken once there is room.
+    pub fn check_write(&self) -> bool {
+        self.pipe.check_write()
+    }
+
+    /// Appends a frame, published at once if it ends a message. Room must
+    /// have been checked with `check_write` at the start of the message.
+    pub fn write(&self, msg: Msg) {
+        self.pipe.write(msg)
+    }
+
+    /// Appends a frame that the reader sees only after `flush`.
+    pub fn write_deferred(&self, msg: Msg) {
+        self.pipe.write_deferred(msg)
+    }
+
+    /// Publishes what `write_deferred` queued.
+    pub fn flush(&self) {
+        self.pipe.flush()
+    }
+}
+
+impl Reader {
+    /// The pipe, for a holder that only closes it or sets its mark.
+    pub fn shared(&self) -> Arc<Pipe> {
+        self.pipe.clone()
+    }
+
+    /// Who to wake when messages arrive.
+    pub fn set_reader(&self, waker: Waker) {
+        self.pipe.set_reader(waker)
+    }
+
+    /// The next frame of a whole message, if any.
+    pub fn read(&self) -> Option<Msg> {
+        self.pipe.read()
+    }
+
+    /// Whether a whole message (or the rest of one) is there to read.
+    pub fn has_message(&self) -> bool {
+        self.pipe.has_message()
+    }
+
+    /// Leaves the reader's active set until the writer publishes again.
+    pub fn park(&self) {
+        self.pipe.park()
+    }
+}
+
 impl Pipe {
-    pub fn new(hwm: usize) -> Arc<Pipe> {
+    fn new(hwm: usize) -> Arc<Pipe> {
         Self::build(hwm, None)
     }
 
     /// A pipe that holds only the newest message (ZMQ_CONFLATE).
-    pub fn conflating() -> Arc<Pipe> {
+    fn conflating() -> Arc<Pipe> {
         Self::build(0, Some(Box::default()))
-    }
-
-    /// A pipe for a connection with these options: conflating or bounded
-    /// by `hwm`.
-    pub fn with_limit(hwm: usize, conflate: bool) -> Arc<Pipe> {
-        if conflate {
-            Self::conflating()
-        } else {
-            Self::new(hwm)
-        }
     }
 
     fn build(hwm: usize, latest: Option<Box<Mutex<Latest>>>) -> Arc<Pipe> {
@@ -207,11 +313,11 @@ impl Pipe {
         })
     }
 
-    pub fn set_reader(&self, waker: Waker) {
+    fn set_reader(&self, waker: Waker) {
         *self.reader.lock() = waker;
     }
 
-    pub fn set_writer(&self, waker: Waker) {
+    fn set_writer(&self, waker: Waker) {
         *self.writer.lock() = waker;
     }
 
@@ -224,7 +330,7 @@ impl Pipe {
 
     /// Writer: is there room for a new message? If not, the reader will
     /// wake the writer once there is.
-    pub fn check_write(&self) -> bool {
+    fn check_write(&self) -> bool {
         let hwm = self.hwm();
         if hwm == 0 {
             return true;
@@ -252,7 +358,7 @@ impl Pipe {
     /// Writer: appends a frame, published at once if it ends a message.
     /// Room must have been checked with `check_write` at the start of the
     /// message.
-    pub fn write(&self, msg: Msg) {
+    fn write(&self, msg: Msg) {
         if let Some(latest) = &self.latest {
             return self.write_latest(latest, msg);
         }
@@ -266,7 +372,7 @@ impl Pipe {
 
     /// Writer: appends a frame that the reader sees only after `flush`, so
     /// a batch costs at most one wake-up.
-    pub fn write_deferred(&self, msg: Msg) {
+    fn write_deferred(&self, msg: Msg) {
         if let Some(latest) = &self.latest {
             return self.write_latest(latest, msg);
         }
@@ -281,7 +387,7 @@ impl Pipe {
     }
 
     /// Writer: publishes what `write_deferred` queued.
-    pub fn flush(&self) {
+    fn flush(&self) {
         let n = self.w.0.unflushed.swap(0, Ordering::Relaxed);
         if n > 0 {
             self.publish(n);
@@ -334,7 +440,7 @@ impl Pipe {
 
     /// Reader: the pipe leaves the reader's active set until the writer
     /// publishes again (see `wake_reader`).
-    pub fn park(&self) {
+    fn park(&self) {
         self.flags.0.parked.store(true, Ordering::SeqCst);
     }
 
@@ -352,7 +458,7 @@ impl Pipe {
 
     /// Reader: is a whole message (or the rest of one) ready? When not,
     /// the next publish wakes the reader.
-    pub fn has_message(&self) -> bool {
+    fn has_message(&self) -> bool {
         match &self.latest {
             Some(latest) => self.has_latest(latest),
             None => self.has_queued(),
@@ -382,7 +488,7 @@ impl Pipe {
     }
 
     /// Reader: the next frame of a whole message, if any.
-    pub fn read(&self) -> Option<Msg> {
+    fn read(&self) -> Option<Msg> {
         if let Some(latest) = &self.latest {
             return self.read_latest(latest);
         }
@@ -547,6 +653,17 @@ mod tests {
         assert_eq!(p.read().unwrap().data(), b"half");
         assert_eq!(p.read().unwrap().data(), b"done");
         assert!(!p.has_message());
+    }
+
+    #[test]
+    fn a_pipe_has_one_writer_and_one_reader_each_on_one_thread_at_a_time() {
+        fn send<T: Send>() {}
+        send::<Writer>();
+        send::<Reader>();
+        crate::assert_not_impl!(Writer: Sync);
+        crate::assert_not_impl!(Reader: Sync);
+        crate::assert_not_impl!(Writer: Clone);
+        crate::assert_not_impl!(Reader: Clone);
     }
 
     #[test]

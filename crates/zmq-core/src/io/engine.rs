@@ -634,22 +634,22 @@ impl Engine {
                 }
             }
             None => {
-                let outbound = self.opts.outbound_pipe();
-                let inbound = self.opts.inbound_pipe();
+                let (to_peer, outbound) = self.opts.outbound_pipe();
+                let (inbound, from_peer) = self.opts.inbound_pipe();
                 let id = crate::link::next_pipe_id();
                 let link = EngineLink::new();
-                self.socket.plug(id, &outbound, &inbound);
+                self.socket.plug(id, &to_peer, &from_peer);
                 self.pipes = Some(EnginePipes {
                     id,
-                    outbound: outbound.clone(),
-                    inbound: inbound.clone(),
+                    outbound,
+                    inbound,
                     link: link.clone(),
                 });
                 self.plug(&mailbox, token);
                 self.socket.command(SocketCommand::Attach(PipeEnd {
                     id,
-                    tx: outbound,
-                    rx: inbound,
+                    tx: to_peer,
+                    rx: from_peer,
                     routing_id,
                     link,
                     inproc: None,
@@ -782,12 +782,10 @@ impl Engine {
 
     /// Tears down our side: pipes we created die with us; pre-created ones
     /// stay with the connecter for the next connection.
-    pub fn shutdown(&mut self) {
+    pub fn shutdown(&mut self) -> Option<EnginePipes> {
         self.pending.clear();
         self.zap = None;
-        let Some(p) = self.pipes.take() else {
-            return;
-        };
+        let p = self.pipes.take()?;
         p.link.clear();
         // Whole messages already decoded still reach the socket.
         p.inbound.flush();
@@ -800,9 +798,11 @@ impl Engine {
             p.inbound.close();
             p.outbound.close();
             self.socket.command(SocketCommand::Detach(p.id));
+            None
         } else {
             p.outbound.set_reader(Waker::nobody());
             p.inbound.set_writer(Waker::nobody());
+            Some(p)
         }
     }
 }

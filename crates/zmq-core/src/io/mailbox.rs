@@ -4,7 +4,7 @@
 use super::connecter::Target;
 use crate::link::EngineLink;
 use crate::link::{ConnOptions, MonitorStop, SocketCore};
-use crate::pipe::Pipe;
+use crate::pipe::{Reader, Writer};
 use parking_lot::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Sender;
@@ -13,13 +13,12 @@ use std::time::Duration;
 
 /// The pipes a socket pre-creates for a connecting endpoint, so messages can
 /// queue before (and between) connections.
-#[derive(Clone)]
 pub struct EnginePipes {
     pub id: u64,
     /// Frames the engine reads and sends to the peer.
-    pub outbound: Arc<Pipe>,
+    pub outbound: Reader,
     /// Frames the engine received, for the socket.
-    pub inbound: Arc<Pipe>,
+    pub inbound: Writer,
     /// Where the socket finds the engine behind these pipes.
     pub link: Arc<EngineLink>,
 }

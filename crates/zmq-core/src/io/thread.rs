@@ -5,7 +5,7 @@ use super::connecter::{Connecter, State};
 use super::engine::EngineCell;
 use super::engine::{Closed, Engine};
 use super::listener::Listener;
-use super::mailbox::{IoCommand, IoMailbox};
+use super::mailbox::{EnginePipes, IoCommand, IoMailbox};
 use super::sched::ThreadSettings;
 use crate::link::events as monitor;
 use crate::transport::stream::Stream;
@@ -423,7 +423,8 @@ impl Loop {
             engine
                 .socket
                 .emit(monitor::DISCONNECTED, fd, &engine.opts.endpoint);
-            engine.shutdown();
+            let pipes = engine.shutdown();
+            self.give_back(connecter, pipes);
             if let Some(ct) = connecter {
                 self.schedule_retry(ct);
             }
@@ -473,8 +474,9 @@ impl Loop {
         }
         // A STREAM socket that closed its connection meant it: no retry.
         let closed_by_us = engine.close_requested();
-        engine.shutdown();
+        let pipes = engine.shutdown();
         drop(engine);
+        self.give_back(connecter, pipes);
         // A peer that broke the protocol or refused us would do it again:
         // as libzmq, the connection is given up, with what it had queued
         // (a lost connection or a silent peer is retried).
@@ -487,6 +489,29 @@ impl Loop {
                 } else {
                     self.schedule_retry(ct);
                 }
+            }
+        }
+    }
+
+    /// Shuts a removed engine down; returns its connecter's pipes.
+    fn shut(&mut self, engine: Arc<EngineCell>) -> Option<EnginePipes> {
+        self.closed_since_trim += 1;
+        let mut engine = engine.lock();
+        let _ = self.poll.registry().deregister(&mut engine.stream);
+        engine.shutdown()
+    }
+
+    /// A connecter's pipes, back from its ended connection. (With the
+    /// connecter gone too, they are closed.)
+    fn give_back(&mut self, connecter: Option<usize>, pipes: Option<EnginePipes>) {
+        let Some(p) = pipes else {
+            return;
+        };
+        match connecter.and_then(|ct| self.entries.get_mut(ct)) {
+            Some(Some(Entry::Connecter(c))) => c.pipes = Some(p),
+            _ => {
+                p.inbound.close();
+                p.outbound.close();
             }
         }
     }
@@ -515,7 +540,12 @@ impl Loop {
                     State::Connecting(mut s) | State::Socks(mut s, _) => {
                         let _ = self.poll.registry().deregister(&mut s);
                     }
-                    State::Connected(engine) => self.drop_entry(engine, detach),
+                    State::Connected(engine) => {
+                        // Its connection first, which hands the pipes back.
+                        if let Some(Entry::Engine { engine, .. }) = self.remove(engine) {
+                            c.pipes = self.shut(engine).or(c.pipes.take());
+                        }
+                    }
                     State::Waiting => {}
                 }
                 if let Some(p) = c.pipes.take() {
@@ -526,11 +556,11 @@ impl Loop {
                     }
                 }
             }
-            Entry::Engine { engine, .. } => {
-                self.closed_since_trim += 1;
-                let mut engine = engine.lock();
-                let _ = self.poll.registry().deregister(&mut engine.stream);
-                engine.shutdown();
+            Entry::Engine {
+                engine, connecter, ..
+            } => {
+                let pipes = self.shut(engine);
+                self.give_back(connecter, pipes);
             }
         }
     }
@@ -682,7 +712,9 @@ impl Loop {
             stream.as_raw_fd() as u32,
             &c.opts.endpoint,
         );
-        let pipes = c.pipes.clone().map(|p| (p, c.connections > 0));
+        // The connecter's pipes go with the connection, and come back
+        // when it ends (see `give_back`).
+        let pipes = c.pipes.take().map(|p| (p, c.connections > 0));
         c.connections += 1;
         c.backoff = None;
         let mut engine = Engine::new(stream, c.socket.clone(), c.opts.clone(), pipes);

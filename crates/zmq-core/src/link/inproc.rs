@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use crate::link::{
     next_pipe_id, ConnOptions, Ends, EngineLink, PipeEnd, SocketCommand, SocketCore,
 };
-use crate::pipe::{Pipe, Waker};
+use crate::pipe::{pipe, Reader, Waker, Writer};
 use crate::SocketType;
 use bytes::Bytes;
 use parking_lot::Mutex;
@@ -27,9 +27,9 @@ pub struct Peer {
 pub struct ClientEnd {
     id: u64,
     /// We write requests here.
-    pub tx: Arc<Pipe>,
+    pub tx: Writer,
     /// The bound socket's replies arrive here.
-    pub rx: Arc<Pipe>,
+    pub rx: Reader,
     ends: Arc<Ends>,
 }
 
@@ -92,29 +92,29 @@ fn pair(c: &Peer, b: Option<&Peer>, ends: &Arc<Ends>) -> (PipeEnd, PipeEnd) {
     let (b_in, b_out) = b.map_or((false, false), |b| {
         (b.opts.conflate_in, b.opts.conflate_out)
     });
-    let c2b = Pipe::with_limit(0, c.opts.conflate_out || b_in);
-    let b2c = Pipe::with_limit(0, b_out || c.opts.conflate_in);
-    ends.set_pipes([c2b.clone(), b2c.clone()]);
+    let (c_tx, b_rx) = pipe(0, c.opts.conflate_out || b_in);
+    let (b_tx, c_rx) = pipe(0, b_out || c.opts.conflate_in);
+    ends.set_pipes([c_tx.shared(), b_tx.shared()]);
     ends.set_marks(0, c.opts.sndhwm, c.opts.rcvhwm);
     if let Some(b) = b {
         ends.set_marks(1, b.opts.sndhwm, b.opts.rcvhwm);
     }
-    c.core.plug(id, &c2b, &b2c);
+    c.core.plug(id, &c_tx, &c_rx);
     if let Some(b) = b {
-        b.core.plug(id, &b2c, &c2b);
+        b.core.plug(id, &b_tx, &b_rx);
     }
     let c_end = PipeEnd {
         id,
-        tx: c2b.clone(),
-        rx: b2c.clone(),
+        tx: c_tx,
+        rx: c_rx,
         routing_id: b.map(|b| b.opts.routing_id.clone()).unwrap_or_default(),
         link: EngineLink::new(),
         inproc: Some((ends.clone(), 0)),
     };
     let b_end = PipeEnd {
         id,
-        tx: b2c,
-        rx: c2b,
+        tx: b_tx,
+        rx: b_rx,
         routing_id: c.opts.routing_id.clone(),
         link: EngineLink::new(),
         inproc: Some((ends.clone(), 1)),
@@ -194,17 +194,17 @@ impl Registry {
             return None;
         }
         let id = next_pipe_id();
-        let tx = Pipe::new(0);
-        let rx = Pipe::new(0);
+        let (tx, b_rx) = pipe(0, false);
+        let (b_tx, rx) = pipe(0, false);
         rx.set_reader(reader.clone());
-        binder.core.plug(id, &rx, &tx);
+        binder.core.plug(id, &b_tx, &b_rx);
         let ends = Arc::new(Ends::default());
         ends.set_core(1, binder.core.clone());
         ends.set_client(reader.clone());
         binder.core.command(SocketCommand::Attach(PipeEnd {
             id,
-            tx: rx.clone(),
-            rx: tx.clone(),
+            tx: b_tx,
+            rx: b_rx,
             routing_id: Bytes::new(),
             link: EngineLink::new(),
             inproc: Some((ends.clone(), 1)),

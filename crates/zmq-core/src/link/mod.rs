@@ -16,7 +16,7 @@ pub use ends::Ends;
 pub use engine::EngineLink;
 pub use inproc::ZapHandle;
 
-use crate::pipe::{Pipe, Wake, Waker};
+use crate::pipe::{pipe, Reader, Wake, Waker, Writer};
 use crate::signal::Signaler;
 use crate::transport::filter::AcceptFilters;
 use crate::transport::tcp::TcpSettings;
@@ -32,9 +32,9 @@ use std::sync::Arc;
 pub struct PipeEnd {
     pub id: u64,
     /// The socket writes here; the engine sends it.
-    pub tx: Arc<Pipe>,
+    pub tx: Writer,
     /// The engine writes here; the socket reads it.
-    pub rx: Arc<Pipe>,
+    pub rx: Reader,
     /// The peer's routing id (its Identity property), empty if none.
     pub routing_id: Bytes,
     /// The engine behind this pipe, for driving it directly.
@@ -162,7 +162,7 @@ impl Wake for PipeReader {
 impl SocketCore {
     /// Makes this socket the writer of `tx` and the reader of `rx`, the
     /// pipe pair `id` (to an engine or to another socket).
-    pub fn plug(self: &Arc<Self>, id: u64, tx: &Pipe, rx: &Pipe) {
+    pub fn plug(self: &Arc<Self>, id: u64, tx: &Writer, rx: &Reader) {
         tx.set_writer(Waker::new(self.clone()));
         rx.set_reader(Waker::new(Arc::new(PipeReader {
             socket: self.clone(),
@@ -218,13 +218,13 @@ pub struct ConnOptions {
 
 impl ConnOptions {
     /// The pipe a connection writes and the socket reads.
-    pub fn inbound_pipe(&self) -> Arc<Pipe> {
-        Pipe::with_limit(self.rcvhwm, self.conflate_in)
+    pub fn inbound_pipe(&self) -> (Writer, Reader) {
+        pipe(self.rcvhwm, self.conflate_in)
     }
 
     /// The pipe the socket writes and a connection reads.
-    pub fn outbound_pipe(&self) -> Arc<Pipe> {
-        Pipe::with_limit(self.sndhwm, self.conflate_out)
+    pub fn outbound_pipe(&self) -> (Writer, Reader) {
+        pipe(self.sndhwm, self.conflate_out)
     }
 }
 

@@ -19,6 +19,10 @@ pub struct Dealer {
 }
 
 impl Pattern for Dealer {
+    fn pipes(&self) -> &PipeSet {
+        &self.pipes
+    }
+
     fn attach(&mut self, pipe: PipeEnd) {
         self.fq.activate(pipe.id);
         if self.probe {

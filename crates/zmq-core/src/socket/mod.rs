@@ -33,7 +33,6 @@ use crate::io::context::CtxInner;
 use crate::io::mailbox::{EnginePipes, IoCommand, IoMailbox};
 use crate::link::engine::{EngineLink, SharedEngine};
 use crate::link::inproc::{Peer, ZapHandle};
-use crate::link::Ends;
 use crate::link::{next_pipe_id, ConnOptions, MonitorStop, PipeEnd, SocketCommand, SocketCore};
 use crate::msg::Msg;
 use crate::pipe::Pipe;
@@ -78,24 +77,6 @@ struct Endpoint {
     pipe: Option<u64>,
 }
 
-/// A pipe pair to an engine, as the socket's owner thread drives it.
-struct Link {
-    pipe: u64,
-    link: Arc<EngineLink>,
-    /// What the engine delivers.
-    rx: Arc<Pipe>,
-    /// What the engine sends.
-    tx: Arc<Pipe>,
-}
-
-/// An inproc pipe pair: who is at either end, and which side we are.
-struct InprocLink {
-    pipe: u64,
-    ends: Arc<Ends>,
-    side: usize,
-    rx: Arc<Pipe>,
-}
-
 struct State {
     opts: Options,
     pattern: Box<dyn Pattern>,
@@ -104,10 +85,6 @@ struct State {
     next_endpoint: u64,
     /// Commands taken from the core, in a buffer reused between batches.
     inbox: Vec<SocketCommand>,
-    /// Each attached pipe to an engine, by pipe id.
-    links: Vec<Link>,
-    /// Each attached inproc pipe, by pipe id.
-    inproc: Vec<InprocLink>,
     /// When this thread last read the connection itself.
     last_direct: Option<Instant>,
     /// The last successful operation: a receive that follows a send (or a
@@ -138,98 +115,75 @@ enum Op {
 
 impl State {
     fn attach(&mut self, pipe: PipeEnd) {
-        self.track(&pipe);
         self.pattern.attach(pipe);
-        self.forget_refused();
-    }
-
-    /// Forgets the engine pipes the pattern has closed its side of: a
-    /// refused peer (a second PAIR peer, a ROUTER name in use) or one that
-    /// lost its name to another. Still listed, it would count as a peer
-    /// and keep the single-peer direct path off for good.
-    fn forget_refused(&mut self) {
-        self.links.retain(|l| !l.tx.is_closed());
     }
 
     /// Attaches a pipe made at connect, before the handshake names the peer.
     fn attach_unnamed(&mut self, pipe: PipeEnd) {
-        self.track(&pipe);
         self.pattern.attach_unnamed(pipe);
     }
 
-    fn track(&mut self, pipe: &PipeEnd) {
-        match &pipe.inproc {
-            Some((ends, side)) => self.inproc.push(InprocLink {
-                pipe: pipe.id,
-                ends: ends.clone(),
-                side: *side,
-                rx: pipe.rx.clone(),
-            }),
-            None => self.links.push(Link {
-                pipe: pipe.id,
-                link: pipe.link.clone(),
-                rx: pipe.rx.clone(),
-                tx: pipe.tx.clone(),
-            }),
-        }
+    fn detach(&mut self, id: u64) {
+        self.pattern.detach(id);
     }
 
-    fn detach(&mut self, id: u64) {
-        self.links.retain(|l| l.pipe != id);
-        self.inproc.retain(|l| l.pipe != id);
-        self.pattern.detach(id);
+    /// The socket's pipes: the pattern's, the one list of them.
+    fn pipes(&self) -> &[PipeEnd] {
+        &self.pattern.pipes().list
     }
 
     /// New high-water marks reach the pipes already attached (as libzmq):
     /// an engine's pipes take ours; an inproc pair adds the peer's.
     fn apply_marks(&mut self) {
         let (snd, rcv) = (self.opts.sndhwm as usize, self.opts.rcvhwm as usize);
-        for l in &self.links {
-            if !l.tx.is_conflating() {
-                l.tx.set_hwm(snd);
+        for p in self.pipes() {
+            match &p.inproc {
+                Some((ends, side)) => ends.set_marks(*side, snd, rcv),
+                None => {
+                    if !p.tx.is_conflating() {
+                        p.tx.set_hwm(snd);
+                    }
+                    if !p.rx.is_conflating() {
+                        p.rx.set_hwm(rcv);
+                    }
+                }
             }
-            if !l.rx.is_conflating() {
-                l.rx.set_hwm(rcv);
-            }
-        }
-        for l in &self.inproc {
-            l.ends.set_marks(l.side, snd, rcv);
         }
     }
 
     /// zmq_disconnect: drops a pipe we connected now, with what it holds
     /// for us unread (as libzmq), telling an inproc peer.
     fn disconnect(&mut self, pipe: u64) {
-        let rx = if let Some(i) = self.inproc.iter().position(|l| l.pipe == pipe) {
-            let l = self.inproc.remove(i);
-            l.ends.close(l.side, pipe);
-            Some(l.rx)
-        } else {
-            self.links
-                .iter()
-                .find(|l| l.pipe == pipe)
-                .map(|l| l.rx.clone())
-        };
-        if let Some(rx) = rx {
+        if let Some(p) = self.pattern.pipes().get(pipe) {
+            if let Some((ends, side)) = &p.inproc {
+                ends.close(*side, pipe);
+            }
             // Closed first, so the writer stops adding to it.
-            rx.close();
-            while rx.read().is_some() {}
+            p.rx.close();
+            while p.rx.read().is_some() {}
         }
         self.detach(pipe);
+    }
+
+    /// The socket's only pipe, if it has one peer and that peer is behind
+    /// an engine (not inproc).
+    fn only_engine(&self) -> Option<&PipeEnd> {
+        match self.pipes() {
+            [only] if only.inproc.is_none() => Some(only),
+            _ => None,
+        }
     }
 
     /// With a single peer whose engine is up, the engine the owner thread
     /// may drive itself while it waits.
     fn direct(&self) -> Option<Direct> {
-        let [only] = self.links.as_slice() else {
-            return None;
-        };
+        let only = self.only_engine()?;
         let (engine, fd) = only.link.get()?;
         Some(Direct {
-            pipe: only.pipe,
+            pipe: only.id,
             engine,
             fd,
-            rx: only.rx.clone(),
+            rx: only.rx.shared(),
         })
     }
 }
@@ -294,8 +248,6 @@ impl Socket {
                 endpoints: Vec::new(),
                 next_endpoint: 1,
                 inbox: Vec::new(),
-                links: Vec::new(),
-                inproc: Vec::new(),
                 last_direct: None,
                 last_op: None,
                 spin: spin::Spin::default(),
@@ -461,15 +413,15 @@ impl Socket {
         // handshake names the peer later), unless ZMQ_IMMEDIATE asks that
         // nothing queue for a peer not yet connected.
         let pipes = (!st.opts.immediate).then(|| {
-            let outbound = opts.outbound_pipe();
-            let inbound = opts.inbound_pipe();
+            let (to_peer, outbound) = opts.outbound_pipe();
+            let (inbound, from_peer) = opts.inbound_pipe();
             let pid = next_pipe_id();
             let link = EngineLink::new();
-            self.core.plug(pid, &outbound, &inbound);
+            self.core.plug(pid, &to_peer, &from_peer);
             let end = PipeEnd {
                 id: pid,
-                tx: outbound.clone(),
-                rx: inbound.clone(),
+                tx: to_peer,
+                rx: from_peer,
                 routing_id: opts.peer_routing_id.clone().unwrap_or_default(),
                 link: link.clone(),
                 inproc: None,
@@ -565,7 +517,6 @@ impl Socket {
                 SocketCommand::Activate(id) => st.pattern.activated(id),
                 SocketCommand::PeerRoutingId(id, routing_id) => {
                     st.pattern.peer_routing_id(id, routing_id);
-                    st.forget_refused();
                 }
             }
         }
@@ -595,7 +546,7 @@ impl Socket {
         // Large frames keep the I/O thread busy for a while each: a thread
         // looking for them would take the core it needs (inproc has no I/O
         // thread, so looking there still pays).
-        let may_spin = small || st.links.is_empty();
+        let may_spin = small || st.pipes().iter().all(|p| p.inproc.is_some());
         let timeout = timeout_ms(&st.opts);
         let no_wait = flags & DONTWAIT != 0 || timeout == 0;
         // Read the clock only once we actually have to wait.
@@ -726,7 +677,7 @@ impl Socket {
             |st| {
                 // A send answering a receive is part of a request-reply rhythm:
                 // the engine may write it from this thread at once.
-                if let [only] = st.links.as_slice() {
+                if let Some(only) = st.only_engine() {
                     only.link.allow_direct(st.last_op == Some(Op::Recv));
                 }
                 st.pattern.send(msg)?;
@@ -776,11 +727,11 @@ impl Socket {
         // (Each send sets the flag afresh, so it is simply cleared after.)
         let subscribing = matches!(option, options::SUBSCRIBE | options::UNSUBSCRIBE);
         if subscribing {
-            st.links.iter().for_each(|l| l.link.allow_direct(true));
+            st.pipes().iter().for_each(|p| p.link.allow_direct(true));
         }
         let applied = st.pattern.set_option(option, value);
         if subscribing {
-            st.links.iter().for_each(|l| l.link.allow_direct(false));
+            st.pipes().iter().for_each(|p| p.link.allow_direct(false));
         }
         match applied {
             Err(Error::NotFound) => {}
@@ -921,8 +872,10 @@ impl Drop for Socket {
                 ends.close(side, id);
             }
         }
-        for l in std::mem::take(&mut st.inproc) {
-            l.ends.close(l.side, l.pipe);
+        for p in st.pipes() {
+            if let Some((ends, side)) = &p.inproc {
+                ends.close(*side, p.id);
+            }
         }
         drop((stop, done));
         wait_closed(closed);

@@ -13,6 +13,10 @@ pub struct Pair {
 }
 
 impl Pattern for Pair {
+    fn pipes(&self) -> &PipeSet {
+        &self.pipes
+    }
+
     fn attach(&mut self, pipe: PipeEnd) {
         if self.pipes.is_empty() {
             self.pipes.attach(pipe);

@@ -1,12 +1,16 @@
 //! The messaging pattern behind a socket type: how frames are routed to
 //! and collected from the attached pipes. Called only by the socket's owner.
 
+use super::pipes::PipeSet;
 use crate::error::{Error, Result};
 use crate::link::PipeEnd;
 use crate::msg::Msg;
 use bytes::Bytes;
 
 pub trait Pattern: Send {
+    /// The pipes attached (and those detached but not yet drained): the
+    /// socket's one list of them.
+    fn pipes(&self) -> &PipeSet;
     fn attach(&mut self, pipe: PipeEnd);
     /// A pipe made at connect, before the peer's routing id is known; it
     /// arrives later with `peer_routing_id`.

@@ -15,6 +15,10 @@ pub struct Push {
 }
 
 impl Pattern for Push {
+    fn pipes(&self) -> &PipeSet {
+        &self.pipes
+    }
+
     fn attach(&mut self, pipe: PipeEnd) {
         self.pipes.attach(pipe);
     }
@@ -42,6 +46,10 @@ pub struct Pull {
 }
 
 impl Pattern for Pull {
+    fn pipes(&self) -> &PipeSet {
+        &self.pipes
+    }
+
     fn attach(&mut self, pipe: PipeEnd) {
         self.fq.activate(pipe.id);
         self.pipes.attach(pipe);

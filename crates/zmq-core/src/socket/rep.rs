@@ -26,6 +26,10 @@ pub struct Rep {
 }
 
 impl Pattern for Rep {
+    fn pipes(&self) -> &PipeSet {
+        &self.pipes
+    }
+
     fn attach(&mut self, pipe: PipeEnd) {
         self.fq.activate(pipe.id);
         self.pipes.attach(pipe);

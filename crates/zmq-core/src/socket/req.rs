@@ -7,6 +7,7 @@
 use super::dealer::Dealer;
 use super::options::{int_value, put, REQ_CORRELATE, REQ_RELAXED};
 use super::pattern::Pattern;
+use super::pipes::PipeSet;
 use crate::error::{Error, Result};
 use crate::link::PipeEnd;
 use crate::msg::Msg;
@@ -39,6 +40,10 @@ impl Req {
 }
 
 impl Pattern for Req {
+    fn pipes(&self) -> &PipeSet {
+        &self.inner.pipes
+    }
+
     fn attach(&mut self, pipe: PipeEnd) {
         self.inner.attach(pipe);
     }

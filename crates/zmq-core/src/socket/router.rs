@@ -111,6 +111,10 @@ pub(super) fn envelope(routing_id: Bytes, body: &Msg) -> Msg {
 }
 
 impl Pattern for Router {
+    fn pipes(&self) -> &PipeSet {
+        &self.pipes
+    }
+
     fn attach(&mut self, pipe: PipeEnd) {
         let (id, routing_id) = (pipe.id, pipe.routing_id.clone());
         self.pipes.attach(pipe);

@@ -86,7 +86,7 @@ mod tests {
     fn a_guard_is_sync_only_when_its_value_is() {
         fn sync<T: Sync>() {}
         sync::<Guard<'static, u64>>();
-        crate::assert_not_sync!(Guard<'static, std::cell::Cell<u64>>);
+        crate::assert_not_impl!(Guard<'static, std::cell::Cell<u64>>: Sync);
     }
 
     #[test]

@@ -32,6 +32,10 @@ pub struct Stream {
 }
 
 impl Pattern for Stream {
+    fn pipes(&self) -> &PipeSet {
+        &self.pipes
+    }
+
     fn attach(&mut self, mut pipe: PipeEnd) {
         // ZMQ_CONNECT_ROUTING_ID names it, unless the name is taken.
         if pipe.routing_id.is_empty() || self.ids.contains_key(&pipe.routing_id) {

@@ -130,6 +130,10 @@ impl XPub {
 }
 
 impl Pattern for XPub {
+    fn pipes(&self) -> &PipeSet {
+        &self.pipes
+    }
+
     fn attach(&mut self, pipe: PipeEnd) {
         if let Some(w) = &self.welcome {
             pipe.tx.write(Msg::from_slice(w));

@@ -98,6 +98,10 @@ impl XSub {
 }
 
 impl Pattern for XSub {
+    fn pipes(&self) -> &PipeSet {
+        &self.pipes
+    }
+
     fn attach(&mut self, pipe: PipeEnd) {
         self.resend(&pipe);
         self.fq.activate(pipe.id);
