@@ -7,7 +7,7 @@
 use super::mailbox::EnginePipes;
 use super::mailbox::IoMailbox;
 use super::zap::{Reply, ZapCall};
-use crate::link::engine::{Drive, EngineLink};
+use crate::link::engine::{Drive, EngineLink, DIRECT_SEND_GAP};
 use crate::link::events as monitor;
 use crate::link::{ConnOptions, PipeEnd, SocketCommand, SocketCore};
 use crate::msg::Msg;
@@ -56,11 +56,6 @@ const OWN_BUFFER: std::ops::RangeInclusive<u64> = 32 * 1024..=MAX_RESERVE;
 /// more (16 measured) fill the receiver's window to zero again.
 const PUMP_BUDGET: usize = 256 * 1024;
 const LARGE_PER_TURN: usize = 2;
-
-/// Messages sent closer together than this go through the I/O thread,
-/// which batches them into large writes; sparser ones are written by the
-/// sending thread at once.
-const DIRECT_SEND_GAP: Duration = Duration::from_micros(20);
 
 /// Why an engine stopped.
 #[derive(Debug)]

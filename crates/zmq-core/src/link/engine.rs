@@ -8,6 +8,28 @@ use parking_lot::Mutex;
 use std::os::fd::RawFd;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
+
+// The direct-path policy: when an application thread drives its
+// connection itself rather than hand the work to the I/O thread.
+
+/// A thread reads its connection itself only if it last did so at least
+/// this long ago (see `Socket::blocking`).
+pub const DIRECT_READ_GAP: Duration = Duration::from_micros(20);
+
+/// Frames up to this size are streamed by the application threads
+/// themselves where they can (see `Socket::blocking`): a thread receiving
+/// them from its only peer reads the connection when it runs dry, and a
+/// thread sending them drains a full pipe into the connection instead of
+/// waiting for the I/O thread. For small frames the hand-offs cost more
+/// than the work; large ones are better copied by the I/O thread in
+/// parallel.
+pub const DIRECT_STREAM_MAX: usize = 4096;
+
+/// Messages sent closer together than this go through the I/O thread,
+/// which batches them into large writes; sparser ones are written by the
+/// sending thread at once.
+pub const DIRECT_SEND_GAP: Duration = Duration::from_micros(20);
 
 /// What an application thread may do with the engine behind its pipes
 /// (the I/O layer's engine implements it).

@@ -31,7 +31,7 @@ use crate::error::{Error, Result};
 use crate::io::connecter::Target;
 use crate::io::context::CtxInner;
 use crate::io::mailbox::{EnginePipes, IoCommand, IoMailbox};
-use crate::link::engine::{EngineLink, SharedEngine};
+use crate::link::engine::{EngineLink, SharedEngine, DIRECT_READ_GAP, DIRECT_STREAM_MAX};
 use crate::link::inproc::{Peer, ZapHandle};
 use crate::link::{next_pipe_id, ConnOptions, MonitorStop, PipeEnd, SocketCommand, SocketCore};
 use crate::msg::Msg;
@@ -44,19 +44,6 @@ use std::os::fd::{AsRawFd, RawFd};
 use std::sync::mpsc::{Receiver, Sender};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-/// A thread reads its connection itself only if it last did so at least
-/// this long ago (see `Socket::blocking`).
-const DIRECT_READ_GAP: Duration = Duration::from_micros(20);
-
-/// Frames up to this size are streamed by the application threads
-/// themselves where they can (see `Socket::blocking`): a thread receiving
-/// them from its only peer reads the connection when it runs dry, and a
-/// thread sending them drains a full pipe into the connection instead of
-/// waiting for the I/O thread. For small frames the hand-offs cost more
-/// than the work; large ones are better copied by the I/O thread in
-/// parallel.
-const DIRECT_STREAM_MAX: usize = 4096;
 
 /// zmq_send/zmq_recv flags.
 pub const DONTWAIT: i32 = 1;
