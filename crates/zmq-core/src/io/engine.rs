@@ -13,15 +13,13 @@ use crate::link::{ConnOptions, PipeEnd, SocketCommand, SocketCore};
 use crate::msg::Msg;
 use crate::pipe::Wake;
 use crate::pipe::Waker;
-use crate::pool::Buf;
 use crate::properties::{Properties, Source};
 use crate::transport::stream::Stream;
-use crate::zmtp::frame::Header;
+use crate::zmtp::input::OWN_BUFFER;
 use crate::zmtp::liveness::{Heartbeat, LivenessConfig};
 use crate::zmtp::session::ZERO_COPY_MIN;
 use crate::zmtp::{zap, Event, ProtocolError, Session, SessionConfig};
 use crate::SocketType;
-use bytes::BytesMut;
 use std::io;
 use std::os::fd::AsRawFd;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -30,22 +28,6 @@ use std::time::{Duration, Instant};
 
 /// How much encoded output to batch before writing.
 const BATCH: usize = 64 * 1024;
-/// Bytes read from the stream per read call, at least.
-const READ_CHUNK: usize = 64 * 1024;
-/// Below this much free space the input buffer is grown or replaced.
-const MIN_READ: usize = 8 * 1024;
-/// The most we reserve ahead for one large incoming frame.
-const MAX_RESERVE: u64 = 8 * 1024 * 1024;
-
-/// Incoming bodies of these sizes, when a read ends inside them, are read
-/// straight into a recycled buffer of their own (see `pool`): a fresh input
-/// buffer per large frame would cost an allocation the size of the frame,
-/// and a page fault and a page clearing per 4 KiB of it (from 32 KiB this
-/// made 64 KiB streams 10-25% faster over tcp and ipc than cutting them
-/// from the input buffer). Larger claims keep to the input buffer, grown
-/// as bytes arrive, so a hostile size claim cannot make us allocate.
-const OWN_BUFFER: std::ops::RangeInclusive<u64> = 32 * 1024..=MAX_RESERVE;
-
 /// Bytes one pump moves (read plus written) before it lets the other
 /// connections of its I/O thread run. Without a bound, a sender on the same
 /// thread as its receiver fills both socket buffers before the receiver
@@ -153,7 +135,6 @@ pub type EngineCell = parking_lot::Mutex<Engine>;
 pub struct Engine {
     pub stream: Stream,
     session: Session,
-    input: BytesMut,
     pub socket: Arc<SocketCore>,
     pub opts: ConnOptions,
     /// Pipes to the socket, once the handshake is done (or pre-created).
@@ -164,9 +145,6 @@ pub struct Engine {
     reconnected: bool,
     /// Frames of an inbound message not yet complete, delivered all at once.
     pending: Vec<Msg>,
-    /// A large frame being read into its own buffer: the body, how much of
-    /// it has arrived, and its MORE flag.
-    large: Option<(Buf, usize, bool)>,
     /// The size of the last frame of `OWN_BUFFER` size sent or received:
     /// a pump may move a few such frames before taking turns.
     last_large: usize,
@@ -227,14 +205,12 @@ impl Engine {
         Engine {
             stream,
             session,
-            input: BytesMut::with_capacity(READ_CHUNK),
             socket,
             opts,
             pipes,
             owned_pipes,
             reconnected,
             pending: Vec::new(),
-            large: None,
             last_large: 0,
             blocked_in: false,
             can_read: true,
@@ -350,85 +326,32 @@ impl Engine {
         pipe_empty && self.session.pending_output() == 0
     }
 
-    /// Reads straight into the input buffer's free space, or into the
-    /// buffer of a large frame being received (see `OWN_BUFFER`). Room for
-    /// the whole of a large frame is reserved up front (bounded, so a
-    /// hostile size claim cannot make us allocate), so its body stays
-    /// contiguous and is handed out without a copy. Returns the bytes read
-    /// (0: nothing more for now).
+    /// Reads from the stream into the space the session gives (its input
+    /// buffer, or a large frame's own buffer). Returns the bytes read (0:
+    /// nothing more for now).
     fn read(&mut self) -> Result<usize, Closed> {
-        if self.large.is_none() {
-            self.start_large()?;
-        }
-        let n = match &mut self.large {
-            Some((buf, filled, _)) => {
-                let rest = &mut buf.as_mut_slice()[*filled..];
-                let n = read_fd(
-                    &self.stream,
-                    rest.as_mut_ptr(),
-                    rest.len(),
-                    &mut self.can_read,
-                )?;
-                *filled += n;
-                if *filled == buf.as_ref().len() {
-                    let (buf, _, more) = self.large.take().expect("matched above");
-                    let mut msg = Msg::from_buf(buf);
-                    msg.set_more(more);
-                    self.deliver(msg);
-                }
-                n
-            }
-            None => {
-                let mut want = READ_CHUNK;
-                if self.session.is_ready() {
-                    if let Ok(Some(h)) = Header::peek(&self.input) {
-                        let missing =
-                            (h.len as u64 + h.size).saturating_sub(self.input.len() as u64);
-                        want = want.max(missing.min(MAX_RESERVE) as usize);
-                    }
-                }
-                // Keep filling the current buffer until it is nearly full, so
-                // it is replaced (or reclaimed in place) once per many reads.
-                let spare = self.input.capacity() - self.input.len();
-                if spare < MIN_READ || spare < want && want > READ_CHUNK {
-                    self.input.reserve(want);
-                }
-                let spare = self.input.spare_capacity_mut();
-                let n = read_fd(
-                    &self.stream,
-                    spare.as_mut_ptr().cast(),
-                    spare.len(),
-                    &mut self.can_read,
-                )?;
-                // SAFETY: the kernel initialised exactly `n` more bytes.
-                unsafe { self.input.set_len(self.input.len() + n) };
-                n
-            }
-        };
-        if n > 0 {
-            self.session.input_at(Instant::now());
-        }
-        Ok(n)
-    }
-
-    /// If the input starts with a large data frame (see `OWN_BUFFER`),
-    /// moves what arrived of it into a buffer of its size.
-    fn start_large(&mut self) -> Result<(), Closed> {
-        let (size, more) = match self.session.take_large_header(&mut self.input, OWN_BUFFER) {
-            Ok(Some(frame)) => frame,
-            Ok(None) => return Ok(()),
+        let space = match self.session.read_buffer() {
+            Ok(space) => space,
+            // A frame the system has no memory for (a hostile size, say)
+            // closes the connection, as libzmq's ENOMEM does.
+            Err(ProtocolError::OutOfMemory) => return Err(Closed::Io(libc::ENOMEM)),
             Err(e) => return Err(Closed::Protocol(e)),
         };
-        // Decoding stopped at this frame, so all the input is its body.
-        self.last_large = size as usize;
-        // A size the system cannot give (a hostile peer's, say) closes the
-        // connection, as libzmq's ENOMEM does, instead of aborting.
-        let mut buf = Buf::for_receiving(size as usize).ok_or(Closed::Io(libc::ENOMEM))?;
-        let have = self.input.len();
-        buf.as_mut_slice()[..have].copy_from_slice(&self.input);
-        self.input.clear();
-        self.large = Some((buf, have, more));
-        Ok(())
+        let n = read_fd(
+            &self.stream,
+            space.as_mut_ptr().cast(),
+            space.len(),
+            &mut self.can_read,
+        )?;
+        // SAFETY: the kernel wrote exactly `n` bytes into that space.
+        unsafe { self.session.commit_read(n) };
+        if n > 0 {
+            self.session.input_at(Instant::now());
+            if let Some(size) = self.session.take_large_received() {
+                self.last_large = size;
+            }
+        }
+        Ok(n)
     }
 
     /// Writes pending output; returns the bytes written (0: try later).
@@ -449,11 +372,11 @@ impl Engine {
     fn decode(&mut self) -> Result<bool, Closed> {
         let mut progress = self.poll_zap()?;
         if self.silenced {
-            self.input.clear();
+            self.session.discard_input();
             return Ok(progress);
         }
         while !self.blocked_in {
-            let event = self.session.poll_input(&mut self.input);
+            let event = self.session.poll_input();
             match self.check(event)? {
                 None => break,
                 Some(Event::Ready) => self.on_ready(),

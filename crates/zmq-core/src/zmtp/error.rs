@@ -45,6 +45,8 @@ pub enum ProtocolError {
     AuthenticatorGone,
     /// Our ZAP handler's reply broke RFC 27.
     BadZapReply(ReplyError),
+    /// The system had no memory for a frame the peer announced.
+    OutOfMemory,
 }
 
 impl ProtocolError {
@@ -95,6 +97,7 @@ impl fmt::Display for ProtocolError {
             NoAuthenticator => f.write_str("no ZAP handler bound for a PLAIN server"),
             AuthenticatorGone => f.write_str("the ZAP handler closed before it answered"),
             BadZapReply(e) => write!(f, "malformed ZAP reply: {e:?}"),
+            OutOfMemory => f.write_str("no memory for the frame the peer announced"),
         }
     }
 }

@@ -6,6 +6,7 @@ pub mod command;
 mod error;
 pub mod frame;
 pub mod greeting;
+pub mod input;
 pub mod liveness;
 pub mod mechanism;
 pub mod session;

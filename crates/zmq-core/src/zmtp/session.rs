@@ -7,11 +7,13 @@
 use bytes::{Buf, Bytes, BytesMut};
 use std::collections::VecDeque;
 use std::io::{self, IoSlice, Write};
+use std::mem::MaybeUninit;
 use std::time::Instant;
 
 use super::command::{self, Command, IDENTITY};
 use super::frame::{self, Frame, Header, MORE};
 use super::greeting::{self, Greeting, GREETING_LEN};
+use super::input::{Input, OWN_BUFFER};
 use super::liveness::{Due, Expired, Liveness, LivenessConfig};
 use super::mechanism::{Mechanism, Security, Step};
 use super::zap;
@@ -120,6 +122,12 @@ pub struct Session {
     sending_multipart: bool,
     /// The handshake deadline and heartbeats.
     liveness: Liveness,
+    /// Bytes from the wire not decoded yet, and a large frame's body.
+    input: Input,
+    /// A large frame received whole, not handed out yet.
+    completed: Option<Msg>,
+    /// The size of a large frame begun since the driver last asked.
+    large_received: Option<usize>,
     failed: Option<ProtocolError>,
     /// A STREAM socket's connection: no ZMTP at all, bytes in and out as
     /// they come (`raw_announced`: Ready was returned).
@@ -165,6 +173,9 @@ impl Session {
             chunked: 0,
             sending_multipart: false,
             liveness,
+            input: Input::default(),
+            completed: None,
+            large_received: None,
             failed: None,
         }
     }
@@ -247,15 +258,90 @@ impl Session {
         Ok(written)
     }
 
-    /// Decodes at most one event from the front of `input`, consuming the
-    /// bytes it used; `Ok(None)` means more bytes are needed. Greeting,
-    /// handshake commands and PING replies are handled here, writing to
-    /// `output()`. Large frame bodies are split off `input` without copying.
-    pub fn poll_input(&mut self, input: &mut BytesMut) -> Result<Option<Event>, ProtocolError> {
-        if self.raw {
-            return Ok(self.raw_input(input));
+    /// Where the driver's next read from the wire lands (at least one
+    /// byte of room): the input buffer, or the buffer of the large data
+    /// frame that has begun to arrive. Fails if that frame breaks the size
+    /// limit, or is one the system has no memory for.
+    pub fn read_buffer(&mut self) -> Result<&mut [MaybeUninit<u8>], ProtocolError> {
+        let mut missing = None;
+        // (One large frame at a time: the next waits in the input buffer
+        // until the last one is handed out.)
+        let large_possible = !self.input.in_large() && self.completed.is_none();
+        if large_possible && self.state == State::Traffic && !self.raw {
+            if let Some((size, more)) = self.guarded(|s| s.large_header())? {
+                self.input
+                    .start_large(size as usize, more)
+                    .map_err(|_| self.fail(ProtocolError::OutOfMemory))?;
+                self.large_received = Some(size as usize);
+            } else if let Ok(Some(h)) = Header::peek(&self.input.buf) {
+                missing = Some((h.len as u64 + h.size).saturating_sub(self.input.buf.len() as u64));
+            }
         }
-        self.guarded(|s| s.process(input))
+        Ok(self.input.space(missing))
+    }
+
+    /// The driver's read put `n` bytes into the space `read_buffer` gave.
+    ///
+    /// # Safety
+    /// Those `n` bytes were written (by the kernel or by a copy).
+    pub unsafe fn commit_read(&mut self, n: usize) {
+        // SAFETY: as the caller promises.
+        if let Some((body, more)) = unsafe { self.input.filled(n) } {
+            let mut msg = Msg::from_buf(body);
+            msg.set_more(more);
+            self.completed = Some(msg);
+        }
+    }
+
+    /// Takes bytes the driver already has (a test, or a transport that
+    /// hands over buffers), as reads into `read_buffer` would.
+    pub fn receive(&mut self, mut bytes: &[u8]) -> Result<(), ProtocolError> {
+        while !bytes.is_empty() {
+            let space = self.read_buffer()?;
+            let n = space.len().min(bytes.len());
+            for (dst, &src) in space[..n].iter_mut().zip(bytes) {
+                dst.write(src);
+            }
+            // SAFETY: the loop above wrote those `n` bytes.
+            unsafe { self.commit_read(n) };
+            bytes = &bytes[n..];
+        }
+        Ok(())
+    }
+
+    /// Bytes received and not decoded yet (a large frame's body aside).
+    pub fn pending_input(&self) -> usize {
+        self.input.buf.len()
+    }
+
+    /// Drops what was received and not decoded (a peer we no longer
+    /// listen to).
+    pub fn discard_input(&mut self) {
+        self.input.buf.clear();
+    }
+
+    /// The size of the large frame (see `OWN_BUFFER`) begun since the
+    /// last call, if one was.
+    pub fn take_large_received(&mut self) -> Option<usize> {
+        self.large_received.take()
+    }
+
+    /// Decodes at most one event from what was received; `Ok(None)` means
+    /// more bytes are needed. Greeting, handshake commands and PING replies
+    /// are handled here, writing to `output()`. Large frame bodies are
+    /// handed out without copying.
+    pub fn poll_input(&mut self) -> Result<Option<Event>, ProtocolError> {
+        if let Some(msg) = self.completed.take() {
+            return Ok(Some(Event::Message(msg)));
+        }
+        let mut input = std::mem::take(&mut self.input.buf);
+        let event = if self.raw {
+            Ok(self.raw_input(&mut input))
+        } else {
+            self.guarded(|s| s.process(&mut input))
+        };
+        self.input.buf = input;
+        event
     }
 
     /// A raw connection is ready at once; then whatever bytes came are one
@@ -374,41 +460,19 @@ impl Session {
         err
     }
 
-    /// For drivers that read large bodies straight into buffers of their
-    /// own: if `input` starts with the header of a data frame whose size is
-    /// in `sizes` and whose body is not all there yet, checks the header as
-    /// `poll_input` would, consumes it and returns the body size and
-    /// whether MORE is set. The driver then hands the body (the bytes left
-    /// in `input` first) to the application itself.
-    pub fn take_large_header(
-        &mut self,
-        input: &mut BytesMut,
-        sizes: std::ops::RangeInclusive<u64>,
-    ) -> Result<Option<(u64, bool)>, ProtocolError> {
-        if self.raw {
-            return Ok(None);
-        }
-        if let Some(err) = &self.failed {
-            return Err(err.clone());
-        }
-        if self.state != State::Traffic {
-            return Ok(None);
-        }
-        let checked = Header::peek(input).and_then(|header| match header {
-            Some(h) if !h.is_command() && sizes.contains(&h.size) => {
-                h.check_size(self.max_msg_size())?;
-                Ok(Some(h))
-            }
-            _ => Ok(None),
-        });
-        let header = match checked {
-            Ok(Some(h)) if ((input.len() - h.len) as u64) < h.size => h,
-            Ok(_) => return Ok(None),
-            Err(err) => {
-                self.failed = Some(err.clone());
-                return Err(err);
-            }
+    /// If the input starts with a data frame of `OWN_BUFFER` size whose
+    /// body has begun but not all arrived, takes its header (checked as
+    /// decoding would) and returns the body size and whether MORE is set.
+    fn large_header(&mut self) -> Result<Option<(u64, bool)>, ProtocolError> {
+        let input = &mut self.input.buf;
+        let header = match Header::peek(input)? {
+            Some(h) if !h.is_command() && OWN_BUFFER.contains(&h.size) => h,
+            _ => return Ok(None),
         };
+        header.check_size(u64::try_from(self.cfg.max_msg_size).unwrap_or(u64::MAX))?;
+        if ((input.len() - header.len) as u64) >= header.size {
+            return Ok(None);
+        }
         input.advance(header.len);
         Ok(Some((header.size, header.flags & MORE != 0)))
     }

@@ -1,7 +1,7 @@
 //! Session tests: two sessions pumped against each other, and sessions fed
 //! hand-written bytes (a 3.0 peer, broken peers, random garbage).
 
-use bytes::{Buf, Bytes, BytesMut};
+use bytes::{Bytes, BytesMut};
 
 use super::*;
 use crate::zmtp::command::{Metadata, SOCKET_TYPE};
@@ -20,7 +20,6 @@ fn cfg(socket_type: SocketType) -> SessionConfig {
 /// One side of a connection: a session and the bytes it has not used yet.
 struct End {
     session: Session,
-    input: BytesMut,
     events: Vec<Event>,
 }
 
@@ -28,7 +27,6 @@ impl End {
     fn new(cfg: SessionConfig) -> End {
         End {
             session: Session::new(cfg),
-            input: BytesMut::new(),
             events: Vec::new(),
         }
     }
@@ -59,9 +57,9 @@ fn shovel(from: &mut End, to: &mut End, chunk: usize) -> bool {
         return false;
     }
     let n = out.len().min(chunk);
-    to.input.extend_from_slice(&out[..n]);
-    out.advance(n);
-    while let Some(event) = to.session.poll_input(&mut to.input).unwrap() {
+    let bytes = out.split_to(n);
+    to.session.receive(&bytes).unwrap();
+    while let Some(event) = to.session.poll_input().unwrap() {
         to.events.push(event);
     }
     true
@@ -79,7 +77,7 @@ fn connect(a: SessionConfig, b: SessionConfig, chunk: usize) -> (End, End) {
         assert!(end.session.is_ready());
         assert!(matches!(end.events.as_slice(), [Event::Ready]));
         end.events.clear();
-        assert!(end.input.is_empty());
+        assert_eq!(end.session.pending_input(), 0);
     }
     (a, b)
 }
@@ -108,9 +106,9 @@ fn command_bytes(name: &[u8], data: &[u8]) -> Vec<u8> {
 
 /// Feeds `bytes` in one buffer and collects events until more are needed.
 fn feed(session: &mut Session, bytes: &[u8]) -> Result<Vec<Event>, ProtocolError> {
-    let mut input = BytesMut::from(bytes);
+    session.receive(bytes)?;
     let mut events = Vec::new();
-    while let Some(event) = session.poll_input(&mut input)? {
+    while let Some(event) = session.poll_input()? {
         events.push(event);
     }
     Ok(events)
@@ -224,17 +222,23 @@ fn large_frames_use_the_long_form() {
 #[test]
 fn big_bodies_are_handed_out_without_a_copy() {
     let mut s = handshaken(cfg(SocketType::Pull), 1, "PUSH");
+    // Two 20 KiB frames received in one piece: both bodies are views of
+    // the input buffer, one right after the other's 9-byte header.
     let mut wire = BytesMut::new();
-    frame::encode(&mut wire, 0, &vec![42; 70 * 1024]);
+    frame::encode(&mut wire, 0, &vec![42; 20 * 1024]);
+    frame::encode(&mut wire, 0, &vec![43; 20 * 1024]);
     frame::encode(&mut wire, 0, b"tail");
-    let (start, end) = (wire.as_ptr() as usize, wire.as_ptr() as usize + wire.len());
-    let Some(Event::Message(msg)) = s.poll_input(&mut wire).unwrap() else {
-        panic!("no message");
-    };
-    let p = msg.data().as_ptr() as usize;
-    assert_eq!(msg.len(), 70 * 1024);
-    assert!(p >= start && p + msg.len() <= end, "body was copied");
-    assert_eq!(&wire[..], b"\x00\x04tail");
+    s.receive(&wire).unwrap();
+    let mut bodies = Vec::new();
+    while let Some(Event::Message(msg)) = s.poll_input().unwrap() {
+        bodies.push(msg);
+    }
+    assert_eq!(bodies.len(), 3);
+    assert_eq!(bodies[0].data(), &vec![42; 20 * 1024][..]);
+    let first = bodies[0].data().as_ptr() as usize;
+    let second = bodies[1].data().as_ptr() as usize;
+    assert_eq!(second, first + 20 * 1024 + 9, "a body was copied");
+    assert_eq!(bodies[2].data(), b"tail");
 }
 
 #[test]
@@ -398,7 +402,7 @@ fn a_later_major_version_is_accepted() {
 fn fails(ours: SessionConfig, wire: &[u8]) -> ProtocolError {
     let mut s = Session::new(ours);
     let err = feed(&mut s, wire).expect_err("should fail");
-    assert_eq!(s.poll_input(&mut BytesMut::new()), Err(err.clone()));
+    assert_eq!(s.poll_input(), Err(err.clone()));
     err
 }
 
@@ -542,13 +546,12 @@ fn bad_traffic_fails() {
     );
     // Unlimited: the session waits without buffering or reserving anything.
     let mut s = handshaken(cfg(SocketType::Pull), 1, "PUSH");
-    let mut input = BytesMut::from(&claim_2_62[..]);
-    let capacity = input.capacity();
-    assert_eq!(s.poll_input(&mut input), Ok(None));
-    assert_eq!((&input[..], input.capacity()), (&claim_2_62[..], capacity));
-    input.extend_from_slice(&[7; 1000]);
-    assert_eq!(s.poll_input(&mut input), Ok(None));
-    assert_eq!(input.len(), 1009);
+    s.receive(&claim_2_62).unwrap();
+    assert_eq!(s.poll_input(), Ok(None));
+    assert_eq!(s.pending_input(), claim_2_62.len());
+    s.receive(&[7; 1000]).unwrap();
+    assert_eq!(s.poll_input(), Ok(None));
+    assert_eq!(s.pending_input(), 1009);
 
     let mut s = handshaken(cfg(SocketType::Pull), 1, "PUSH");
     assert_eq!(
@@ -644,18 +647,22 @@ fn random_garbage_never_panics() {
             wire[at] = rng.byte();
         }
 
-        let mut input = BytesMut::new();
         let mut rest = &wire[..];
         'feed: while !rest.is_empty() {
             let n = (1 + rng.below(40)).min(rest.len());
-            input.extend_from_slice(&rest[..n]);
+            let received = s.receive(&rest[..n]);
             rest = &rest[n..];
+            if let Err(e) = received {
+                assert_eq!(s.poll_input(), Err(e));
+                errors += 1;
+                break 'feed;
+            }
             loop {
-                match s.poll_input(&mut input) {
+                match s.poll_input() {
                     Ok(Some(_)) => events += 1,
                     Ok(None) => break,
                     Err(e) => {
-                        assert_eq!(s.poll_input(&mut input), Err(e));
+                        assert_eq!(s.poll_input(), Err(e));
                         errors += 1;
                         break 'feed;
                     }
@@ -665,7 +672,7 @@ fn random_garbage_never_panics() {
                 s.send(&Msg::from_slice(&[rng.byte(), rng.byte()]));
             }
         }
-        assert!(input.len() <= wire.len());
+        assert!(s.pending_input() <= wire.len());
     }
     // The generator reaches both outcomes, so the test exercises something.
     assert!(
@@ -720,8 +727,8 @@ fn vectored_writes_send_the_same_bytes_as_the_output_buffer() {
             a.session.write_to(&mut sink).unwrap();
         }
         assert_eq!(sink.got.len(), expected);
-        b.input.extend_from_slice(&sink.got);
-        while let Some(event) = b.session.poll_input(&mut b.input).unwrap() {
+        b.session.receive(&sink.got).unwrap();
+        while let Some(event) = b.session.poll_input().unwrap() {
             b.events.push(event);
         }
         assert_eq!(
@@ -765,9 +772,9 @@ fn a_handshake_not_over_in_time_expires_the_session() {
     let ms = std::time::Duration::from_millis;
     let mut a = timed(SocketType::Dealer, t0, 100, 1000);
     // The peer sends its greeting but never its READY.
-    a.input.extend_from_slice(&greeting_bytes(3, 1, b"NULL"));
+    a.session.receive(&greeting_bytes(3, 1, b"NULL")).unwrap();
     a.session.input_at(t0 + ms(10));
-    while a.session.poll_input(&mut a.input).unwrap().is_some() {}
+    while a.session.poll_input().unwrap().is_some() {}
     assert_eq!(a.session.poll_timeout(), Some(t0 + ms(100)));
     assert!(a.session.handle_timeout(t0 + ms(99)).is_ok());
     assert!(a.session.handle_timeout(t0 + ms(100)).is_err());
@@ -792,8 +799,8 @@ fn heartbeats_ping_and_pong_and_a_silent_peer_expires() {
     a.session.handle_timeout(t0 + ms(100)).unwrap();
     let ping = a.session.output().split().freeze();
     assert_eq!(&ping[..], &command_bytes(b"PING", b"\x00\x14")[..]);
-    b.input.extend_from_slice(&ping);
-    while b.session.poll_input(&mut b.input).unwrap().is_some() {}
+    b.session.receive(&ping).unwrap();
+    while b.session.poll_input().unwrap().is_some() {}
     let pong = b.session.output().split().freeze();
     assert_eq!(&pong[..], &command_bytes(b"PONG", b"")[..]);
     // The peer now drops us after 2 s of silence (the TTL we asked).
@@ -801,13 +808,63 @@ fn heartbeats_ping_and_pong_and_a_silent_peer_expires() {
     assert_eq!(b.session.poll_timeout(), Some(t0 + ms(2101)));
 
     // The PONG shows the peer alive: PINGs go on, nothing expires.
-    a.input.extend_from_slice(&pong);
+    a.session.receive(&pong).unwrap();
     a.session.input_at(t0 + ms(150));
-    while a.session.poll_input(&mut a.input).unwrap().is_some() {}
+    while a.session.poll_input().unwrap().is_some() {}
     a.session.handle_timeout(t0 + ms(200)).unwrap();
     assert!(!a.session.output().is_empty(), "the next PING");
     // Then silence: 300 ms after that PING, the peer is gone.
     a.session.handle_timeout(t0 + ms(300)).unwrap();
     a.session.handle_timeout(t0 + ms(400)).unwrap();
     assert!(a.session.handle_timeout(t0 + ms(500)).is_err());
+}
+
+#[test]
+fn a_large_frame_arriving_in_pieces_lands_in_a_buffer_of_its_own() {
+    let mut s = handshaken(cfg(SocketType::Pull), 1, "PUSH");
+    let body: Vec<u8> = (0..64 * 1024).map(|i| (i % 251) as u8).collect();
+    let mut wire = BytesMut::new();
+    frame::encode(&mut wire, MORE, &body);
+    frame::encode(&mut wire, 0, b"tail");
+    // The header and a little of the body: nothing to hand out yet, and
+    // the rest of the body goes straight into a buffer of its size.
+    s.receive(&wire[..1000]).unwrap();
+    assert_eq!(s.poll_input(), Ok(None));
+    let space = s.read_buffer().unwrap().len();
+    assert_eq!(space, 9 + 64 * 1024 - 1000, "room for exactly the rest");
+    for piece in wire[1000..].chunks(7000) {
+        s.receive(piece).unwrap();
+    }
+    let Some(Event::Message(big)) = s.poll_input().unwrap() else {
+        panic!("no message");
+    };
+    assert!(big.more());
+    assert_eq!(big.data(), &body[..]);
+    let Some(Event::Message(tail)) = s.poll_input().unwrap() else {
+        panic!("no tail");
+    };
+    assert_eq!((tail.data(), tail.more()), (&b"tail"[..], false));
+    assert_eq!(s.poll_input(), Ok(None));
+}
+
+#[test]
+fn a_large_frame_over_the_limit_fails_before_any_buffer_is_made() {
+    let mut s = handshaken(
+        SessionConfig {
+            max_msg_size: 40_000,
+            ..cfg(SocketType::Pull)
+        },
+        1,
+        "PUSH",
+    );
+    let mut wire = BytesMut::new();
+    frame::encode(&mut wire, 0, &vec![1; 50_000]);
+    s.receive(&wire[..2000]).unwrap();
+    // The next read would begin the frame's own buffer: refused instead.
+    let err = s.read_buffer().unwrap_err();
+    assert!(
+        matches!(err, ProtocolError::MessageTooLarge { .. }),
+        "{err:?}"
+    );
+    assert_eq!(s.poll_input(), Err(err));
 }
