@@ -1,5 +1,6 @@
 //! An engine drives one ZMTP connection: it shovels bytes between a
-//! non-blocking stream and the sans-IO `zmtp::Session`, and frames between
+//! non-blocking stream and its sans-IO protocol (`zmtp::protocol`: the ZMTP
+//! session, or raw bytes for STREAM), and frames between
 //! the session and the socket's pipes. Its I/O thread owns its life; an
 //! application thread may drive it for a moment, under its lock, through
 //! the link behind its pipes (see `link::engine`).
@@ -17,8 +18,9 @@ use crate::properties::{Properties, Source};
 use crate::transport::stream::Stream;
 use crate::zmtp::input::OWN_BUFFER;
 use crate::zmtp::liveness::{Heartbeat, LivenessConfig};
+use crate::zmtp::protocol::Protocol;
 use crate::zmtp::session::ZERO_COPY_MIN;
-use crate::zmtp::{zap, Event, ProtocolError, Session, SessionConfig};
+use crate::zmtp::{zap, Event, ProtocolError, SessionConfig};
 use crate::SocketType;
 use std::io;
 use std::os::fd::AsRawFd;
@@ -134,7 +136,7 @@ pub type EngineCell = parking_lot::Mutex<Engine>;
 
 pub struct Engine {
     pub stream: Stream,
-    session: Session,
+    session: Protocol,
     pub socket: Arc<SocketCore>,
     pub opts: ConnOptions,
     /// Pipes to the socket, once the handshake is done (or pre-created).
@@ -190,14 +192,16 @@ impl Engine {
         opts: ConnOptions,
         pipes: Option<(EnginePipes, bool)>,
     ) -> Engine {
-        let mut session = Session::new(SessionConfig {
-            liveness: liveness(&opts),
-            socket_type: opts.socket_type,
-            routing_id: opts.routing_id.clone(),
-            max_msg_size: opts.max_msg_size,
-            security: opts.security.clone(),
-        });
-        session.start(Instant::now());
+        let session = Protocol::new(
+            SessionConfig {
+                liveness: liveness(&opts),
+                socket_type: opts.socket_type,
+                routing_id: opts.routing_id.clone(),
+                max_msg_size: opts.max_msg_size,
+                security: opts.security.clone(),
+            },
+            Instant::now(),
+        );
         let (pipes, owned_pipes, reconnected) = match pipes {
             Some((p, attached)) => (Some(p), false, attached),
             None => (None, true, false),

@@ -9,6 +9,9 @@ pub mod greeting;
 pub mod input;
 pub mod liveness;
 pub mod mechanism;
+pub mod output;
+pub mod protocol;
+pub mod raw;
 pub mod session;
 pub mod zap;
 

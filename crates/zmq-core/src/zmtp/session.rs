@@ -1,12 +1,12 @@
 //! One ZMTP 3.x connection as a sans-IO state machine: greeting, security
 //! handshake (NULL or PLAIN, with ZAP verdicts the driver fetches), then
-//! traffic. The driver owns the socket and the input buffer;
-//! the session owns the output buffer and never blocks, reads a clock or
-//! touches a file descriptor. After the first error every call fails alike.
+//! traffic. The driver owns the socket; the session says where each read
+//! lands, decodes, encodes, keeps the output and the connection's clocks
+//! (time passed in), and never blocks, reads a clock or touches a file
+//! descriptor. After the first error every call fails alike.
 
 use bytes::{Buf, Bytes, BytesMut};
-use std::collections::VecDeque;
-use std::io::{self, IoSlice, Write};
+use std::io::{self, Write};
 use std::mem::MaybeUninit;
 use std::time::Instant;
 
@@ -16,6 +16,7 @@ use super::greeting::{self, Greeting, GREETING_LEN};
 use super::input::{Input, OWN_BUFFER};
 use super::liveness::{Due, Expired, Liveness, LivenessConfig};
 use super::mechanism::{Mechanism, Security, Step};
+use super::output::Output;
 use super::zap;
 use super::ProtocolError;
 use crate::{Msg, SocketType};
@@ -112,12 +113,7 @@ pub struct Session {
     mechanism: Mechanism,
     peer_greeting: Option<Greeting>,
     peer: Option<PeerInfo>,
-    out: BytesMut,
-    /// Output ahead of `out`: closed-off pieces and large bodies sent
-    /// without copying (written with one vectored write).
-    chunks: VecDeque<Bytes>,
-    /// Bytes in `chunks`.
-    chunked: usize,
+    out: Output,
     /// The last frame we encoded had MORE: the next one continues a message.
     sending_multipart: bool,
     /// The handshake deadline and heartbeats.
@@ -129,50 +125,23 @@ pub struct Session {
     /// The size of a large frame begun since the driver last asked.
     large_received: Option<usize>,
     failed: Option<ProtocolError>,
-    /// A STREAM socket's connection: no ZMTP at all, bytes in and out as
-    /// they come (`raw_announced`: Ready was returned).
-    raw: bool,
-    raw_announced: bool,
-    /// The application asked (with an empty frame) to close the raw
-    /// connection once what it sent before is written.
-    close_requested: bool,
 }
 
 impl Session {
     /// A session whose greeting is already in `output()`.
     pub fn new(cfg: SessionConfig) -> Session {
         let mechanism = Mechanism::new(&cfg.security, cfg.socket_type, cfg.routing_id.clone());
-        let raw = cfg.socket_type == SocketType::Stream;
-        let mut out = BytesMut::with_capacity(256);
-        if !raw {
-            out.extend_from_slice(
-                &Greeting::ours(mechanism.name(), mechanism.as_server()).encode(),
-            );
-        }
-        let liveness = Liveness::new(if raw {
-            LivenessConfig::default()
-        } else {
-            cfg.liveness.clone()
-        });
+        let mut out = Output::with_capacity(256);
+        out.extend_from_slice(&Greeting::ours(mechanism.name(), mechanism.as_server()).encode());
         Session {
             mechanism,
-            state: if raw { State::Traffic } else { State::Greeting },
+            state: State::Greeting,
             peer_greeting: None,
-            peer: raw.then(|| PeerInfo {
-                socket_type: SocketType::Stream,
-                routing_id: None,
-                minor: 0,
-                properties: Vec::new(),
-            }),
+            peer: None,
+            liveness: Liveness::new(cfg.liveness.clone()),
             cfg,
-            raw,
-            raw_announced: false,
-            close_requested: false,
             out,
-            chunks: VecDeque::new(),
-            chunked: 0,
             sending_multipart: false,
-            liveness,
             input: Input::default(),
             completed: None,
             large_received: None,
@@ -185,12 +154,6 @@ impl Session {
         self.state == State::Traffic
     }
 
-    /// A raw (STREAM) connection whose application asked to close it: the
-    /// driver closes it once `pending_output` is 0.
-    pub fn close_requested(&self) -> bool {
-        self.close_requested
-    }
-
     /// The peer, once the handshake is over.
     pub fn peer(&self) -> Option<&PeerInfo> {
         self.peer.as_ref()
@@ -200,62 +163,18 @@ impl Session {
     /// are copied into it); the caller advances past what it wrote. Drivers
     /// that care about copies use `write_to` instead.
     pub fn output(&mut self) -> &mut BytesMut {
-        if !self.chunks.is_empty() {
-            let mut all = BytesMut::with_capacity(self.chunked + self.out.len());
-            for c in self.chunks.drain(..) {
-                all.extend_from_slice(&c);
-            }
-            all.extend_from_slice(&self.out);
-            self.out = all;
-            self.chunked = 0;
-        }
-        &mut self.out
+        self.out.flatten()
     }
 
     /// How many bytes wait to be written.
     pub fn pending_output(&self) -> usize {
-        self.chunked + self.out.len()
+        self.out.pending()
     }
 
     /// Writes pending output with one vectored write; returns the bytes
     /// written (`Ok(0)` only when nothing was pending).
     pub fn write_to(&mut self, w: &mut impl Write) -> io::Result<usize> {
-        const MAX_SLICES: usize = 64;
-        let mut slices = [IoSlice::new(&[]); MAX_SLICES];
-        let mut used = 0;
-        for c in self.chunks.iter().take(MAX_SLICES - 1) {
-            slices[used] = IoSlice::new(c);
-            used += 1;
-        }
-        // `out` follows the chunks: only if all of them fit this time.
-        if !self.out.is_empty() && self.chunks.len() < MAX_SLICES {
-            slices[used] = IoSlice::new(&self.out);
-            used += 1;
-        }
-        if used == 0 {
-            return Ok(0);
-        }
-        let mut n = w.write_vectored(&slices[..used])?;
-        let written = n;
-        while n > 0 {
-            match self.chunks.front_mut() {
-                Some(c) if c.len() <= n => {
-                    n -= c.len();
-                    self.chunked -= c.len();
-                    self.chunks.pop_front();
-                }
-                Some(c) => {
-                    c.advance(n);
-                    self.chunked -= n;
-                    n = 0;
-                }
-                None => {
-                    self.out.advance(n);
-                    n = 0;
-                }
-            }
-        }
-        Ok(written)
+        self.out.write_to(w)
     }
 
     /// Where the driver's next read from the wire lands (at least one
@@ -267,7 +186,7 @@ impl Session {
         // (One large frame at a time: the next waits in the input buffer
         // until the last one is handed out.)
         let large_possible = !self.input.in_large() && self.completed.is_none();
-        if large_possible && self.state == State::Traffic && !self.raw {
+        if large_possible && self.state == State::Traffic {
             if let Some((size, more)) = self.guarded(|s| s.large_header())? {
                 self.input
                     .start_large(size as usize, more)
@@ -335,23 +254,9 @@ impl Session {
             return Ok(Some(Event::Message(msg)));
         }
         let mut input = std::mem::take(&mut self.input.buf);
-        let event = if self.raw {
-            Ok(self.raw_input(&mut input))
-        } else {
-            self.guarded(|s| s.process(&mut input))
-        };
+        let event = self.guarded(|s| s.process(&mut input));
         self.input.buf = input;
         event
-    }
-
-    /// A raw connection is ready at once; then whatever bytes came are one
-    /// message.
-    fn raw_input(&mut self, input: &mut BytesMut) -> Option<Event> {
-        if !self.raw_announced {
-            self.raw_announced = true;
-            return Some(Event::Ready);
-        }
-        (!input.is_empty()).then(|| Event::Message(Msg::from_bytes(input.split().freeze())))
     }
 
     /// Runs `f` unless the session already failed; a failure sticks.
@@ -568,7 +473,7 @@ impl Session {
     /// Queues a heartbeat PING (ZMTP 3.1) asking the peer to consider us
     /// gone after `ttl` deciseconds of silence (0: no limit).
     fn send_ping(&mut self, ttl: u16) {
-        if self.is_ready() && !self.raw {
+        if self.is_ready() {
             Command::Ping {
                 ttl,
                 context: Bytes::new(),
@@ -588,9 +493,6 @@ impl Session {
         if !self.is_ready() {
             return;
         }
-        if self.raw {
-            return self.send_raw(msg);
-        }
         let first_frame = !self.sending_multipart;
         self.sending_multipart = msg.more();
         let subscriber = matches!(self.cfg.socket_type, SocketType::Sub | SocketType::XSub);
@@ -607,33 +509,7 @@ impl Session {
         }
         // A large body goes out from its own buffer, after its header.
         frame::encode_header(&mut self.out, flags, msg.len());
-        let head = self.out.split().freeze();
-        let body = msg.to_bytes();
-        self.chunked += head.len() + body.len();
-        self.chunks.push_back(head);
-        self.chunks.push_back(body);
-    }
-}
-
-impl Session {
-    /// A raw connection sends bodies as they are; an empty one asks to
-    /// close the connection (libzmq's STREAM rule), and nothing after it
-    /// is sent.
-    fn send_raw(&mut self, msg: &Msg) {
-        if self.close_requested {
-            return;
-        }
-        if msg.is_empty() {
-            self.close_requested = true;
-        } else if msg.len() < ZERO_COPY_MIN {
-            self.out.extend_from_slice(msg.data());
-        } else {
-            let head = self.out.split().freeze();
-            let body = msg.to_bytes();
-            self.chunked += head.len() + body.len();
-            self.chunks.push_back(head);
-            self.chunks.push_back(body);
-        }
+        self.out.push_shared(msg.to_bytes());
     }
 }
 
