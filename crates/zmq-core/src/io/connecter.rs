@@ -3,48 +3,12 @@
 //! ZMQ_RECONNECT_IVL, doubling up to ZMQ_RECONNECT_IVL_MAX.
 
 use super::mailbox::EnginePipes;
-use crate::link::{ConnOptions, SocketCore, SocksProxy};
-use crate::transport::ipc::IpcAddr;
+use crate::link::{ConnOptions, SocketCore};
 use crate::transport::socks::Socks5;
 use crate::transport::stream::Stream;
-use crate::transport::tcp;
-use crate::transport::tcp::TcpEndpoint;
+use crate::transport::target::Target;
 use std::sync::Arc;
 use std::time::Duration;
-
-/// Where a connecter connects to.
-#[derive(Debug, Clone)]
-pub enum Target {
-    Tcp(TcpEndpoint),
-    Ipc(IpcAddr),
-}
-
-impl Target {
-    /// Starts a non-blocking connect (names are resolved again each time):
-    /// to the SOCKS proxy, for tcp through one.
-    pub fn connect(&self, socks: Option<&SocksProxy>) -> Option<Stream> {
-        match (self, socks) {
-            (Target::Tcp(t), Some(proxy)) => {
-                let proxy = tcp::connect_endpoint(&proxy.address, t.ipv6).ok()?;
-                proxy.connect().map(Stream::Tcp)
-            }
-            (Target::Tcp(t), None) => t.connect().map(Stream::Tcp),
-            (Target::Ipc(addr), _) => addr.connect().ok(),
-        }
-    }
-
-    /// The SOCKS handshake to run once connected to the proxy, if any.
-    pub fn socks(&self, socks: Option<&SocksProxy>) -> Option<Socks5> {
-        let (Target::Tcp(t), Some(proxy)) = (self, socks) else {
-            return None;
-        };
-        let credentials = proxy
-            .credentials
-            .as_ref()
-            .map(|(u, p)| (u.as_ref(), p.as_ref()));
-        Some(Socks5::new(&t.host, t.port, credentials))
-    }
-}
 
 pub enum State {
     /// Waiting for the retry timer.
@@ -101,6 +65,7 @@ mod tests {
     use super::*;
     use crate::link::SocketCore;
     use crate::signal::Signaler;
+    use crate::transport::tcp::TcpEndpoint;
     use crate::SocketType;
 
     fn connecter(ivl: i32, max: i32) -> Connecter {

@@ -1,10 +1,10 @@
 //! An I/O thread's mailbox: commands from sockets and pipe activations,
 //! with one wake-up of the poll loop when the mailbox turns non-empty.
 
-use super::connecter::Target;
 use crate::link::EngineLink;
 use crate::link::{ConnOptions, MonitorStop, SocketCore};
 use crate::pipe::{Reader, Writer};
+use crate::transport::target::Target;
 use parking_lot::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Sender;

@@ -19,6 +19,7 @@ pub use inproc::ZapHandle;
 use crate::pipe::{pipe, Reader, Wake, Waker, Writer};
 use crate::signal::Signaler;
 use crate::transport::filter::AcceptFilters;
+use crate::transport::socks::SocksProxy;
 use crate::transport::tcp::TcpSettings;
 use crate::zmtp::mechanism::Security;
 use crate::SocketType;
@@ -226,14 +227,6 @@ impl ConnOptions {
     pub fn outbound_pipe(&self) -> (Writer, Reader) {
         pipe(self.sndhwm, self.conflate_out)
     }
-}
-
-/// ZMQ_SOCKS_PROXY's address (`host:port`, resolved at each attempt) and
-/// the user name and password to give it, if any.
-#[derive(Clone, Debug)]
-pub struct SocksProxy {
-    pub address: String,
-    pub credentials: Option<(Bytes, Bytes)>,
 }
 
 static NEXT_PIPE: AtomicU64 = AtomicU64::new(1);

@@ -2,9 +2,10 @@
 //! come in and go out as raw bytes, exactly as zmq_setsockopt passes them.
 
 use crate::error::{Error, Result};
+use crate::link::ConnOptions;
 use crate::link::ZapHandle;
-use crate::link::{ConnOptions, SocksProxy};
 use crate::transport::filter::{AcceptFilters, IpMask};
+use crate::transport::socks::SocksProxy;
 use crate::transport::tcp::TcpSettings;
 use crate::zmtp::mechanism::Security;
 use crate::SocketType;

@@ -4,6 +4,7 @@ pub mod filter;
 pub mod ipc;
 pub mod socks;
 pub mod stream;
+pub mod target;
 pub mod tcp;
 
 use crate::error::{Error, Result};

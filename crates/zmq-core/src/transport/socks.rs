@@ -4,7 +4,16 @@
 //! is set), then CONNECT to the target by IPv4, IPv6 or domain name.
 //! Sans-IO: bytes in, bytes out.
 
+use bytes::Bytes;
 use std::net::IpAddr;
+
+/// ZMQ_SOCKS_PROXY's address (`host:port`, resolved at each attempt) and
+/// the user name and password to give it, if any.
+#[derive(Clone, Debug)]
+pub struct SocksProxy {
+    pub address: String,
+    pub credentials: Option<(Bytes, Bytes)>,
+}
 
 const VERSION: u8 = 5;
 const NO_AUTH: u8 = 0;
