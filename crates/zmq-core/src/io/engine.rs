@@ -764,6 +764,7 @@ fn read_fd(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::socket::monitor::next_event;
     use crate::socket::options;
     use crate::{Context, SocketType};
 
@@ -775,13 +776,6 @@ mod tests {
         if msg.data() == PANIC_BODY {
             panic!("a panic injected by the test");
         }
-    }
-
-    /// The next event's number, from a monitor's PAIR.
-    fn event(events: &crate::Socket) -> u16 {
-        let first = events.recv(0).unwrap();
-        events.recv(0).unwrap();
-        u16::from_ne_bytes([first.data()[0], first.data()[1]])
     }
 
     #[test]
@@ -806,13 +800,13 @@ mod tests {
         push.connect(&endpoint).unwrap();
         push.send(&mut Msg::from_slice(b"before"), 0).unwrap();
         assert_eq!(pull.recv(0).unwrap().data(), b"before");
-        assert_eq!(event(&events), monitor::HANDSHAKE_SUCCEEDED);
+        assert_eq!(next_event(&events), monitor::HANDSHAKE_SUCCEEDED);
 
         push.send(&mut Msg::from_slice(PANIC_BODY), 0).unwrap();
         // The connection is closed and reported...
-        assert_eq!(event(&events), monitor::DISCONNECTED);
+        assert_eq!(next_event(&events), monitor::DISCONNECTED);
         // ...the peer reconnects, and the same I/O thread serves it.
-        assert_eq!(event(&events), monitor::HANDSHAKE_SUCCEEDED);
+        assert_eq!(next_event(&events), monitor::HANDSHAKE_SUCCEEDED);
         push.send(&mut Msg::from_slice(b"after"), 0).unwrap();
         assert_eq!(pull.recv(0).unwrap().data(), b"after");
         for s in [push, pull, events] {

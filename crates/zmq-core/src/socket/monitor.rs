@@ -40,3 +40,11 @@ impl EventSink for Monitor {
         }
     }
 }
+
+/// The next event's number, read from a monitor's PAIR (for tests).
+#[cfg(test)]
+pub(crate) fn next_event(monitor: &Socket) -> u16 {
+    let first = monitor.recv(0).unwrap();
+    monitor.recv(0).unwrap();
+    u16::from_ne_bytes([first.data()[0], first.data()[1]])
+}
