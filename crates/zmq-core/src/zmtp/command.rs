@@ -190,6 +190,21 @@ impl Command {
     }
 }
 
+impl Command {
+    /// The command's frame body alone (name and data), as a mechanism that
+    /// seals traffic carries it inside a MESSAGE.
+    pub fn body(&self) -> BytesMut {
+        let mut framed = BytesMut::new();
+        self.encode(&mut framed);
+        // A body of up to 255 bytes has a 2-byte header, a longer one 9.
+        let header = if framed.len() <= 2 + 255 { 2 } else { 9 };
+        framed.split_off(header)
+    }
+}
+
+/// The MESSAGE command that carries a sealed frame (RFC 26).
+pub const MESSAGE: &[u8] = b"MESSAGE";
+
 /// The ERROR name as libzmq 4.3's PLAIN and CURVE write it: its C source
 /// spells the name "\x05ERROR", whose greedy hex escape makes one byte of
 /// `\x05E`, so the name-length byte reads 0x5E ('^') and "RROR" follows.

@@ -15,7 +15,7 @@ use super::frame::{self, Frame, Header, MORE};
 use super::greeting::{self, Greeting, GREETING_LEN};
 use super::input::{Input, OWN_BUFFER};
 use super::liveness::{Due, Expired, Liveness, LivenessConfig};
-use super::mechanism::{Mechanism, Security, Step};
+use super::mechanism::{Mechanism, Seal, Security, Step, SEALED_COMMAND, SEALED_MORE};
 use super::output::Output;
 use super::zap;
 use super::ProtocolError;
@@ -120,6 +120,9 @@ pub struct Session {
     liveness: Liveness,
     /// Bytes from the wire not decoded yet, and a large frame's body.
     input: Input,
+    /// Seals and opens every frame after the handshake, for a mechanism
+    /// that protects traffic.
+    seal: Option<Box<dyn Seal>>,
     /// A large frame received whole, not handed out yet.
     completed: Option<Msg>,
     /// The size of a large frame begun since the driver last asked.
@@ -143,6 +146,7 @@ impl Session {
             out,
             sending_multipart: false,
             input: Input::default(),
+            seal: None,
             completed: None,
             large_received: None,
             failed: None,
@@ -306,6 +310,18 @@ impl Session {
                         return Ok(Some(event));
                     }
                 }
+                State::Traffic if self.seal.is_some() => {
+                    // Only sealed frames, each a MESSAGE command.
+                    let Some(frame) = self.next_frame(input)? else {
+                        return Ok(None);
+                    };
+                    if !frame.is_command() {
+                        return Err(ProtocolError::UnexpectedMessage);
+                    }
+                    if let Some(event) = self.open(frame.body)? {
+                        return Ok(Some(event));
+                    }
+                }
                 State::Traffic => {
                     if let Some(msg) = self.small_message(input)? {
                         return Ok(Some(Event::Message(msg)));
@@ -342,6 +358,7 @@ impl Session {
                     properties: done.metadata.0,
                 });
                 self.state = State::Traffic;
+                self.seal = self.mechanism.take_seal();
                 self.liveness.ready();
                 Some(Event::Ready)
             }
@@ -369,6 +386,9 @@ impl Session {
     /// body has begun but not all arrived, takes its header (checked as
     /// decoding would) and returns the body size and whether MORE is set.
     fn large_header(&mut self) -> Result<Option<(u64, bool)>, ProtocolError> {
+        if self.seal.is_some() {
+            return Ok(None); // data frames are refused, in `process`
+        }
         let input = &mut self.input.buf;
         let header = match Header::peek(input)? {
             Some(h) if !h.is_command() && OWN_BUFFER.contains(&h.size) => h,
@@ -425,6 +445,34 @@ impl Session {
         u64::try_from(self.cfg.max_msg_size).unwrap_or(u64::MAX)
     }
 
+    /// Opens a sealed frame (a MESSAGE command's body): a message frame,
+    /// or a command handled as any other.
+    fn open(&mut self, body: Bytes) -> Result<Option<Event>, ProtocolError> {
+        let Command::Other { name, data } = Command::parse(body)? else {
+            return Err(ProtocolError::UnexpectedCommand("not MESSAGE".into()));
+        };
+        if name != command::MESSAGE {
+            return Err(ProtocolError::UnexpectedCommand(
+                String::from_utf8_lossy(&name).into(),
+            ));
+        }
+        let seal = self.seal.as_mut().expect("open is only called when sealed");
+        let (flags, frame) = seal.open(&data)?;
+        if flags & SEALED_COMMAND != 0 {
+            return self.handle_command(Command::parse(frame)?);
+        }
+        let mut msg = Msg::from_bytes(frame);
+        msg.set_more(flags & SEALED_MORE != 0);
+        Ok(Some(Event::Message(msg)))
+    }
+
+    /// Installs the traffic seal directly (tests of the sealed path, before
+    /// a mechanism provides one).
+    #[cfg(test)]
+    pub fn set_seal(&mut self, seal: Box<dyn Seal>) {
+        self.seal = Some(seal);
+    }
+
     /// A command after the handshake: answer PINGs, surface subscriptions to
     /// a publisher in their 3.0 message form, ignore what we do not know.
     fn handle_command(&mut self, cmd: Command) -> Result<Option<Event>, ProtocolError> {
@@ -432,7 +480,7 @@ impl Session {
         match cmd {
             Command::Ping { ttl, context } => {
                 self.liveness.peer_ping(ttl);
-                Command::Pong { context }.encode(&mut self.out);
+                self.emit_command(&Command::Pong { context });
                 Ok(None)
             }
             Command::Subscribe(topic) if publisher => Ok(Some(subscription_message(1, &topic))),
@@ -474,11 +522,19 @@ impl Session {
     /// gone after `ttl` deciseconds of silence (0: no limit).
     fn send_ping(&mut self, ttl: u16) {
         if self.is_ready() {
-            Command::Ping {
+            self.emit_command(&Command::Ping {
                 ttl,
                 context: Bytes::new(),
-            }
-            .encode(&mut self.out);
+            });
+        }
+    }
+
+    /// Queues a command after the handshake: sealed into a MESSAGE when a
+    /// mechanism protects traffic, as it is otherwise.
+    fn emit_command(&mut self, cmd: &Command) {
+        match &mut self.seal {
+            Some(seal) => seal.seal(SEALED_COMMAND, &cmd.body(), &mut self.out),
+            None => cmd.encode(&mut self.out),
         }
     }
 
@@ -499,9 +555,13 @@ impl Session {
         // Only a 3.1 (or later) peer understands SUBSCRIBE/CANCEL commands.
         let peer_v31 = self.peer_greeting.is_some_and(|g| g.is_v31());
         if subscriber && peer_v31 && first_frame && !msg.more() {
-            if let Some((name, topic)) = subscription_command(msg.data()) {
-                return command::encode_raw(&mut self.out, name, topic);
+            if let Some(cmd) = subscription_command(msg.data()) {
+                return self.emit_command(&cmd);
             }
+        }
+        if let Some(seal) = &mut self.seal {
+            let flags = if msg.more() { SEALED_MORE } else { 0 };
+            return seal.seal(flags, msg.data(), &mut self.out);
         }
         let flags = if msg.more() { MORE } else { 0 };
         if msg.len() < ZERO_COPY_MIN {
@@ -513,11 +573,11 @@ impl Session {
     }
 }
 
-/// The command a subscription message becomes, and its topic.
-fn subscription_command(data: &[u8]) -> Option<(&'static [u8], &[u8])> {
+/// The command a subscription message becomes.
+fn subscription_command(data: &[u8]) -> Option<Command> {
     match data.split_first()? {
-        (1, topic) => Some((command::SUBSCRIBE, topic)),
-        (0, topic) => Some((command::CANCEL, topic)),
+        (1, topic) => Some(Command::Subscribe(Bytes::copy_from_slice(topic))),
+        (0, topic) => Some(Command::Cancel(Bytes::copy_from_slice(topic))),
         _ => None,
     }
 }

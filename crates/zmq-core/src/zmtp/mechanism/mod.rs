@@ -18,6 +18,22 @@ use super::zap::{Request, Verdict};
 use super::ProtocolError;
 use crate::SocketType;
 
+/// What a mechanism that protects traffic does to every frame after the
+/// handshake (CURVE boxes each into a MESSAGE command, RFC 26); NULL and
+/// PLAIN have none and frames travel as they are.
+pub trait Seal: Send + std::fmt::Debug {
+    /// Appends one frame (`flags`: `SEALED_MORE`, `SEALED_COMMAND`; `body`),
+    /// sealed, as a whole MESSAGE command.
+    fn seal(&mut self, flags: u8, body: &[u8], out: &mut BytesMut);
+    /// Opens a MESSAGE command's data: the frame's flags and body.
+    fn open(&mut self, data: &[u8]) -> Result<(u8, Bytes), ProtocolError>;
+}
+
+/// The flags a sealed frame carries inside its MESSAGE (RFC 26): more
+/// frames follow, and the frame is a command.
+pub const SEALED_MORE: u8 = 0x01;
+pub const SEALED_COMMAND: u8 = 0x02;
+
 /// Outcome of one handshake step.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Step {
@@ -84,6 +100,12 @@ impl Mechanism {
             }
             Security::PlainServer => Mechanism::PlainServer(PlainServer::new(us)),
         }
+    }
+
+    /// Once the handshake is over: what seals traffic, if this mechanism
+    /// protects it (none yet: CURVE will).
+    pub fn take_seal(&mut self) -> Option<Box<dyn Seal>> {
+        None
     }
 
     /// The name our greeting announces; the peer's must be the same.

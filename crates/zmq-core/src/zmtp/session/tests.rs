@@ -868,3 +868,120 @@ fn a_large_frame_over_the_limit_fails_before_any_buffer_is_made() {
     );
     assert_eq!(s.poll_input(), Err(err));
 }
+
+/// A stand-in for a protecting mechanism's seal (CURVE's boxes): each
+/// frame's flags and body are XORed with a key byte inside a MESSAGE.
+#[derive(Debug)]
+struct XorSeal(u8);
+
+impl crate::zmtp::mechanism::Seal for XorSeal {
+    fn seal(&mut self, flags: u8, body: &[u8], out: &mut BytesMut) {
+        let mut data = vec![flags ^ self.0];
+        data.extend(body.iter().map(|b| b ^ self.0));
+        command::encode_raw(out, command::MESSAGE, &data);
+    }
+
+    fn open(&mut self, data: &[u8]) -> Result<(u8, Bytes), ProtocolError> {
+        let (&flags, body) = data.split_first().ok_or(ProtocolError::MalformedCommand)?;
+        let body: Vec<u8> = body.iter().map(|b| b ^ self.0).collect();
+        Ok((flags ^ self.0, body.into()))
+    }
+}
+
+/// Two handshaken sessions whose traffic is sealed from now on.
+fn sealed(a: SessionConfig, b: SessionConfig) -> (End, End) {
+    let (mut a, mut b) = connect(a, b, usize::MAX);
+    a.session.set_seal(Box::new(XorSeal(0x5a)));
+    b.session.set_seal(Box::new(XorSeal(0x5a)));
+    (a, b)
+}
+
+#[test]
+fn a_seal_carries_every_frame_inside_message_commands() {
+    let (mut a, mut b) = sealed(cfg(SocketType::Dealer), cfg(SocketType::Router));
+    let big = vec![b'p'; 70 * 1024];
+    a.send(b"plaintext", true);
+    a.send(&big, false);
+    let wire = a.session.output().split().freeze();
+    assert!(
+        !wire.windows(9).any(|w| w == b"plaintext") && !wire.windows(64).any(|w| w == &big[..64]),
+        "plaintext on the wire"
+    );
+    // Every frame on the wire is a MESSAGE command.
+    let mut rest = BytesMut::from(&wire[..]);
+    while let Some(f) = frame::decode(&mut rest, u64::MAX).unwrap() {
+        assert!(f.is_command());
+        assert_eq!(&f.body[..8], b"\x07MESSAGE");
+    }
+    // Delivered in pieces, opened whole (large ones too: no own-buffer
+    // path for sealed frames).
+    for piece in wire.chunks(5000) {
+        b.session.receive(piece).unwrap();
+        while let Some(event) = b.session.poll_input().unwrap() {
+            b.events.push(event);
+        }
+    }
+    assert_eq!(
+        b.messages(),
+        vec![(b"plaintext".to_vec(), true), (big, false)]
+    );
+}
+
+#[test]
+fn sealed_commands_ping_pong_and_subscriptions_work_as_plain_ones() {
+    let t0 = Instant::now();
+    let ms = std::time::Duration::from_millis;
+    let mut a = timed(SocketType::Sub, t0, 1000, 100);
+    let mut b = End::new(cfg(SocketType::Pub));
+    pump(&mut a, &mut b, usize::MAX);
+    a.session.set_seal(Box::new(XorSeal(0x33)));
+    b.session.set_seal(Box::new(XorSeal(0x33)));
+    a.session.output().clear();
+    a.events.clear();
+    b.events.clear();
+
+    // A subscription goes sealed and reaches the publisher.
+    a.send(b"\x01news", false);
+    pump(&mut a, &mut b, usize::MAX);
+    assert_eq!(b.messages(), vec![(b"\x01news".to_vec(), false)]);
+
+    // A PING goes sealed, and the answer is a sealed PONG.
+    a.session.handle_timeout(t0 + ms(100)).unwrap();
+    shovel(&mut a, &mut b, usize::MAX);
+    let answer = b.session.output().split();
+    let mut rest = answer.clone();
+    let f = frame::decode(&mut rest, u64::MAX).unwrap().unwrap();
+    assert!(rest.is_empty() && f.is_command());
+    let Command::Other { name, data } = Command::parse(f.body).unwrap() else {
+        panic!("not a MESSAGE");
+    };
+    assert_eq!(&name[..], command::MESSAGE);
+    let (flags, body) = XorSeal(0x33).open(&data).unwrap();
+    assert_eq!(flags, SEALED_COMMAND);
+    assert!(matches!(Command::parse(body), Ok(Command::Pong { .. })));
+    // `a` takes the PONG quietly.
+    a.session.receive(&answer).unwrap();
+    assert_eq!(a.session.poll_input(), Ok(None));
+    assert!(a.events.is_empty());
+}
+
+#[test]
+fn a_plain_frame_where_sealed_ones_are_due_fails_the_session() {
+    let (_, mut b) = sealed(cfg(SocketType::Dealer), cfg(SocketType::Router));
+    let mut wire = BytesMut::new();
+    frame::encode(&mut wire, 0, b"not sealed");
+    b.session.receive(&wire).unwrap();
+    assert_eq!(
+        b.session.poll_input(),
+        Err(ProtocolError::UnexpectedMessage)
+    );
+    // And a command that is not a MESSAGE.
+    let (_, mut c) = sealed(cfg(SocketType::Dealer), cfg(SocketType::Router));
+    c.session
+        .receive(&command_bytes(b"PING", b"\x00\x00"))
+        .unwrap();
+    assert!(matches!(
+        c.session.poll_input(),
+        Err(ProtocolError::UnexpectedCommand(_))
+    ));
+}
