@@ -10,17 +10,27 @@ use std::sync::Arc;
 
 /// Context options, numbered as in zmq.h.
 pub const IO_THREADS: i32 = 1;
+/// ZMQ_MAX_SOCKETS, numbered as in zmq.h.
 pub const MAX_SOCKETS: i32 = 2;
+/// ZMQ_SOCKET_LIMIT, numbered as in zmq.h.
 pub const SOCKET_LIMIT: i32 = 3;
+/// ZMQ_MAX_MSGSZ, numbered as in zmq.h.
 pub const MAX_MSGSZ: i32 = 5;
+/// ZMQ_MSG_T_SIZE, numbered as in zmq.h.
 pub const MSG_T_SIZE: i32 = 6;
+/// ZMQ_BLOCKY, numbered as in zmq.h.
 pub const BLOCKY: i32 = 70;
 /// Set only (shares its number with SOCKET_LIMIT, which is get only).
 pub const THREAD_PRIORITY: i32 = 3;
+/// ZMQ_THREAD_SCHED_POLICY, numbered as in zmq.h.
 pub const THREAD_SCHED_POLICY: i32 = 4;
+/// ZMQ_THREAD_AFFINITY_CPU_ADD, numbered as in zmq.h.
 pub const THREAD_AFFINITY_CPU_ADD: i32 = 7;
+/// ZMQ_THREAD_AFFINITY_CPU_REMOVE, numbered as in zmq.h.
 pub const THREAD_AFFINITY_CPU_REMOVE: i32 = 8;
+/// ZMQ_THREAD_NAME_PREFIX, numbered as in zmq.h.
 pub const THREAD_NAME_PREFIX: i32 = 9;
+/// ZMQ_IPV6, numbered as in zmq.h.
 pub const IPV6: i32 = 42;
 
 const SOCKET_LIMIT_VALUE: i32 = 65535;
@@ -38,6 +48,7 @@ impl Default for Context {
 }
 
 impl Context {
+    /// A new context (zmq_ctx_new): one I/O thread, started on first use.
     pub fn new() -> Context {
         Context {
             inner: Arc::new(CtxInner::new()),
@@ -49,6 +60,8 @@ impl Context {
         Socket::open(&self.inner, socket_type)
     }
 
+    /// Sets a context option (zmq_ctx_set: `IO_THREADS`, `MAX_SOCKETS`...);
+    /// EINVAL for an unknown option or a value out of range.
     pub fn set(&self, option: i32, value: i32) -> Result<()> {
         let mut s = self.inner.settings.lock();
         match option {
@@ -78,6 +91,7 @@ impl Context {
         Ok(())
     }
 
+    /// Reads a context option (zmq_ctx_get).
     pub fn get(&self, option: i32) -> Result<i32> {
         let s = self.inner.settings.lock();
         Ok(match option {

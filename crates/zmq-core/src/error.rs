@@ -3,6 +3,7 @@
 
 use std::fmt;
 
+/// Why a call failed, one variant per errno libzmq reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Error {
     /// EAGAIN: non-blocking call found nothing to do, or a timeout expired.
@@ -47,8 +48,11 @@ pub enum Error {
 
 /// libzmq's own errno values (ZMQ_HAUSNUMERO + n).
 pub const EFSM: i32 = 156_384_763;
+/// libzmq's ENOCOMPATPROTO errno.
 pub const ENOCOMPATPROTO: i32 = 156_384_764;
+/// libzmq's ETERM errno.
 pub const ETERM: i32 = 156_384_765;
+/// libzmq's EMTHREAD errno.
 pub const EMTHREAD: i32 = 156_384_766;
 
 impl Error {
@@ -78,6 +82,7 @@ impl Error {
         }
     }
 
+    /// The error an OS error stands for (by its errno).
     pub fn from_io(e: &std::io::Error) -> Error {
         match e.raw_os_error() {
             Some(libc::EADDRINUSE) => Error::AddrInUse,
@@ -100,4 +105,5 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+/// A result whose error is an [`Error`].
 pub type Result<T> = std::result::Result<T, Error>;

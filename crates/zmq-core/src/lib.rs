@@ -27,6 +27,8 @@
 //! waiting thread reads the stream itself), and `Socket::recv` gets them
 //! from its pattern (PULL's fair-queue).
 
+#![warn(missing_docs)]
+
 pub(crate) mod block;
 pub mod ctx;
 pub mod error;

@@ -195,6 +195,7 @@ impl Msg {
         self.clone()
     }
 
+    /// The frame's body.
     pub fn data(&self) -> &[u8] {
         match &self.body {
             Body::Inline { len, buf } => &buf[..*len as usize],
@@ -235,6 +236,7 @@ impl Msg {
         }
     }
 
+    /// The body's size in bytes.
     pub fn len(&self) -> usize {
         match &self.body {
             Body::Inline { len, .. } => *len as usize,
@@ -245,6 +247,7 @@ impl Msg {
         }
     }
 
+    /// Whether the body is empty.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -277,14 +280,17 @@ impl Msg {
         }
     }
 
+    /// The frame's flags (`MORE`, `COMMAND`).
     pub fn flags(&self) -> u8 {
         self.flags
     }
 
+    /// Whether more frames of the same message follow.
     pub fn more(&self) -> bool {
         self.flags & MORE != 0
     }
 
+    /// Marks the frame as followed by more of its message, or not.
     pub fn set_more(&mut self, more: bool) {
         if more {
             self.flags |= MORE;
@@ -293,10 +299,12 @@ impl Msg {
         }
     }
 
+    /// Whether the frame is a ZMTP command rather than message data.
     pub fn is_command(&self) -> bool {
         self.flags & COMMAND != 0
     }
 
+    /// Marks the frame as a command, or not.
     pub fn set_command(&mut self, command: bool) {
         if command {
             self.flags |= COMMAND;
@@ -310,6 +318,7 @@ impl Msg {
         self.routing_id
     }
 
+    /// Sets the routing id (zmq_msg_set_routing_id).
     pub fn set_routing_id(&mut self, id: u32) {
         self.routing_id = id;
     }

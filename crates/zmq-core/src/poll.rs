@@ -7,17 +7,26 @@ use crate::socket::{Socket, POLLIN, POLLOUT};
 use std::os::fd::RawFd;
 use std::time::{Duration, Instant};
 
+/// ZMQ_POLLERR, numbered as in zmq.h.
 pub const POLLERR: i16 = 4;
+/// ZMQ_POLLPRI, numbered as in zmq.h.
 pub const POLLPRI: i16 = 8;
 
+/// What a poll item watches.
 pub enum PollTarget<'a> {
+    /// One of our sockets (its messages, not its descriptor).
     Socket(&'a Socket),
+    /// A plain file descriptor.
     Fd(RawFd),
 }
 
+/// One entry of a `poll` call, as zmq_pollitem_t.
 pub struct PollItem<'a> {
+    /// What is watched.
     pub target: PollTarget<'a>,
+    /// The events asked for (`POLLIN`, `POLLOUT`, `POLLERR`).
     pub events: i16,
+    /// The events that happened, filled in by `poll`.
     pub revents: i16,
 }
 

@@ -4,16 +4,27 @@
 /// A socket type, numbered as in zmq.h.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SocketType {
+    /// ZMQ_PAIR.
     Pair = 0,
+    /// ZMQ_PUB.
     Pub = 1,
+    /// ZMQ_SUB.
     Sub = 2,
+    /// ZMQ_REQ.
     Req = 3,
+    /// ZMQ_REP.
     Rep = 4,
+    /// ZMQ_DEALER.
     Dealer = 5,
+    /// ZMQ_ROUTER.
     Router = 6,
+    /// ZMQ_PULL.
     Pull = 7,
+    /// ZMQ_PUSH.
     Push = 8,
+    /// ZMQ_XPUB.
     XPub = 9,
+    /// ZMQ_XSUB.
     XSub = 10,
     /// Raw TCP peers, no ZMTP (libzmq's ZMQ_STREAM).
     Stream = 11,

@@ -4,20 +4,35 @@
 
 use crate::zmtp::ProtocolError;
 
+/// ZMQ_EVENT_CONNECTED, numbered as in zmq.h.
 pub const CONNECTED: u16 = 0x0001;
+/// ZMQ_EVENT_CONNECT_DELAYED, numbered as in zmq.h.
 pub const CONNECT_DELAYED: u16 = 0x0002;
+/// ZMQ_EVENT_CONNECT_RETRIED, numbered as in zmq.h.
 pub const CONNECT_RETRIED: u16 = 0x0004;
+/// ZMQ_EVENT_LISTENING, numbered as in zmq.h.
 pub const LISTENING: u16 = 0x0008;
+/// ZMQ_EVENT_BIND_FAILED, numbered as in zmq.h.
 pub const BIND_FAILED: u16 = 0x0010;
+/// ZMQ_EVENT_ACCEPTED, numbered as in zmq.h.
 pub const ACCEPTED: u16 = 0x0020;
+/// ZMQ_EVENT_ACCEPT_FAILED, numbered as in zmq.h.
 pub const ACCEPT_FAILED: u16 = 0x0040;
+/// ZMQ_EVENT_CLOSED, numbered as in zmq.h.
 pub const CLOSED: u16 = 0x0080;
+/// ZMQ_EVENT_CLOSE_FAILED, numbered as in zmq.h.
 pub const CLOSE_FAILED: u16 = 0x0100;
+/// ZMQ_EVENT_DISCONNECTED, numbered as in zmq.h.
 pub const DISCONNECTED: u16 = 0x0200;
+/// ZMQ_EVENT_MONITOR_STOPPED, numbered as in zmq.h.
 pub const MONITOR_STOPPED: u16 = 0x0400;
+/// ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, numbered as in zmq.h.
 pub const HANDSHAKE_FAILED_NO_DETAIL: u16 = 0x0800;
+/// ZMQ_EVENT_HANDSHAKE_SUCCEEDED, numbered as in zmq.h.
 pub const HANDSHAKE_SUCCEEDED: u16 = 0x1000;
+/// ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL, numbered as in zmq.h.
 pub const HANDSHAKE_FAILED_PROTOCOL: u16 = 0x2000;
+/// ZMQ_EVENT_HANDSHAKE_FAILED_AUTH, numbered as in zmq.h.
 pub const HANDSHAKE_FAILED_AUTH: u16 = 0x4000;
 
 /// The event (and its value) a handshake that failed this way reports,
@@ -56,5 +71,6 @@ pub fn protocol_error_code(e: &ProtocolError) -> u32 {
 /// Where a socket's monitor events go (the socket layer's monitor, which
 /// sends them to a PAIR socket).
 pub trait EventSink: Send {
+    /// Reports `event` with its `value` about `endpoint`.
     fn emit(&self, event: u16, value: u32, endpoint: &str);
 }

@@ -47,9 +47,11 @@ use std::time::{Duration, Instant};
 
 /// zmq_send/zmq_recv flags.
 pub const DONTWAIT: i32 = 1;
+/// ZMQ_SNDMORE, numbered as in zmq.h.
 pub const SNDMORE: i32 = 2;
 /// zmq_poll / ZMQ_EVENTS bits.
 pub const POLLIN: i16 = 1;
+/// ZMQ_POLLOUT, numbered as in zmq.h.
 pub const POLLOUT: i16 = 2;
 
 struct Endpoint {
@@ -183,6 +185,7 @@ struct Direct {
     rx: Arc<Pipe>,
 }
 
+/// A ZeroMQ socket (zmq_socket), used by one thread at a time.
 pub struct Socket {
     core: Arc<SocketCore>,
     ctx: Arc<CtxInner>,
@@ -243,6 +246,7 @@ impl Socket {
         }
     }
 
+    /// The socket's type.
     pub fn socket_type(&self) -> SocketType {
         self.core.socket_type
     }
@@ -282,6 +286,7 @@ impl Socket {
         self.check_term()
     }
 
+    /// Accepts connections at `endpoint` (zmq_bind: tcp, ipc or inproc).
     pub fn bind(&self, endpoint: &str) -> Result<()> {
         self.check_term()?;
         let (scheme, address) = transport::parse(endpoint)?;
@@ -364,6 +369,7 @@ impl Socket {
         id
     }
 
+    /// Connects to `endpoint`, now or whenever it appears (zmq_connect).
     pub fn connect(&self, endpoint: &str) -> Result<()> {
         self.check_term()?;
         let (scheme, address) = transport::parse(endpoint)?;
@@ -484,10 +490,13 @@ impl Socket {
         Ok(())
     }
 
+    /// Stops accepting at `endpoint` (zmq_unbind).
     pub fn unbind(&self, endpoint: &str) -> Result<()> {
         self.remove_endpoint(endpoint, true)
     }
 
+    /// Drops the connection to `endpoint` with what it held unread
+    /// (zmq_disconnect).
     pub fn disconnect(&self, endpoint: &str) -> Result<()> {
         self.remove_endpoint(endpoint, false)
     }
@@ -674,6 +683,8 @@ impl Socket {
         )
     }
 
+    /// Receives one frame (zmq_msg_recv), waiting up to ZMQ_RCVTIMEO
+    /// unless `flags` has `DONTWAIT`.
     pub fn recv(&self, flags: i32) -> Result<Msg> {
         self.blocking(
             |o| o.rcvtimeo,
@@ -704,6 +715,8 @@ impl Socket {
         Ok(ev)
     }
 
+    /// Sets an option (zmq_setsockopt; `options::*` numbers, values as
+    /// the C API takes them).
     pub fn set_option(&self, option: i32, value: &[u8]) -> Result<()> {
         self.check_term()?;
         let mut st = self.state.lock();

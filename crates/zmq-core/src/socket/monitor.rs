@@ -7,7 +7,7 @@ use super::{Socket, DONTWAIT, SNDMORE};
 pub use crate::link::events::*;
 use crate::msg::Msg;
 
-pub struct Monitor {
+pub(crate) struct Monitor {
     socket: Socket,
     events: u32,
 }

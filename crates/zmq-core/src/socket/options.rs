@@ -11,76 +11,147 @@ use crate::zmtp::mechanism::Security;
 use crate::SocketType;
 use bytes::Bytes;
 
+/// ZMQ_ROUTING_ID, numbered as in zmq.h.
 pub const ROUTING_ID: i32 = 5;
+/// ZMQ_SUBSCRIBE, numbered as in zmq.h.
 pub const SUBSCRIBE: i32 = 6;
+/// ZMQ_UNSUBSCRIBE, numbered as in zmq.h.
 pub const UNSUBSCRIBE: i32 = 7;
+/// ZMQ_RCVMORE, numbered as in zmq.h.
 pub const RCVMORE: i32 = 13;
+/// ZMQ_FD, numbered as in zmq.h.
 pub const FD: i32 = 14;
+/// ZMQ_EVENTS, numbered as in zmq.h.
 pub const EVENTS: i32 = 15;
+/// ZMQ_TYPE, numbered as in zmq.h.
 pub const TYPE: i32 = 16;
+/// ZMQ_LINGER, numbered as in zmq.h.
 pub const LINGER: i32 = 17;
+/// ZMQ_RECONNECT_IVL, numbered as in zmq.h.
 pub const RECONNECT_IVL: i32 = 18;
+/// ZMQ_BACKLOG, numbered as in zmq.h.
 pub const BACKLOG: i32 = 19;
+/// ZMQ_RECONNECT_IVL_MAX, numbered as in zmq.h.
 pub const RECONNECT_IVL_MAX: i32 = 21;
+/// ZMQ_MAXMSGSIZE, numbered as in zmq.h.
 pub const MAXMSGSIZE: i32 = 22;
+/// ZMQ_SNDHWM, numbered as in zmq.h.
 pub const SNDHWM: i32 = 23;
+/// ZMQ_RCVHWM, numbered as in zmq.h.
 pub const RCVHWM: i32 = 24;
+/// ZMQ_RCVTIMEO, numbered as in zmq.h.
 pub const RCVTIMEO: i32 = 27;
+/// ZMQ_SNDTIMEO, numbered as in zmq.h.
 pub const SNDTIMEO: i32 = 28;
+/// ZMQ_LAST_ENDPOINT, numbered as in zmq.h.
 pub const LAST_ENDPOINT: i32 = 32;
+/// ZMQ_ROUTER_MANDATORY, numbered as in zmq.h.
 pub const ROUTER_MANDATORY: i32 = 33;
+/// ZMQ_IPV6, numbered as in zmq.h.
 pub const IPV6: i32 = 42;
+/// ZMQ_XPUB_VERBOSE, numbered as in zmq.h.
 pub const XPUB_VERBOSE: i32 = 40;
+/// ZMQ_HANDSHAKE_IVL, numbered as in zmq.h.
 pub const HANDSHAKE_IVL: i32 = 66;
+/// ZMQ_PROBE_ROUTER, numbered as in zmq.h.
 pub const PROBE_ROUTER: i32 = 51;
+/// ZMQ_REQ_CORRELATE, numbered as in zmq.h.
 pub const REQ_CORRELATE: i32 = 52;
+/// ZMQ_ROUTER_HANDOVER, numbered as in zmq.h.
 pub const ROUTER_HANDOVER: i32 = 56;
+/// ZMQ_CONNECT_ROUTING_ID, numbered as in zmq.h.
 pub const CONNECT_ROUTING_ID: i32 = 61;
+/// ZMQ_XPUB_NODROP, numbered as in zmq.h.
 pub const XPUB_NODROP: i32 = 69;
+/// ZMQ_XPUB_MANUAL, numbered as in zmq.h.
 pub const XPUB_MANUAL: i32 = 71;
+/// ZMQ_XPUB_WELCOME_MSG, numbered as in zmq.h.
 pub const XPUB_WELCOME_MSG: i32 = 72;
+/// ZMQ_INVERT_MATCHING, numbered as in zmq.h.
 pub const INVERT_MATCHING: i32 = 74;
+/// ZMQ_XPUB_VERBOSER, numbered as in zmq.h.
 pub const XPUB_VERBOSER: i32 = 78;
+/// ZMQ_STREAM_NOTIFY, numbered as in zmq.h.
 pub const STREAM_NOTIFY: i32 = 73;
+/// ZMQ_ONLY_FIRST_SUBSCRIBE, numbered as in zmq.h.
 pub const ONLY_FIRST_SUBSCRIBE: i32 = 108;
+/// ZMQ_REQ_RELAXED, numbered as in zmq.h.
 pub const REQ_RELAXED: i32 = 53;
+/// ZMQ_SNDBUF, numbered as in zmq.h.
 pub const SNDBUF: i32 = 11;
+/// ZMQ_RCVBUF, numbered as in zmq.h.
 pub const RCVBUF: i32 = 12;
+/// ZMQ_TCP_KEEPALIVE, numbered as in zmq.h.
 pub const TCP_KEEPALIVE: i32 = 34;
+/// ZMQ_TCP_KEEPALIVE_CNT, numbered as in zmq.h.
 pub const TCP_KEEPALIVE_CNT: i32 = 35;
+/// ZMQ_TCP_KEEPALIVE_IDLE, numbered as in zmq.h.
 pub const TCP_KEEPALIVE_IDLE: i32 = 36;
+/// ZMQ_TCP_KEEPALIVE_INTVL, numbered as in zmq.h.
 pub const TCP_KEEPALIVE_INTVL: i32 = 37;
+/// ZMQ_IMMEDIATE, numbered as in zmq.h.
 pub const IMMEDIATE: i32 = 39;
+/// ZMQ_AFFINITY, numbered as in zmq.h.
 pub const AFFINITY: i32 = 4;
+/// ZMQ_RATE, numbered as in zmq.h.
 pub const RATE: i32 = 8;
+/// ZMQ_RECOVERY_IVL, numbered as in zmq.h.
 pub const RECOVERY_IVL: i32 = 9;
+/// ZMQ_MULTICAST_HOPS, numbered as in zmq.h.
 pub const MULTICAST_HOPS: i32 = 25;
+/// ZMQ_IPV4ONLY, numbered as in zmq.h.
 pub const IPV4ONLY: i32 = 31;
+/// ZMQ_MECHANISM, numbered as in zmq.h.
 pub const MECHANISM: i32 = 43;
+/// ZMQ_THREAD_SAFE, numbered as in zmq.h.
 pub const THREAD_SAFE: i32 = 81;
+/// ZMQ_MULTICAST_MAXTPDU, numbered as in zmq.h.
 pub const MULTICAST_MAXTPDU: i32 = 84;
+/// ZMQ_LOOPBACK_FASTPATH, numbered as in zmq.h.
 pub const LOOPBACK_FASTPATH: i32 = 94;
+/// ZMQ_TCP_ACCEPT_FILTER, numbered as in zmq.h.
 pub const TCP_ACCEPT_FILTER: i32 = 38;
+/// ZMQ_SOCKS_PROXY, numbered as in zmq.h.
 pub const SOCKS_PROXY: i32 = 68;
+/// ZMQ_SOCKS_USERNAME, numbered as in zmq.h.
 pub const SOCKS_USERNAME: i32 = 99;
+/// ZMQ_SOCKS_PASSWORD, numbered as in zmq.h.
 pub const SOCKS_PASSWORD: i32 = 100;
+/// ZMQ_IPC_FILTER_PID, numbered as in zmq.h.
 pub const IPC_FILTER_PID: i32 = 58;
+/// ZMQ_IPC_FILTER_UID, numbered as in zmq.h.
 pub const IPC_FILTER_UID: i32 = 59;
+/// ZMQ_IPC_FILTER_GID, numbered as in zmq.h.
 pub const IPC_FILTER_GID: i32 = 60;
+/// ZMQ_MULTICAST_LOOP, numbered as in zmq.h.
 pub const MULTICAST_LOOP: i32 = 96;
+/// ZMQ_USE_FD, numbered as in zmq.h.
 pub const USE_FD: i32 = 89;
+/// ZMQ_CONFLATE, numbered as in zmq.h.
 pub const CONFLATE: i32 = 54;
+/// ZMQ_TOS, numbered as in zmq.h.
 pub const TOS: i32 = 57;
+/// ZMQ_CONNECT_TIMEOUT, numbered as in zmq.h.
 pub const CONNECT_TIMEOUT: i32 = 79;
+/// ZMQ_TCP_MAXRT, numbered as in zmq.h.
 pub const TCP_MAXRT: i32 = 80;
+/// ZMQ_BINDTODEVICE, numbered as in zmq.h.
 pub const BINDTODEVICE: i32 = 92;
+/// ZMQ_HEARTBEAT_IVL, numbered as in zmq.h.
 pub const HEARTBEAT_IVL: i32 = 75;
+/// ZMQ_HEARTBEAT_TTL, numbered as in zmq.h.
 pub const HEARTBEAT_TTL: i32 = 76;
+/// ZMQ_HEARTBEAT_TIMEOUT, numbered as in zmq.h.
 pub const HEARTBEAT_TIMEOUT: i32 = 77;
+/// ZMQ_PLAIN_SERVER, numbered as in zmq.h.
 pub const PLAIN_SERVER: i32 = 44;
+/// ZMQ_PLAIN_USERNAME, numbered as in zmq.h.
 pub const PLAIN_USERNAME: i32 = 45;
+/// ZMQ_PLAIN_PASSWORD, numbered as in zmq.h.
 pub const PLAIN_PASSWORD: i32 = 46;
+/// ZMQ_ZAP_DOMAIN, numbered as in zmq.h.
 pub const ZAP_DOMAIN: i32 = 55;
+/// ZMQ_ZAP_ENFORCE_DOMAIN, numbered as in zmq.h.
 pub const ZAP_ENFORCE_DOMAIN: i32 = 93;
 
 /// ZMQ_MECHANISM's values.
@@ -125,7 +196,7 @@ pub fn put(buf: &mut [u8], value: &[u8]) -> Result<usize> {
 }
 
 #[derive(Clone, Debug)]
-pub struct Options {
+pub(crate) struct Options {
     pub socket_type: SocketType,
     pub sndhwm: i32,
     pub rcvhwm: i32,
@@ -192,7 +263,7 @@ pub struct Options {
 /// ZMQ_MULTICAST_MAXTPDU (bytes) and ZMQ_MULTICAST_LOOP, with libzmq's
 /// defaults (kept for reading back: no multicast transport is built).
 #[derive(Clone, Debug)]
-pub struct Multicast {
+pub(crate) struct Multicast {
     pub rate: i32,
     pub recovery_ivl: i32,
     pub hops: i32,

@@ -6,6 +6,7 @@
 
 use bytes::Bytes;
 
+/// A set of topics with reference counts.
 #[derive(Default, Debug)]
 pub struct Subscriptions {
     root: Node,
@@ -152,6 +153,7 @@ impl Subscriptions {
         out
     }
 
+    /// Whether no topic is subscribed to.
     pub fn is_empty(&self) -> bool {
         self.root.refs == 0 && self.root.children.is_empty()
     }

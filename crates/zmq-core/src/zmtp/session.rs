@@ -42,6 +42,7 @@ pub const ZERO_COPY_MIN: usize = 16 * 1024;
 /// What the socket layer tells a new connection.
 #[derive(Debug, Clone)]
 pub struct SessionConfig {
+    /// Our socket type.
     pub socket_type: SocketType,
     /// Our ZMQ_ROUTING_ID, may be empty.
     pub routing_id: Bytes,
