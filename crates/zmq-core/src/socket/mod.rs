@@ -539,10 +539,6 @@ impl Socket {
             Wait::Recv => st.last_len <= DIRECT_STREAM_MAX,
         };
         let drain_when_full = small && matches!(wait, Wait::Send(_));
-        // Large frames keep the I/O thread busy for a while each: a thread
-        // looking for them would take the core it needs (inproc has no I/O
-        // thread, so looking there still pays).
-        let may_spin = small || st.pipes().iter().all(|p| p.inproc.is_some());
         let timeout = timeout_ms(&st.opts);
         let no_wait = flags & DONTWAIT != 0 || timeout == 0;
         // Read the clock only once we actually have to wait.
@@ -577,6 +573,10 @@ impl Socket {
             }
             // A peer thread in full flow usually delivers within a moment:
             // look a few more times before paying for a sleep and a wake-up.
+            // Large frames keep the I/O thread busy for a while each: a
+            // thread looking for them would take the core it needs (inproc
+            // has no I/O thread, so looking there still pays).
+            let may_spin = small || st.pipes().iter().all(|p| p.inproc.is_some());
             let tries = if may_spin { st.spin.tries() } else { 0 };
             for _ in 0..tries {
                 for _ in 0..32 {

@@ -4,7 +4,12 @@
 //! to a PAIR socket bound on an inproc endpoint the application chose.
 
 use super::{Socket, DONTWAIT, SNDMORE};
-pub use crate::link::events::*;
+pub(crate) use crate::link::events::EventSink;
+pub use crate::link::events::{
+    ACCEPTED, ACCEPT_FAILED, BIND_FAILED, CLOSED, CLOSE_FAILED, CONNECTED, CONNECT_DELAYED,
+    CONNECT_RETRIED, DISCONNECTED, HANDSHAKE_FAILED_AUTH, HANDSHAKE_FAILED_NO_DETAIL,
+    HANDSHAKE_FAILED_PROTOCOL, HANDSHAKE_SUCCEEDED, LISTENING, MONITOR_STOPPED,
+};
 use crate::msg::Msg;
 
 pub(crate) struct Monitor {
