@@ -7,6 +7,8 @@
 //   libzmq replaces the old socket file instead, so keep tcp for that check)
 #include "common.h"
 
+#include <stdint.h>
+
 #include <pthread.h>
 #include <signal.h>
 #include <sys/time.h>
@@ -197,6 +199,38 @@ int main(int argc, char **argv)
         zmq_msg_t huge;
         EXPECT_RC(zmq_msg_init_size(&huge, (size_t)1 << 47), ENOMEM,
                   "zmq_msg_init_size of 128 TiB");
+    }
+
+    {
+        /* CURVE keys (zmq_curve(7)'s example pair): read back raw into 32
+         * bytes or as Z85 into 41, any other size is EINVAL; the public key
+         * derives from the secret one. */
+        const char *public_z85 = "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7";
+        const char *secret_z85 = "JTKVSB%%)wK0E.X)V>+}o?pNmC{O&4W4b!Ni{Lh6";
+        void *dealer = new_socket(context, ZMQ_DEALER);
+        check_rc(zmq_setsockopt(dealer, ZMQ_CURVE_PUBLICKEY, public_z85, 40), "set the key");
+        uint8_t raw[41], decoded[32];
+        size_t size = 32;
+        zmq_z85_decode(decoded, public_z85);
+        int same = zmq_getsockopt(dealer, ZMQ_CURVE_PUBLICKEY, raw, &size) == 0 && size == 32 &&
+                   memcmp(raw, decoded, 32) == 0;
+        size = 41;
+        same = same && zmq_getsockopt(dealer, ZMQ_CURVE_PUBLICKEY, raw, &size) == 0 &&
+               size == 41 && strcmp((char *) raw, public_z85) == 0;
+        char derived[41] = "", public[41], secret[41];
+        same = same && zmq_curve_public(derived, secret_z85) == 0 &&
+               strcmp(derived, public_z85) == 0;
+        same = same && zmq_curve_keypair(public, secret) == 0 &&
+               zmq_curve_public(derived, secret) == 0 && strcmp(derived, public) == 0;
+        printf("%s %-16s CURVE keys read back and derive as set\n", same ? "ok  " : "FAIL", "");
+        failures += !same;
+        size = 40;
+        EXPECT_RC(zmq_getsockopt(dealer, ZMQ_CURVE_PUBLICKEY, raw, &size), EINVAL,
+                  "ZMQ_CURVE_PUBLICKEY into 40 bytes");
+        EXPECT_RC(zmq_setsockopt(dealer, ZMQ_CURVE_SERVERKEY, "short", 5), EINVAL,
+                  "ZMQ_CURVE_SERVERKEY of 5 bytes");
+        EXPECT_RC(zmq_curve_public(derived, "not z85"), EINVAL, "zmq_curve_public of bad text");
+        zmq_close(dealer);
     }
 
     /* A terminated context: zmq_ctx_shutdown makes every call fail with

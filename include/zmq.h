@@ -744,10 +744,6 @@ long zmq_timers_timeout(void *timers);
 
 int zmq_timers_execute(void *timers);
 
-int zmq_curve_keypair(char *z85_public_key, char *z85_secret_key);
-
-int zmq_curve_public(char *z85_public_key, const char *z85_secret_key);
-
 void zmq_version(int *major, int *minor, int *patch);
 
 int zmq_errno(void);
@@ -759,6 +755,10 @@ int zmq_has(const char *capability);
 char *zmq_z85_encode(char *dest, const uint8_t *data, size_t size);
 
 uint8_t *zmq_z85_decode(uint8_t *dest, const char *text);
+
+int zmq_curve_keypair(char *z85_public_key, char *z85_secret_key);
+
+int zmq_curve_public(char *z85_public_key, const char *z85_secret_key);
 
 void *zmq_atomic_counter_new(void);
 

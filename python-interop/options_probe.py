@@ -13,6 +13,8 @@ def attempt(call, *args):
     return "ok" if value is None else value
 
 
+Z85_KEY = b"rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7"  # RFC 26's client public key
+
 INT = {  # option: values tried
     "AFFINITY": [0, 3], "RATE": [0, -1, 1, 500], "RECOVERY_IVL": [-1, 0, 20000],
     "MULTICAST_HOPS": [0, -1, 5], "MULTICAST_MAXTPDU": [0, -1, 9000],
@@ -28,7 +30,7 @@ INT = {  # option: values tried
     "PROBE_ROUTER": [2, 1], "REQ_CORRELATE": [2, 1], "REQ_RELAXED": [2, 1],
     "ROUTER_HANDOVER": [2, 1], "XPUB_NODROP": [2, 1], "XPUB_MANUAL": [2, 1],
     "XPUB_VERBOSER": [2, 1], "USE_FD": [-2, -1], "MAXMSGSIZE": [-2, -1, 100],
-    "PLAIN_SERVER": [2, -1, 1], "ZAP_ENFORCE_DOMAIN": [1, 0],
+    "PLAIN_SERVER": [2, -1, 1], "ZAP_ENFORCE_DOMAIN": [1, 0], "CURVE_SERVER": [2, -1, 1, 0],
     "LOOPBACK_FASTPATH": [2, -1, 0], "MULTICAST_LOOP": [0, -1, 2],
     "IPC_FILTER_UID": [0, 1000], "IPC_FILTER_GID": [0, 1000], "IPC_FILTER_PID": [1, 99999],
 }
@@ -45,10 +47,17 @@ BYTES = {  # option: byte values tried
     "ZAP_DOMAIN": [b"", b"x" * 256, b"x" * 200, b"global"],
     "TCP_ACCEPT_FILTER": [b"", b"127.0.0.1", b"10.0.0.0/8", b"x" * 256, b"::1", b"1.2.3.4/"],
     "SOCKS_PROXY": [b"127.0.0.1:1080", b"x" * 300, b""],
+    # CURVE keys: 32 raw bytes, or 40 Z85 characters with or without a NUL
+    # (read back as Z85); anything else is EINVAL.
+    **{
+        f"CURVE_{key}KEY": [
+            b"", b"k" * 31, bytes(range(32)), b"k" * 33, Z85_KEY, Z85_KEY + b"\0", Z85_KEY + b"x",
+            b"~" * 40, b"#" * 40, Z85_KEY[:35],
+        ]
+        for key in ("PUBLIC", "SECRET", "SERVER")
+    },
 }
-# Not probed: the CURVE options, which libzmq accepts and we refuse with
-# EINVAL until they are implemented (accepting them would silently skip
-# encryption); SOCKS_USERNAME/PASSWORD, draft options pyzmq's libzmq lacks.
+# Not probed: SOCKS_USERNAME/PASSWORD, draft options pyzmq's libzmq lacks.
 GET_ONLY = ["MECHANISM", "THREAD_SAFE", "TYPE", "RCVMORE", "EVENTS", "IPV6"]
 TYPES = ["PAIR", "PUB", "SUB", "REQ", "ROUTER", "XPUB", "PUSH", "DEALER"]
 

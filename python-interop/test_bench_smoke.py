@@ -53,6 +53,8 @@ COST = rf"cpu_us_per_msg={NUMBER} csw_per_msg={NUMBER}"
             [50, 3],
             rf"^churn dealers=50 rounds=3 seconds={NUMBER} rss_mib={NUMBER} peak_rss_mib={NUMBER}$",
         ),
+        ("throughput", [1024, 2000, "curve"], rf"^throughput size=1024 count=2000 .*msgs_per_s="),
+        ("latency", [64, 200, "curve"], rf"^latency size=64 count=200 avg_us={NUMBER} "),
     ],
     ids=[
         "throughput-64KiB",
@@ -65,6 +67,8 @@ COST = rf"cpu_us_per_msg={NUMBER} csw_per_msg={NUMBER}"
         "connections-idle",
         "proxy",
         "churn",
+        "curve-throughput-1KiB",
+        "curve-latency-64B",
     ],
 )
 def test_bench_program(launcher, impl, program, args, pattern):
@@ -84,10 +88,11 @@ def test_bench_runner_prints_a_table():
     assert rows[0].startswith("| case | ours | libzmq | ours/libzmq |")
     # tcp throughput: 4 sizes x 4 metrics + peak RSS; latency: 2 sizes x 4;
     # fan-out: 3; connections: 4 busy + 1 idle; churn: 2; ipc and inproc
-    # each: throughput 2 sizes x 4, latency 4; proxy: 3
-    assert len(rows) == 2 + 17 + 8 + 3 + 5 + 2 + 2 * (8 + 4) + 3, done.stdout
+    # each: throughput 2 sizes x 4, latency 4; proxy: 3; CURVE: throughput
+    # 2 sizes x 4, latency 4
+    assert len(rows) == 2 + 17 + 8 + 3 + 5 + 2 + 2 * (8 + 4) + 3 + (8 + 4), done.stdout
     marks = [line for line in floors.splitlines() if line.startswith("| ")][2:]
     # The proxy row has no floor.
-    assert len(marks) == 17 + 2 + 2 * 6
+    assert len(marks) == 17 + 2 + 2 * 6 + 6
     assert not any(line.startswith("| proxy") for line in marks)
     assert all(line.endswith((" met |", " NOT met |")) for line in marks)

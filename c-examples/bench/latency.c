@@ -2,9 +2,9 @@
 // thread echoes with REP; the main thread times each round trip of a SIZE
 // byte message and reports the average and the 99th percentile.
 //
-//   latency [endpoint] [size] [count]
+//   latency [endpoint] [size] [count] [curve]
 //   defaults: tcp://127.0.0.1:* 64 10000   (a wildcard port is read back
-//   with ZMQ_LAST_ENDPOINT)
+//   with ZMQ_LAST_ENDPOINT); "curve" secures the connection with CURVE
 //
 // The first 100 round trips (connection set-up, cold caches) are not timed.
 // Prints one line of key=value pairs for c-examples/bench/run.py, with the
@@ -64,6 +64,7 @@ int main(int argc, char **argv)
     zmq_setsockopt(rep, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
     zmq_setsockopt(req, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
     char bound[256];
+    secure(argc > 4 ? argv[4] : NULL, rep, req);
     bind_endpoint(rep, endpoint, bound, sizeof bound);
     if (zmq_connect(req, bound) == -1)
         die("zmq_connect");

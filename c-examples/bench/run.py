@@ -109,6 +109,9 @@ CASES = [
     ("inproc throughput 64 B", "throughput", [64, Count(2_000_000, 2)], THROUGHPUT, "inproc://bench"),
     ("inproc throughput 64 KiB", "throughput", [65536, Count(20_000, 2)], THROUGHPUT, "inproc://bench"),
     ("inproc latency 64 B", "latency", [64, Count(10_000, 1)], LATENCY, "inproc://bench"),
+    ("CURVE throughput 64 B", "throughput", [64, Count(1_000_000, 2), "curve"], THROUGHPUT),
+    ("CURVE throughput 1 KiB", "throughput", [1024, Count(300_000, 2), "curve"], THROUGHPUT),
+    ("CURVE latency 64 B", "latency", [64, Count(10_000, 1), "curve"], LATENCY),
 ]
 
 

@@ -2,9 +2,10 @@
 // thread sends COUNT messages of SIZE bytes; a receiver thread takes them,
 // timing from the first message to the last (as libzmq's local_thr does).
 //
-//   throughput [endpoint] [size] [count]
+//   throughput [endpoint] [size] [count] [curve]
 //   defaults: tcp://127.0.0.1:* 64 1000000   (a wildcard port is read back
-//   with ZMQ_LAST_ENDPOINT, so parallel runs never collide)
+//   with ZMQ_LAST_ENDPOINT, so parallel runs never collide); "curve" secures
+//   the connection with CURVE
 //
 // Prints one line of key=value pairs for c-examples/bench/run.py, including
 // the CPU time (user + system, all threads, getrusage) and the context
@@ -71,6 +72,7 @@ int main(int argc, char **argv)
     zmq_setsockopt(pull, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
     zmq_setsockopt(push, ZMQ_SNDTIMEO, &timeout, sizeof timeout);
     char bound[256];
+    secure(argc > 4 ? argv[4] : NULL, pull, push);
     bind_endpoint(pull, endpoint, bound, sizeof bound);
     if (zmq_connect(push, bound) == -1)
         die("zmq_connect");

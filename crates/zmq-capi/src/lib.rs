@@ -12,5 +12,4 @@ pub mod message;
 pub mod poll;
 pub mod socket;
 pub mod timers;
-pub mod unsupported;
 pub mod utility;

@@ -7,6 +7,7 @@ use std::ptr;
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::time::{Duration, Instant};
 
+use zmq_core::crypto::{keypair, SecretKey, KEY_LEN};
 use zmq_core::Error;
 
 use crate::constants::{
@@ -25,7 +26,7 @@ const CAPABILITIES: &[(&str, bool)] = &[
     ("vmci", false),
     ("ws", false),
     ("wss", false),
-    ("curve", false),
+    ("curve", true),
     ("gssapi", false),
     ("draft", false),
 ];
@@ -96,47 +97,6 @@ pub unsafe extern "C" fn zmq_has(capability: *const c_char) -> c_int {
     })
 }
 
-/// The Z85 alphabet of RFC 32: the character for each value 0..85.
-const Z85_CHARS: &[u8; 85] =
-    b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#";
-
-/// Encodes `data` (a multiple of 4 bytes long) as Z85 text.
-fn z85_encode(data: &[u8]) -> Option<Vec<u8>> {
-    if data.len() % 4 != 0 {
-        return None;
-    }
-    let mut out = Vec::with_capacity(data.len() / 4 * 5);
-    for chunk in data.chunks_exact(4) {
-        let mut value = u32::from_be_bytes(chunk.try_into().expect("chunk of 4"));
-        let mut digits = [0u8; 5];
-        for d in digits.iter_mut().rev() {
-            *d = Z85_CHARS[(value % 85) as usize];
-            value /= 85;
-        }
-        out.extend_from_slice(&digits);
-    }
-    Some(out)
-}
-
-/// Decodes Z85 text (a multiple of 5 characters long); None if it is not
-/// valid Z85 or a group exceeds 32 bits.
-fn z85_decode(text: &[u8]) -> Option<Vec<u8>> {
-    if text.len() % 5 != 0 {
-        return None;
-    }
-    let mut out = Vec::with_capacity(text.len() / 5 * 4);
-    for chunk in text.chunks_exact(5) {
-        let mut value: u64 = 0;
-        for &c in chunk {
-            let digit = Z85_CHARS.iter().position(|&z| z == c)?;
-            value = value * 85 + digit as u64;
-        }
-        let value = u32::try_from(value).ok()?;
-        out.extend_from_slice(&value.to_be_bytes());
-    }
-    Some(out)
-}
-
 /// Encodes `size` bytes (a multiple of 4) into `dest` as NUL-terminated
 /// Z85 text of `size * 5 / 4 + 1` bytes; returns `dest`, or NULL with
 /// EINVAL if `size` is not a multiple of 4.
@@ -166,7 +126,7 @@ pub unsafe extern "C" fn zmq_z85_encode(
             // SAFETY: non-null and valid for `size` bytes per the contract.
             unsafe { std::slice::from_raw_parts(data, size) }
         };
-        let Some(text) = z85_encode(input) else {
+        let Some(text) = zmq_core::z85::encode(input) else {
             set_errno(libc::EINVAL);
             return ptr::null_mut();
         };
@@ -194,13 +154,81 @@ pub unsafe extern "C" fn zmq_z85_decode(dest: *mut u8, text: *const c_char) -> *
         }
         // SAFETY: non-null and NUL-terminated per the contract.
         let text = unsafe { CStr::from_ptr(text) }.to_bytes();
-        let Some(bytes) = z85_decode(text) else {
+        let Some(bytes) = zmq_core::z85::decode(text) else {
             set_errno(libc::EINVAL);
             return ptr::null_mut();
         };
         // SAFETY: `dest` holds strlen(text) * 4 / 5 == bytes.len() bytes.
         unsafe { ptr::copy_nonoverlapping(bytes.as_ptr(), dest, bytes.len()) };
         dest
+    })
+}
+
+/// Writes `key` as Z85 text with its NUL into `dest` (41 bytes).
+///
+/// # Safety
+/// `dest` is valid for writing 41 bytes.
+unsafe fn put_z85_key(dest: *mut c_char, key: &[u8; KEY_LEN]) {
+    let text = zmq_core::z85::encode(key).expect("32 bytes encode");
+    // SAFETY: `dest` holds 41 == text.len() + 1 bytes per the contract.
+    unsafe {
+        ptr::copy_nonoverlapping(text.as_ptr(), dest.cast::<u8>(), text.len());
+        *dest.add(text.len()) = 0;
+    }
+}
+
+/// Makes a new CURVE key pair and writes both keys as Z85 text (41 bytes
+/// each, NUL included); 0 on success.
+///
+/// # Safety
+/// Each pointer is NULL (EFAULT) or valid for writing 41 bytes.
+#[no_mangle]
+pub unsafe extern "C" fn zmq_curve_keypair(
+    z85_public_key: *mut c_char,
+    z85_secret_key: *mut c_char,
+) -> c_int {
+    guard(-1, || {
+        if z85_public_key.is_null() || z85_secret_key.is_null() {
+            set_errno(libc::EFAULT);
+            return -1;
+        }
+        let (public, secret) = keypair();
+        // SAFETY: both non-null and 41 bytes long per the contract.
+        unsafe {
+            put_z85_key(z85_public_key, &public);
+            put_z85_key(z85_secret_key, secret.as_bytes());
+        }
+        0
+    })
+}
+
+/// Derives the public key of a Z85 secret key (40 characters and a NUL)
+/// and writes it as Z85 text (41 bytes); -1 with EINVAL if the secret key
+/// is not 40 Z85 characters.
+///
+/// # Safety
+/// `z85_public_key` is NULL or valid for writing 41 bytes;
+/// `z85_secret_key` is NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn zmq_curve_public(
+    z85_public_key: *mut c_char,
+    z85_secret_key: *const c_char,
+) -> c_int {
+    guard(-1, || {
+        if z85_public_key.is_null() || z85_secret_key.is_null() {
+            set_errno(libc::EFAULT);
+            return -1;
+        }
+        // SAFETY: non-null and NUL-terminated per the contract.
+        let text = unsafe { CStr::from_ptr(z85_secret_key) }.to_bytes();
+        let Some(bytes) = zmq_core::z85::decode(text).filter(|b| b.len() == KEY_LEN) else {
+            set_errno(libc::EINVAL);
+            return -1;
+        };
+        let secret = SecretKey::from_bytes(bytes.try_into().expect("32 bytes"));
+        // SAFETY: non-null and 41 bytes long per the contract.
+        unsafe { put_z85_key(z85_public_key, &secret.public_key()) };
+        0
     })
 }
 
@@ -458,7 +486,7 @@ mod tests {
                 0,
                 "as libzmq: only optional parts are named"
             );
-            assert_eq!(zmq_has(c"curve".as_ptr()), 0);
+            assert_eq!(zmq_has(c"curve".as_ptr()), 1);
             assert_eq!(zmq_has(c"nonsense".as_ptr()), 0);
             assert_eq!(zmq_has(ptr::null()), 0);
         }
@@ -496,8 +524,8 @@ mod tests {
             // "#####" is 85^5 - 1, more than 32 bits hold.
             assert!(zmq_z85_decode(bytes.as_mut_ptr(), c"#####".as_ptr()).is_null());
         }
-        assert_eq!(z85_encode(&[0, 0, 0, 0]).unwrap(), b"00000");
-        assert_eq!(z85_decode(b"%nSc0").unwrap(), [0xFF; 4]);
+        assert_eq!(zmq_core::z85::encode(&[0, 0, 0, 0]).unwrap(), b"00000");
+        assert_eq!(zmq_core::z85::decode(b"%nSc0").unwrap(), [0xFF; 4]);
     }
 
     #[test]

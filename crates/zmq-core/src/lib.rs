@@ -1,7 +1,8 @@
 //! zmq-core: a ZeroMQ engine speaking ZMTP 3.x, usable from Rust directly
 //! and wrapped by zmq-capi as libzmq.so.5. Rust users call `Context`,
 //! `Socket` (with `socket::options`, `socket::monitor`, `poll`, `proxy`),
-//! `Msg`, `SocketType` and `Error`; everything else is internal.
+//! `Msg`, `SocketType` and `Error`, and for CURVE `crypto` (keys) and `z85`;
+//! everything else is internal.
 //!
 //! The layers, top first; each imports only from those below it (checked by
 //! `tests/layers.rs`):
@@ -14,7 +15,7 @@
 //! | link | `link` | what a socket shares with its connections: its core, pipe ends, connection options, the engine link, inproc joins |
 //! | transport | `transport` | tcp, ipc, SOCKS5, accept filters: streams and listeners, no protocol |
 //! | zmtp | `zmtp` | the sans-IO ZMTP session: greeting, frames, commands, mechanisms |
-//! | base | `msg`, `pipe`, `queue`, `signal`, `error`, ... | frames, pipes between threads, wake-up signals |
+//! | base | `msg`, `pipe`, `queue`, `signal`, `error`, `crypto`, `z85`, ... | frames, pipes between threads, wake-up signals, CURVE's cryptography (libsodium) |
 //!
 //! A message's path on send: `Socket::send` hands the frame to its pattern
 //! (say, PUSH's load-balancer), which writes it into a `Pipe` to one peer;
@@ -30,6 +31,7 @@
 #![warn(missing_docs)]
 
 pub(crate) mod block;
+pub mod crypto;
 pub mod ctx;
 pub mod error;
 pub(crate) mod io;
@@ -45,6 +47,7 @@ pub(crate) mod signal;
 pub mod socket;
 pub mod socket_type;
 pub(crate) mod transport;
+pub mod z85;
 pub(crate) mod zmtp;
 
 /// Fails to compile when type `$t` implements `$trait`: of two blanket

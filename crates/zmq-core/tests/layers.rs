@@ -17,6 +17,8 @@ const LAYERS: &[&[&str]] = &[
         "signal",
         "pipe",
         "socket_type",
+        "crypto",
+        "z85",
     ],
     &["zmtp"],
     &["transport"],

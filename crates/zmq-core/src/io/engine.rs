@@ -678,7 +678,8 @@ impl Engine {
     /// Tells the socket's monitor how the connection ended.
     pub fn report_closed(&self, why: &Closed) {
         let endpoint = &self.opts.endpoint;
-        if !self.session.is_ready() {
+        let sealed_failure = matches!(why, Closed::Protocol(e) if e.reported_after_handshake());
+        if !self.session.is_ready() || sealed_failure {
             let failure = match why {
                 Closed::Protocol(e) => monitor::handshake_failure(e),
                 Closed::Io(errno) => Some((monitor::HANDSHAKE_FAILED_NO_DETAIL, *errno as u32)),

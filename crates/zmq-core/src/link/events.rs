@@ -2,7 +2,7 @@
 //! a failed handshake reports; sent by the I/O threads through the
 //! socket's `EventSink`, which the socket layer implements.
 
-use crate::zmtp::ProtocolError;
+use crate::zmtp::{self, ProtocolError};
 
 /// ZMQ_EVENT_CONNECTED, numbered as in zmq.h.
 pub const CONNECTED: u16 = 0x0001;
@@ -62,6 +62,18 @@ pub fn protocol_error_code(e: &ProtocolError) -> u32 {
         BadZapReply(reply) => reply.code(),
         MechanismMismatch { .. } => 0x1100_0002,
         MalformedCommand | CommandWithMore => 0x1000_0011,
+        InvalidSequence => 0x1000_0002,
+        KeyExchange => 0x1000_0003,
+        Malformed(which) => match which {
+            zmtp::Malformed::Message => 0x1000_0012,
+            zmtp::Malformed::Hello => 0x1000_0013,
+            zmtp::Malformed::Initiate => 0x1000_0014,
+            zmtp::Malformed::Error => 0x1000_0015,
+            zmtp::Malformed::Ready => 0x1000_0016,
+            zmtp::Malformed::Welcome => 0x1000_0017,
+        },
+        InvalidMetadata => 0x1000_0018,
+        Cryptographic => 0x1100_0001,
         UnexpectedCommand(_) | UnexpectedMessage => 0x1000_0001,
         IncompatibleSocketType { .. } | UnknownSocketType(_) | MissingSocketType => 0x1000_0018,
         _ => 0x1000_0000,

@@ -1,6 +1,7 @@
 //! Socket options with libzmq's numbers, defaults and validation. Values
 //! come in and go out as raw bytes, exactly as zmq_setsockopt passes them.
 
+use crate::crypto::{PublicKey, SecretKey, KEY_LEN};
 use crate::error::{Error, Result};
 use crate::link::ConnOptions;
 use crate::link::ZapHandle;
@@ -149,6 +150,14 @@ pub const PLAIN_SERVER: i32 = 44;
 pub const PLAIN_USERNAME: i32 = 45;
 /// ZMQ_PLAIN_PASSWORD, numbered as in zmq.h.
 pub const PLAIN_PASSWORD: i32 = 46;
+/// ZMQ_CURVE_SERVER, numbered as in zmq.h.
+pub const CURVE_SERVER: i32 = 47;
+/// ZMQ_CURVE_PUBLICKEY, numbered as in zmq.h.
+pub const CURVE_PUBLICKEY: i32 = 48;
+/// ZMQ_CURVE_SECRETKEY, numbered as in zmq.h.
+pub const CURVE_SECRETKEY: i32 = 49;
+/// ZMQ_CURVE_SERVERKEY, numbered as in zmq.h.
+pub const CURVE_SERVERKEY: i32 = 50;
 /// ZMQ_ZAP_DOMAIN, numbered as in zmq.h.
 pub const ZAP_DOMAIN: i32 = 55;
 /// ZMQ_ZAP_ENFORCE_DOMAIN, numbered as in zmq.h.
@@ -157,6 +166,37 @@ pub const ZAP_ENFORCE_DOMAIN: i32 = 93;
 /// ZMQ_MECHANISM's values.
 const NULL: i32 = 0;
 const PLAIN: i32 = 1;
+const CURVE: i32 = 2;
+
+/// A CURVE key as an option value: 32 raw bytes, or 40 Z85 characters
+/// (with or without a terminating NUL, as libzmq takes them).
+fn curve_key(value: &[u8]) -> Result<[u8; KEY_LEN]> {
+    let text = match value.len() {
+        KEY_LEN => return Ok(value.try_into().expect("32 bytes")),
+        Z85_KEY_LEN => value,
+        41 if value[40] == 0 => &value[..40],
+        _ => return Err(Error::Invalid),
+    };
+    let key = crate::z85::decode(text).ok_or(Error::Invalid)?;
+    Ok(key.try_into().expect("40 Z85 characters make 32 bytes"))
+}
+
+/// Characters in a Z85 key.
+const Z85_KEY_LEN: usize = 40;
+
+/// A CURVE key read back: 32 raw bytes into a 32-byte buffer, or Z85 with
+/// its NUL into a 41-byte one; any other size is EINVAL.
+fn put_curve_key(buf: &mut [u8], key: &[u8; KEY_LEN]) -> Result<usize> {
+    match buf.len() {
+        KEY_LEN => put(buf, key),
+        n if n == Z85_KEY_LEN + 1 => {
+            let mut text = crate::z85::encode(key).expect("32 bytes encode");
+            text.push(0);
+            put(buf, &text)
+        }
+        _ => Err(Error::Invalid),
+    }
+}
 
 /// Reads an `int` option value (must be exactly 4 bytes).
 pub fn int_value(value: &[u8]) -> Result<i32> {
@@ -257,6 +297,11 @@ pub(crate) struct Options {
     pub plain_password: Bytes,
     pub zap_domain: Bytes,
     pub zap_enforce_domain: bool,
+    /// ZMQ_CURVE_PUBLICKEY, ZMQ_CURVE_SECRETKEY (wiped on drop) and
+    /// ZMQ_CURVE_SERVERKEY; zeros until set, as libzmq's.
+    pub curve_public: PublicKey,
+    pub curve_secret: SecretKey,
+    pub curve_server: PublicKey,
 }
 
 /// ZMQ_RATE (kbit/s), ZMQ_RECOVERY_IVL (ms), ZMQ_MULTICAST_HOPS,
@@ -323,6 +368,9 @@ impl Options {
             plain_password: Bytes::new(),
             zap_domain: Bytes::new(),
             zap_enforce_domain: false,
+            curve_public: [0; KEY_LEN],
+            curve_secret: SecretKey::default(),
+            curve_server: [0; KEY_LEN],
         }
     }
 
@@ -353,6 +401,18 @@ impl Options {
             (PLAIN, false) => Security::PlainClient {
                 username: self.plain_username.clone(),
                 password: self.plain_password.clone(),
+            },
+            (CURVE, true) => Security::CurveServer {
+                secret: self.curve_secret.clone(),
+                // libzmq 4.3 asks a bound handler about every client,
+                // unless the domain is enforced and there is none.
+                authenticate: !self.zap_domain.is_empty() || !self.zap_enforce_domain,
+                enforce: self.zap_enforce_domain,
+            },
+            (CURVE, false) => Security::CurveClient {
+                server: self.curve_server,
+                public: self.curve_public,
+                secret: self.curve_secret.clone(),
             },
             _ => Security::Null {
                 authenticate: !self.zap_domain.is_empty(),
@@ -505,6 +565,30 @@ impl Options {
                 self.mechanism = if server { PLAIN } else { NULL };
             }
             PLAIN_USERNAME | PLAIN_PASSWORD => self.set_credential(option, value)?,
+            CURVE_SERVER => {
+                let server = match int_value(value)? {
+                    0 => false,
+                    1 => true,
+                    _ => return Err(Error::Invalid),
+                };
+                self.as_server = server;
+                self.mechanism = if server { CURVE } else { NULL };
+            }
+            // Setting any key makes this a CURVE socket; the server's key
+            // makes it a client.
+            CURVE_PUBLICKEY => {
+                self.curve_public = curve_key(value)?;
+                self.mechanism = CURVE;
+            }
+            CURVE_SECRETKEY => {
+                self.curve_secret = SecretKey::from_bytes(curve_key(value)?);
+                self.mechanism = CURVE;
+            }
+            CURVE_SERVERKEY => {
+                self.curve_server = curve_key(value)?;
+                self.mechanism = CURVE;
+                self.as_server = false;
+            }
             ZAP_DOMAIN => {
                 if value.is_empty() || value.len() > 255 {
                     return Err(Error::Invalid);
@@ -557,6 +641,10 @@ impl Options {
             USE_FD => int(buf, self.use_fd),
             MECHANISM => int(buf, self.mechanism),
             PLAIN_SERVER => int(buf, (self.mechanism == PLAIN && self.as_server) as i32),
+            CURVE_SERVER => int(buf, (self.mechanism == CURVE && self.as_server) as i32),
+            CURVE_PUBLICKEY => put_curve_key(buf, &self.curve_public),
+            CURVE_SECRETKEY => put_curve_key(buf, self.curve_secret.as_bytes()),
+            CURVE_SERVERKEY => put_curve_key(buf, &self.curve_server),
             PLAIN_USERNAME => put(buf, &with_nul(&self.plain_username)),
             PLAIN_PASSWORD => put(buf, &with_nul(&self.plain_password)),
             ZAP_DOMAIN => put(buf, &with_nul(&self.zap_domain)),

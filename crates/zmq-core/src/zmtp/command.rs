@@ -205,7 +205,8 @@ impl Command {
 /// The MESSAGE command that carries a sealed frame (RFC 26).
 pub const MESSAGE: &[u8] = b"MESSAGE";
 
-/// The ERROR name as libzmq 4.3's PLAIN and CURVE write it: its C source
+/// The ERROR name as libzmq 4.3's PLAIN writes it (CURVE spells it right):
+/// its C source
 /// spells the name "\x05ERROR", whose greedy hex escape makes one byte of
 /// `\x05E`, so the name-length byte reads 0x5E ('^') and "RROR" follows.
 /// Its PLAIN peers understand only this form; we accept it from anyone.

@@ -47,9 +47,43 @@ pub enum ProtocolError {
     BadZapReply(ReplyError),
     /// The system had no memory for a frame the peer announced.
     OutOfMemory,
+    /// A CURVE box did not open: forged, altered, or sealed with keys
+    /// other than the ones agreed (a wrong server key, for one).
+    Cryptographic,
+    /// A CURVE short nonce did not count up: a replayed or reordered command.
+    InvalidSequence,
+    /// The CURVE vouch does not match the connection's keys.
+    KeyExchange,
+    /// The peer's metadata is not a list of properties.
+    InvalidMetadata,
+    /// A CURVE command of this kind has the wrong size or fields.
+    Malformed(Malformed),
+}
+
+/// Which CURVE command was malformed (libzmq reports each apart).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Malformed {
+    Message,
+    Hello,
+    Initiate,
+    Error,
+    Ready,
+    Welcome,
 }
 
 impl ProtocolError {
+    /// Whether libzmq reports this failure with a handshake-failed event
+    /// even after the handshake: CURVE's checks on each MESSAGE.
+    pub fn reported_after_handshake(&self) -> bool {
+        matches!(
+            self,
+            ProtocolError::Cryptographic
+                | ProtocolError::InvalidSequence
+                | ProtocolError::Malformed(Malformed::Message)
+                | ProtocolError::UnexpectedCommand(_)
+        )
+    }
+
     /// The ZAP status code behind this failure, if authentication failed:
     /// ours refused the peer, or the peer's ERROR says it refused us.
     pub fn auth_status(&self) -> Option<u16> {
@@ -98,6 +132,11 @@ impl fmt::Display for ProtocolError {
             AuthenticatorGone => f.write_str("the ZAP handler closed before it answered"),
             BadZapReply(e) => write!(f, "malformed ZAP reply: {e:?}"),
             OutOfMemory => f.write_str("no memory for the frame the peer announced"),
+            Cryptographic => f.write_str("a CURVE box failed to open"),
+            InvalidSequence => f.write_str("a CURVE nonce did not increase"),
+            KeyExchange => f.write_str("the CURVE vouch does not match the connection's keys"),
+            InvalidMetadata => f.write_str("malformed metadata"),
+            Malformed(which) => write!(f, "malformed CURVE {which:?} command"),
         }
     }
 }

@@ -1,5 +1,6 @@
 //! ZMTP 3.x, sans-IO: bytes in, events and bytes out.
-//! Nothing here does I/O, spawns threads or reads clocks; the engine drives
+//! Nothing here does I/O or spawns threads, and only CURVE's cookie keys
+//! read a clock (to rotate, see `mechanism::curve::cookie`); the engine drives
 //! a [`Session`] with the bytes it reads and writes out what it produces.
 
 pub mod command;
@@ -16,5 +17,5 @@ pub mod session;
 pub mod zap;
 
 pub use command::Metadata;
-pub use error::ProtocolError;
+pub use error::{Malformed, ProtocolError};
 pub use session::{Event, Session, SessionConfig};

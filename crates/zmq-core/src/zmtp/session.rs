@@ -1,9 +1,10 @@
 //! One ZMTP 3.x connection as a sans-IO state machine: greeting, security
-//! handshake (NULL or PLAIN, with ZAP verdicts the driver fetches), then
-//! traffic. The driver owns the socket; the session says where each read
-//! lands, decodes, encodes, keeps the output and the connection's clocks
-//! (time passed in), and never blocks, reads a clock or touches a file
-//! descriptor. After the first error every call fails alike.
+//! handshake (NULL, PLAIN or CURVE, with ZAP verdicts the driver fetches),
+//! then traffic (sealed frame by frame under CURVE). The driver owns the
+//! socket; the session says where each read lands, decodes, encodes, keeps
+//! the output and the connection's clocks (time passed in), and never
+//! blocks, reads a clock or touches a file descriptor. After the first
+//! error every call fails alike.
 
 use bytes::{Buf, Bytes, BytesMut};
 use std::io::{self, Write};
@@ -12,7 +13,7 @@ use std::time::Instant;
 
 use super::command::{self, Command, IDENTITY};
 use super::frame::{self, Frame, Header, MORE};
-use super::greeting::{self, Greeting, GREETING_LEN};
+use super::greeting::{self, Greeting, GREETING_LEN, SIGNATURE_LEN};
 use super::input::{Input, OWN_BUFFER};
 use super::liveness::{Due, Expired, Liveness, LivenessConfig};
 use super::mechanism::{Mechanism, Seal, Security, Step, SEALED_COMMAND, SEALED_MORE};
@@ -29,6 +30,10 @@ pub const HANDSHAKE_COMMAND_MAX: u64 = 64 * 1024;
 /// Floor for the size of commands after the handshake, so PING and ERROR
 /// still pass when ZMQ_MAXMSGSIZE is tiny.
 pub const TRAFFIC_COMMAND_MIN: u64 = 512;
+
+/// What sealing adds to a frame at most (CURVE's MESSAGE: name, nonce,
+/// tag, flags).
+const SEAL_OVERHEAD: u64 = super::mechanism::curve::seal::OVERHEAD as u64;
 
 /// Received bodies up to this size are copied out of the input buffer;
 /// larger ones are split off it without a copy.
@@ -113,6 +118,11 @@ pub struct Session {
     state: State,
     mechanism: Mechanism,
     peer_greeting: Option<Greeting>,
+    /// Our greeting, and how much of it is in the output.
+    greeting: [u8; GREETING_LEN],
+    greeting_sent: usize,
+    /// How much of the peer's greeting we had when we sent our major.
+    peer_bytes_at_major: usize,
     peer: Option<PeerInfo>,
     out: Output,
     /// The last frame we encoded had MORE: the next one continues a message.
@@ -132,12 +142,20 @@ pub struct Session {
 }
 
 impl Session {
-    /// A session whose greeting is already in `output()`.
+    /// A session whose greeting's signature is already in `output()`. As
+    /// libzmq, the major version follows once the peer's signature is in,
+    /// and the rest once its major version is: a libzmq peer then sends
+    /// its whole greeting before it reads our mechanism, so when it gives
+    /// up on that we still learn and report the mismatch.
     pub fn new(cfg: SessionConfig) -> Session {
         let mechanism = Mechanism::new(&cfg.security, cfg.socket_type, cfg.routing_id.clone());
         let mut out = Output::with_capacity(256);
-        out.extend_from_slice(&Greeting::ours(mechanism.name(), mechanism.as_server()).encode());
+        let greeting = Greeting::ours(mechanism.name(), mechanism.as_server()).encode();
+        out.extend_from_slice(&greeting[..SIGNATURE_LEN]);
         Session {
+            greeting,
+            greeting_sent: SIGNATURE_LEN,
+            peer_bytes_at_major: 0,
             mechanism,
             state: State::Greeting,
             peer_greeting: None,
@@ -284,6 +302,7 @@ impl Session {
             match self.state {
                 State::Greeting => {
                     greeting::check_prefix(input)?;
+                    self.send_greeting(input.len());
                     let Some(bytes) = input.get(..GREETING_LEN) else {
                         return Ok(None);
                     };
@@ -296,7 +315,7 @@ impl Session {
                     input.advance(GREETING_LEN);
                     self.peer_greeting = Some(peer);
                     self.state = State::Handshake;
-                    let step = self.mechanism.start(&mut self.out);
+                    let step = self.mechanism.start(&mut self.out)?;
                     if let Some(event) = self.step(step) {
                         return Ok(Some(event));
                     }
@@ -305,20 +324,17 @@ impl Session {
                     let Some(frame) = self.next_frame(input)? else {
                         return Ok(None);
                     };
-                    let cmd = Command::parse(frame.body)?;
-                    let step = self.mechanism.handle(cmd, &mut self.out)?;
+                    let step = self.mechanism.handle(frame.body, &mut self.out)?;
                     if let Some(event) = self.step(step) {
                         return Ok(Some(event));
                     }
                 }
                 State::Traffic if self.seal.is_some() => {
-                    // Only sealed frames, each a MESSAGE command.
+                    // Only sealed frames, each a MESSAGE command (libzmq
+                    // sends it in a data frame; either kind will do).
                     let Some(frame) = self.next_frame(input)? else {
                         return Ok(None);
                     };
-                    if !frame.is_command() {
-                        return Err(ProtocolError::UnexpectedMessage);
-                    }
                     if let Some(event) = self.open(frame.body)? {
                         return Ok(Some(event));
                     }
@@ -341,6 +357,30 @@ impl Session {
                     }
                 }
             }
+        }
+    }
+
+    /// Sends as much more of our greeting as the peer's has earned, given
+    /// `received` bytes of it: our major version once its signature is in;
+    /// the rest once its greeting is whole, or once its major version is in
+    /// and more bytes came after we sent ours. Had its signature and major
+    /// version come in one read, our major and rest would reach a libzmq
+    /// peer together, and it would give up on a mechanism mismatch before
+    /// sending its own rest; waiting for the bytes our major version makes
+    /// it send avoids that.
+    fn send_greeting(&mut self, received: usize) {
+        if self.greeting_sent == SIGNATURE_LEN && received >= SIGNATURE_LEN {
+            self.out
+                .extend_from_slice(&self.greeting[SIGNATURE_LEN..][..1]);
+            self.greeting_sent += 1;
+            self.peer_bytes_at_major = received;
+        }
+        let earned = received >= GREETING_LEN
+            || (received > SIGNATURE_LEN && received > self.peer_bytes_at_major);
+        if self.greeting_sent == SIGNATURE_LEN + 1 && earned {
+            self.out
+                .extend_from_slice(&self.greeting[SIGNATURE_LEN + 1..]);
+            self.greeting_sent = GREETING_LEN;
         }
     }
 
@@ -433,6 +473,12 @@ impl Session {
             return Ok(None);
         };
         let limit = match (self.state, header.is_command()) {
+            // A sealed frame may be a MESSAGE as large as the limit allows
+            // the frame inside it.
+            (State::Traffic, _) if self.seal.is_some() => self
+                .max_msg_size()
+                .max(TRAFFIC_COMMAND_MIN)
+                .saturating_add(SEAL_OVERHEAD),
             (State::Traffic, false) => self.max_msg_size(),
             (State::Traffic, true) => self.max_msg_size().max(TRAFFIC_COMMAND_MIN),
             (_, true) => HANDSHAKE_COMMAND_MAX,
@@ -449,18 +495,22 @@ impl Session {
     /// Opens a sealed frame (a MESSAGE command's body): a message frame,
     /// or a command handled as any other.
     fn open(&mut self, body: Bytes) -> Result<Option<Event>, ProtocolError> {
-        let Command::Other { name, data } = Command::parse(body)? else {
+        let name = &body[..body.len().min(1 + command::MESSAGE.len())];
+        if name.first().map(|&n| usize::from(n)) != Some(command::MESSAGE.len())
+            || &name[1..] != command::MESSAGE
+        {
             return Err(ProtocolError::UnexpectedCommand("not MESSAGE".into()));
-        };
-        if name != command::MESSAGE {
-            return Err(ProtocolError::UnexpectedCommand(
-                String::from_utf8_lossy(&name).into(),
-            ));
         }
         let seal = self.seal.as_mut().expect("open is only called when sealed");
-        let (flags, frame) = seal.open(&data)?;
+        let (flags, frame) = seal.open(&body[name.len()..])?;
         if flags & SEALED_COMMAND != 0 {
             return self.handle_command(Command::parse(frame)?);
+        }
+        if frame.len() as u64 > self.max_msg_size() {
+            return Err(ProtocolError::MessageTooLarge {
+                size: frame.len() as u64,
+                max: self.max_msg_size(),
+            });
         }
         let mut msg = Msg::from_bytes(frame);
         msg.set_more(flags & SEALED_MORE != 0);

@@ -4,9 +4,11 @@
 //! for a ZAP verdict on the peer, and ends by handing the session the
 //! peer's validated metadata.
 
+pub mod curve;
 pub mod null;
 pub mod plain;
 
+pub use curve::{CurveClient, CurveServer};
 pub use null::Null;
 pub use plain::{PlainClient, PlainServer};
 
@@ -16,6 +18,7 @@ use super::command::{self, Command, Metadata, IDENTITY, SOCKET_TYPE};
 use super::greeting::MechanismName;
 use super::zap::{Request, Verdict};
 use super::ProtocolError;
+use crate::crypto::{PublicKey, SecretKey};
 use crate::SocketType;
 
 /// What a mechanism that protects traffic does to every frame after the
@@ -65,6 +68,19 @@ pub enum Security {
     PlainClient { username: Bytes, password: Bytes },
     /// PLAIN, checking the client's credentials with ZAP.
     PlainServer,
+    /// CURVE, to the server whose public key is `server`, as C/c.
+    CurveClient {
+        server: PublicKey,
+        public: PublicKey,
+        secret: SecretKey,
+    },
+    /// CURVE, as S/s; `authenticate` asks ZAP about each client's C,
+    /// `enforce` refuses clients when no handler is bound.
+    CurveServer {
+        secret: SecretKey,
+        authenticate: bool,
+        enforce: bool,
+    },
 }
 
 impl Default for Security {
@@ -77,11 +93,13 @@ impl Default for Security {
 }
 
 /// One connection's mechanism.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub enum Mechanism {
     Null(Null),
     PlainClient(PlainClient),
     PlainServer(PlainServer),
+    CurveClient(CurveClient),
+    CurveServer(CurveServer),
 }
 
 impl Mechanism {
@@ -99,13 +117,32 @@ impl Mechanism {
                 Mechanism::PlainClient(PlainClient::new(us, username.clone(), password.clone()))
             }
             Security::PlainServer => Mechanism::PlainServer(PlainServer::new(us)),
+            Security::CurveClient {
+                server,
+                public,
+                secret,
+            } => Mechanism::CurveClient(CurveClient::new(us, *server, *public, secret.clone())),
+            Security::CurveServer {
+                secret,
+                authenticate,
+                enforce,
+            } => Mechanism::CurveServer(CurveServer::new(
+                us,
+                secret.clone(),
+                *authenticate,
+                *enforce,
+            )),
         }
     }
 
     /// Once the handshake is over: what seals traffic, if this mechanism
-    /// protects it (none yet: CURVE will).
+    /// protects it (CURVE does).
     pub fn take_seal(&mut self) -> Option<Box<dyn Seal>> {
-        None
+        match self {
+            Mechanism::CurveClient(m) => Some(Box::new(m.take_seal()?)),
+            Mechanism::CurveServer(m) => Some(Box::new(m.take_seal()?)),
+            _ => None,
+        }
     }
 
     /// The name our greeting announces; the peer's must be the same.
@@ -113,34 +150,34 @@ impl Mechanism {
         match self {
             Mechanism::Null(_) => Null::NAME,
             Mechanism::PlainClient(_) | Mechanism::PlainServer(_) => plain::NAME,
+            Mechanism::CurveClient(_) | Mechanism::CurveServer(_) => curve::NAME,
         }
     }
 
     /// The greeting's as-server bit.
     pub fn as_server(&self) -> bool {
-        matches!(self, Mechanism::PlainServer(_))
+        matches!(self, Mechanism::PlainServer(_) | Mechanism::CurveServer(_))
     }
 
     /// Called once the greetings are exchanged.
-    pub fn start(&mut self, out: &mut BytesMut) -> Step {
-        match self {
+    pub fn start(&mut self, out: &mut BytesMut) -> Result<Step, ProtocolError> {
+        Ok(match self {
             Mechanism::Null(m) => m.start(out),
             Mechanism::PlainClient(m) => m.start(out),
-            Mechanism::PlainServer(_) => Step::Continue,
-        }
+            Mechanism::CurveClient(m) => m.start(out)?,
+            Mechanism::PlainServer(_) | Mechanism::CurveServer(_) => Step::Continue,
+        })
     }
 
-    /// Handles one handshake command from the peer.
-    pub fn handle(&mut self, cmd: Command, out: &mut BytesMut) -> Result<Step, ProtocolError> {
-        if let Command::Error { reason } = cmd {
-            return Err(ProtocolError::PeerError {
-                reason: String::from_utf8_lossy(&reason).into(),
-            });
-        }
+    /// Handles one handshake command (a command frame's body) from the
+    /// peer. CURVE's commands are boxes, which it parses itself.
+    pub fn handle(&mut self, body: Bytes, out: &mut BytesMut) -> Result<Step, ProtocolError> {
         match self {
-            Mechanism::Null(m) => m.handle(cmd, out),
-            Mechanism::PlainClient(m) => m.handle(cmd, out),
-            Mechanism::PlainServer(m) => m.handle(cmd, out),
+            Mechanism::Null(m) => m.handle(parse(body)?, out),
+            Mechanism::PlainClient(m) => m.handle(parse(body)?, out),
+            Mechanism::PlainServer(m) => m.handle(parse(body)?, out),
+            Mechanism::CurveClient(m) => m.handle(body, out),
+            Mechanism::CurveServer(m) => m.handle(body, out),
         }
     }
 
@@ -150,7 +187,10 @@ impl Mechanism {
         match self {
             Mechanism::Null(m) => m.verdict(verdict, out),
             Mechanism::PlainServer(m) => m.verdict(verdict, out),
-            Mechanism::PlainClient(_) => Err(ProtocolError::UnexpectedCommand("ZAP".into())),
+            Mechanism::CurveServer(m) => m.verdict(verdict, out),
+            Mechanism::PlainClient(_) | Mechanism::CurveClient(_) => {
+                Err(ProtocolError::UnexpectedCommand("ZAP".into()))
+            }
         }
     }
 }
@@ -226,6 +266,17 @@ pub fn validate_peer(ours: SocketType, metadata: Metadata) -> Result<PeerMetadat
     })
 }
 
+/// A NULL or PLAIN handshake command, parsed; the peer's ERROR ends the
+/// handshake whatever the state.
+fn parse(body: Bytes) -> Result<Command, ProtocolError> {
+    match Command::parse(body)? {
+        Command::Error { reason } => Err(ProtocolError::PeerError {
+            reason: String::from_utf8_lossy(&reason).into(),
+        }),
+        cmd => Ok(cmd),
+    }
+}
+
 /// The error for a command that has no place at this point.
 fn unexpected(cmd: &Command) -> ProtocolError {
     ProtocolError::UnexpectedCommand(String::from_utf8_lossy(cmd.name()).into())
@@ -234,6 +285,17 @@ fn unexpected(cmd: &Command) -> ProtocolError {
 #[cfg(test)]
 pub(super) mod tests {
     use super::*;
+
+    /// Feeds mechanisms parsed commands, as the session feeds them bodies.
+    pub trait HandleCmd {
+        fn handle_cmd(&mut self, cmd: Command, out: &mut BytesMut) -> Result<Step, ProtocolError>;
+    }
+
+    impl HandleCmd for Mechanism {
+        fn handle_cmd(&mut self, cmd: Command, out: &mut BytesMut) -> Result<Step, ProtocolError> {
+            self.handle(cmd.body().freeze(), out)
+        }
+    }
 
     /// The commands in `out`, parsed, emptying it.
     pub fn sent(out: &mut BytesMut) -> Vec<Command> {

@@ -87,7 +87,10 @@ impl Null {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{tests::sent, Mechanism, Security};
+    use super::super::{
+        tests::{sent, HandleCmd},
+        Mechanism, Security,
+    };
     use super::*;
     use crate::zmtp::command::{Metadata, IDENTITY, SOCKET_TYPE};
     use crate::SocketType;
@@ -125,7 +128,7 @@ mod tests {
             (SocketType::Pair, false),
         ] {
             let mut out = BytesMut::new();
-            assert_eq!(null(ty, b"me", false).start(&mut out), Step::Continue);
+            assert_eq!(null(ty, b"me", false).start(&mut out), Ok(Step::Continue));
             let [Command::Ready(meta)] = &sent(&mut out)[..] else {
                 panic!("not one READY");
             };
@@ -141,9 +144,9 @@ mod tests {
     fn accepts_a_compatible_ready() {
         let mut m = null(SocketType::Dealer, b"", false);
         let mut out = BytesMut::new();
-        m.start(&mut out);
+        m.start(&mut out).unwrap();
         let Step::Done(peer) = m
-            .handle(
+            .handle_cmd(
                 ready(&[("socket-type", "ROUTER"), ("X-App", "1")]),
                 &mut out,
             )
@@ -159,24 +162,24 @@ mod tests {
     fn refuses_bad_readies_errors_and_other_commands() {
         let mut m = null(SocketType::Push, b"", false);
         let out = &mut BytesMut::new();
-        m.start(out);
+        m.start(out).unwrap();
         assert_eq!(
-            m.handle(ready(&[("Socket-Type", "PUSH")]), out),
+            m.handle_cmd(ready(&[("Socket-Type", "PUSH")]), out),
             Err(ProtocolError::IncompatibleSocketType {
                 ours: SocketType::Push,
                 peer: SocketType::Push
             })
         );
         assert_eq!(
-            m.handle(ready(&[("Identity", "x")]), out),
+            m.handle_cmd(ready(&[("Identity", "x")]), out),
             Err(ProtocolError::MissingSocketType)
         );
         assert_eq!(
-            m.handle(ready(&[("Socket-Type", "pull")]), out),
+            m.handle_cmd(ready(&[("Socket-Type", "pull")]), out),
             Err(ProtocolError::UnknownSocketType("pull".into()))
         );
         assert_eq!(
-            m.handle(
+            m.handle_cmd(
                 Command::Error {
                     reason: Bytes::from_static(b"go away")
                 },
@@ -187,7 +190,7 @@ mod tests {
             })
         );
         assert_eq!(
-            m.handle(
+            m.handle_cmd(
                 Command::Ping {
                     ttl: 0,
                     context: Bytes::new()
@@ -204,15 +207,15 @@ mod tests {
         let out = &mut BytesMut::new();
         assert_eq!(
             m.start(out),
-            Step::Authenticate(Request {
+            Ok(Step::Authenticate(Request {
                 mechanism: "NULL",
                 credentials: vec![]
-            })
+            }))
         );
         assert!(out.is_empty(), "READY before the verdict");
         // The peer's READY is held until the handler answers.
         assert_eq!(
-            m.handle(ready(&[("Socket-Type", "PUSH")]), out),
+            m.handle_cmd(ready(&[("Socket-Type", "PUSH")]), out),
             Ok(Step::Continue)
         );
         let Ok(Step::Done(peer)) = m.verdict(Verdict::Allow, out) else {
@@ -226,11 +229,11 @@ mod tests {
     fn no_handler_lets_the_peer_in() {
         let mut m = null(SocketType::Pull, b"", true);
         let out = &mut BytesMut::new();
-        m.start(out);
+        m.start(out).unwrap();
         assert_eq!(m.verdict(Verdict::Unavailable, out), Ok(Step::Continue));
         assert!(matches!(&sent(out)[..], [Command::Ready(_)]));
         assert!(matches!(
-            m.handle(ready(&[("Socket-Type", "PUSH")]), out),
+            m.handle_cmd(ready(&[("Socket-Type", "PUSH")]), out),
             Ok(Step::Done(_))
         ));
     }
@@ -246,7 +249,7 @@ mod tests {
             Bytes::new(),
         );
         let out = &mut BytesMut::new();
-        m.start(out);
+        m.start(out).unwrap();
         assert_eq!(
             m.verdict(Verdict::Unavailable, out),
             Err(ProtocolError::NoAuthenticator)
@@ -259,7 +262,7 @@ mod tests {
         for (status, error_sent) in [(400, true), (500, true), (300, false)] {
             let mut m = null(SocketType::Pull, b"", true);
             let out = &mut BytesMut::new();
-            m.start(out);
+            m.start(out).unwrap();
             assert_eq!(
                 m.verdict(Verdict::Deny(status), out),
                 Err(ProtocolError::Denied { status })

@@ -148,7 +148,10 @@ fn length_prefixed(data: &Bytes) -> Result<(Bytes, Bytes), ProtocolError> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{tests::sent, Mechanism, PeerMetadata, Security};
+    use super::super::{
+        tests::{sent, HandleCmd},
+        Mechanism, PeerMetadata, Security,
+    };
     use super::*;
     use crate::zmtp::command::SOCKET_TYPE;
     use crate::SocketType;
@@ -182,11 +185,11 @@ mod tests {
         assert!(s.as_server() && !c.as_server());
         assert_eq!(c.name(), NAME);
         let (co, so) = (&mut BytesMut::new(), &mut BytesMut::new());
-        assert_eq!(c.start(co), Step::Continue);
-        assert_eq!(s.start(so), Step::Continue);
+        assert_eq!(c.start(co), Ok(Step::Continue));
+        assert_eq!(s.start(so), Ok(Step::Continue));
         let hello = sent(co);
         assert_eq!(hello, [other(b"HELLO", b"\x05admin\x06secret")]);
-        let step = s.handle(hello[0].clone(), so).unwrap();
+        let step = s.handle_cmd(hello[0].clone(), so).unwrap();
         assert_eq!(
             step,
             Step::Authenticate(Request {
@@ -198,16 +201,16 @@ mod tests {
         assert_eq!(s.verdict(Verdict::Allow, so), Ok(Step::Continue));
         let welcome = sent(so);
         assert_eq!(welcome, [other(b"WELCOME", b"")]);
-        assert_eq!(c.handle(welcome[0].clone(), co), Ok(Step::Continue));
+        assert_eq!(c.handle_cmd(welcome[0].clone(), co), Ok(Step::Continue));
         let initiate = sent(co);
         let Step::Done(PeerMetadata { socket_type, .. }) =
-            s.handle(initiate[0].clone(), so).unwrap()
+            s.handle_cmd(initiate[0].clone(), so).unwrap()
         else {
             panic!("server not done");
         };
         assert_eq!(socket_type, SocketType::Push);
         let ready = sent(so);
-        let Step::Done(peer) = c.handle(ready[0].clone(), co).unwrap() else {
+        let Step::Done(peer) = c.handle_cmd(ready[0].clone(), co).unwrap() else {
             panic!("client not done");
         };
         assert_eq!(peer.socket_type, SocketType::Pull);
@@ -219,7 +222,7 @@ mod tests {
         let hello = other(b"HELLO", b"\x01u\x01p");
         let mut s = server();
         let out = &mut BytesMut::new();
-        s.handle(hello.clone(), out).unwrap();
+        s.handle_cmd(hello.clone(), out).unwrap();
         assert_eq!(
             s.verdict(Verdict::Deny(400), out),
             Err(ProtocolError::Denied { status: 400 })
@@ -228,7 +231,7 @@ mod tests {
         assert_eq!(&out[..], b"\x04\x09^RROR\x03400");
         out.clear();
         let mut s = server();
-        s.handle(hello, out).unwrap();
+        s.handle_cmd(hello, out).unwrap();
         assert_eq!(
             s.verdict(Verdict::Unavailable, out),
             Err(ProtocolError::NoAuthenticator)
@@ -245,29 +248,31 @@ mod tests {
                 data: Bytes::copy_from_slice(data),
             };
             assert_eq!(
-                server().handle(hello, out),
+                server().handle_cmd(hello, out),
                 Err(ProtocolError::MalformedCommand),
                 "{data:?}"
             );
         }
         // INITIATE before the verdict, READY to a server.
         let mut s = server();
-        s.handle(other(b"HELLO", b"\x00\x00"), out).unwrap();
-        assert!(s.handle(other(b"INITIATE", b""), out).is_err());
+        s.handle_cmd(other(b"HELLO", b"\x00\x00"), out).unwrap();
+        assert!(s.handle_cmd(other(b"INITIATE", b""), out).is_err());
         assert!(server()
-            .handle(Command::Ready(Metadata::default()), out)
+            .handle_cmd(Command::Ready(Metadata::default()), out)
             .is_err());
         // A client takes neither READY before WELCOME nor a WELCOME with data.
         let mut c = client(b"u", b"p");
-        c.start(out);
-        assert!(c.handle(Command::Ready(Metadata::default()), out).is_err());
+        c.start(out).unwrap();
+        assert!(c
+            .handle_cmd(Command::Ready(Metadata::default()), out)
+            .is_err());
         let mut c = client(b"u", b"p");
         assert_eq!(
-            c.handle(other(b"WELCOME", b"x"), out),
+            c.handle_cmd(other(b"WELCOME", b"x"), out),
             Err(ProtocolError::MalformedCommand)
         );
         assert_eq!(
-            client(b"u", b"p").handle(
+            client(b"u", b"p").handle_cmd(
                 Command::Error {
                     reason: Bytes::from_static(b"400")
                 },

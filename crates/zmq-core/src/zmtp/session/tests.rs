@@ -127,14 +127,29 @@ fn handshaken(ours: SessionConfig, minor: u8, peer_type: &str) -> Session {
 }
 
 #[test]
-fn new_session_queues_exactly_its_greeting() {
+fn new_session_queues_its_greeting_in_two_steps_as_libzmq() {
     let mut s = Session::new(cfg(SocketType::Req));
-    assert_eq!(&s.output()[..], &greeting_bytes(3, 1, b"NULL")[..]);
+    let greeting = greeting_bytes(3, 1, b"NULL");
+    // The signature first, the major version once the peer's signature
+    // is in, the rest after the peer's major version.
+    assert_eq!(&s.output()[..], &greeting[..10]);
     assert!(!s.is_ready() && s.peer().is_none());
+    assert!(feed(&mut s, &greeting[..9]).unwrap().is_empty());
+    assert_eq!(s.output().len(), 10);
+    assert!(feed(&mut s, &greeting[9..10]).unwrap().is_empty());
+    assert_eq!(&s.output()[..], &greeting[..11]);
+    assert!(feed(&mut s, &greeting[10..11]).unwrap().is_empty());
+    assert_eq!(&s.output()[..], &greeting[..]);
     // Nothing more is written until the peer's greeting is complete.
-    let partial = &greeting_bytes(3, 1, b"NULL")[..63];
-    assert!(feed(&mut s, partial).unwrap().is_empty());
+    assert!(feed(&mut s, &greeting[11..63]).unwrap().is_empty());
     assert_eq!(s.output().len(), 64);
+    // A signature and major version read at once: our rest waits for the
+    // bytes our major version makes a libzmq peer send.
+    let mut s = Session::new(cfg(SocketType::Req));
+    assert!(feed(&mut s, &greeting[..11]).unwrap().is_empty());
+    assert_eq!(&s.output()[..], &greeting[..11]);
+    assert!(feed(&mut s, &greeting[11..20]).unwrap().is_empty());
+    assert_eq!(&s.output()[..], &greeting[..]);
 }
 
 #[test]
@@ -143,8 +158,13 @@ fn ready_is_sent_right_after_the_peer_greeting() {
         routing_id: Bytes::from_static(b"abc"),
         ..cfg(SocketType::Req)
     });
+    for step in [0..10, 10..11] {
+        assert!(feed(&mut s, &greeting_bytes(3, 1, b"NULL")[step])
+            .unwrap()
+            .is_empty());
+    }
     s.output().clear();
-    assert!(feed(&mut s, &greeting_bytes(3, 1, b"NULL"))
+    assert!(feed(&mut s, &greeting_bytes(3, 1, b"NULL")[11..])
         .unwrap()
         .is_empty());
     let expected: &[u8] = b"\x04\x29\x05READY\x0bSocket-Type\0\0\0\x03REQ\x08Identity\0\0\0\x03abc";
@@ -971,10 +991,12 @@ fn a_plain_frame_where_sealed_ones_are_due_fails_the_session() {
     let mut wire = BytesMut::new();
     frame::encode(&mut wire, 0, b"not sealed");
     b.session.receive(&wire).unwrap();
-    assert_eq!(
+    // libzmq's words for it: not the MESSAGE command it expects (MESSAGE
+    // itself may come in a data frame, as libzmq sends it).
+    assert!(matches!(
         b.session.poll_input(),
-        Err(ProtocolError::UnexpectedMessage)
-    );
+        Err(ProtocolError::UnexpectedCommand(_))
+    ));
     // And a command that is not a MESSAGE.
     let (_, mut c) = sealed(cfg(SocketType::Dealer), cfg(SocketType::Router));
     c.session
@@ -984,4 +1006,30 @@ fn a_plain_frame_where_sealed_ones_are_due_fails_the_session() {
         c.session.poll_input(),
         Err(ProtocolError::UnexpectedCommand(_))
     ));
+}
+
+/// ZMQ_MAXMSGSIZE holds for what a seal opens, not only for the sealed
+/// frame: a body over the limit fails the session, one at the limit passes.
+#[test]
+fn the_size_limit_applies_to_opened_frames() {
+    let limited = SessionConfig {
+        max_msg_size: 100,
+        ..cfg(SocketType::Router)
+    };
+    let (mut a, mut b) = sealed(cfg(SocketType::Dealer), limited.clone());
+    a.send(&[b'x'; 100], false);
+    let wire = a.session.output().split().freeze();
+    b.session.receive(&wire).unwrap();
+    assert!(matches!(b.session.poll_input(), Ok(Some(Event::Message(m))) if m.len() == 100));
+    let (mut a, mut b) = sealed(cfg(SocketType::Dealer), limited);
+    a.send(&[b'x'; 101], false);
+    let wire = a.session.output().split().freeze();
+    b.session.receive(&wire).unwrap();
+    assert_eq!(
+        b.session.poll_input(),
+        Err(ProtocolError::MessageTooLarge {
+            size: 101,
+            max: 100
+        })
+    );
 }
