@@ -7,9 +7,9 @@ with multipart messages of 0 B to 1 MiB frames; then the refusals (a wrong
 server key, a client the ZAP handler denies, a client with no CURVE at all),
 which must give the monitor events libzmq gives.
 
-With pyzmq's bundled libzmq 4.3.5: certificates from zmq.auth, judged by
-pyzmq's ThreadAuthenticator (allowed, unknown, CURVE_ALLOW_ANY), and the
-handler's User-Id on the message."""
+With pyzmq's bundled libzmq 4.3.5: the same patterns and frames, and
+certificates from zmq.auth judged by pyzmq's ThreadAuthenticator (allowed,
+unknown, CURVE_ALLOW_ANY), with the handler's User-Id on the message."""
 
 import subprocess
 
@@ -190,3 +190,70 @@ def test_pyzmq_certificates_and_thread_authenticator(tmp_path, certificates, sid
     )
     assert "GOT hello from stranger" in server
     assert "REPLY welcome" in client
+
+
+PY_PATTERN_SERVER = """
+import sys, zmq
+from zmqproof import prove
+
+pattern, secret = sys.argv[1], sys.argv[2].encode()
+ctx = zmq.Context()
+kind = {"reqrep": zmq.REP, "dealer": zmq.ROUTER, "pubsub": zmq.XPUB}[pattern]
+s = ctx.socket(kind)
+prove(s)
+s.curve_server = True
+s.curve_secretkey = secret
+s.rcvtimeo = 10000
+s.bind("tcp://127.0.0.1:*")
+print("ENDPOINT", s.getsockopt(zmq.LAST_ENDPOINT).decode(), flush=True)
+frames = [b"c" * n for n in (0, 1, 255, 256, 65536, 1 << 20)]
+if kind == zmq.XPUB:
+    assert s.recv() == b"\\x01topic"
+    s.send(b"other")
+    s.send_multipart([b"topic"] + frames)
+else:
+    request = s.recv_multipart()
+    assert request[-6:] == frames, [len(f) for f in request]
+    s.send_multipart(request)
+print("SERVED", flush=True)
+s.close(linger=5000); ctx.term()
+"""
+
+PY_PATTERN_CLIENT = """
+import sys, zmq
+from zmqproof import prove
+
+endpoint, pattern, server_public = sys.argv[1], sys.argv[2], sys.argv[3].encode()
+ctx = zmq.Context()
+kind = {"reqrep": zmq.REQ, "dealer": zmq.DEALER, "pubsub": zmq.SUB}[pattern]
+s = ctx.socket(kind)
+prove(s)
+public, secret = zmq.curve_keypair()
+s.curve_serverkey, s.curve_publickey, s.curve_secretkey = server_public, public, secret
+s.rcvtimeo = 10000
+frames = [b"c" * n for n in (0, 1, 255, 256, 65536, 1 << 20)]
+if kind == zmq.SUB:
+    s.subscribe(b"topic")
+s.connect(endpoint)
+if kind != zmq.SUB:
+    s.send_multipart(frames)
+reply = s.recv_multipart()
+assert reply[-6:] == frames and reply[0] in (b"topic", b""), [len(f) for f in reply]
+print("GOT", len(reply), "frames", flush=True)
+s.close(0); ctx.term()
+"""
+
+
+@pytest.mark.parametrize("sides", PY_SIDES, ids="-".join)
+@pytest.mark.parametrize("pattern", ["reqrep", "dealer", "pubsub"])
+def test_curve_patterns_with_pyzmqs_libzmq(tmp_path, sides, pattern):
+    import zmq
+
+    public, secret = zmq.curve_keypair()
+    server, client = run_server_and_client(
+        tmp_path, PY_PATTERN_SERVER, PY_PATTERN_CLIENT, sides,
+        (pattern, secret.decode()), (pattern, public.decode()),
+    )
+    assert "SERVED" in server
+    # The topic frame in front for PUB/SUB; REQ and DEALER get the six back.
+    assert f"GOT {7 if pattern == 'pubsub' else 6} frames" in client
