@@ -4,9 +4,10 @@ Fetches the pyzmq sdist of the installed pyzmq version from PyPI (checked
 against the index's sha256), runs its tests/ twice with pytest (once as
 installed, once with our library preloaded), and fails on every test that
 passes on the bundled libzmq but not on ours, skips included. A test that
-fails on ours is run again on its own first: pyzmq's test_log races the
-subscription it makes (libzmq loses it too, see the README), and once it
-fails its handler stays attached and fails the log tests after it.
+fails on ours is run again on its own, up to RERUNS times, before it counts:
+pyzmq's test_log races the subscription it makes (libzmq loses it too, see
+the README), and once it fails its handler stays attached and fails the log
+tests after it; test_retry_poll is flaky on every library (below).
 
     python pyzmq_suite.py LIBZMQ_SO WORKDIR
 """
@@ -27,6 +28,11 @@ INDEX = "https://pypi.org/simple/pyzmq/"
 # The most one run of the suite, and one test, may take before it is stopped.
 SUITE_TIMEOUT_S = 900
 TEST_TIMEOUT_S = 30
+# Solo re-runs a test failing on ours gets. pyzmq 27.1's test_retry_poll
+# fails on any libzmq about one run in ten: its zmq_poll wrapper keeps
+# monotonic() in a C int, so an EINTR that straddles a whole second counts
+# as 1000 ms passed and the retried poll gets a timeout of 0.
+RERUNS = 3
 
 
 def fetch_tests(workdir: Path) -> Path:
@@ -117,11 +123,14 @@ def main():
     if len(bundled) < 100:
         sys.exit(f"pyzmq suite: only {len(bundled)} tests ran on the bundled libzmq")
     missing = [t for t, o in bundled.items() if o == "passed" and ours.get(t) != "passed"]
-    # Second chances, each test on its own.
+    # More chances, each test on its own: a real regression fails every time.
     regressions = []
     for test_id in missing:
-        again = run(tests, lib, workdir / "again.xml", [test_id])
-        if again.get(test_id) != "passed":
+        for _ in range(RERUNS):
+            again = run(tests, lib, workdir / "again.xml", [test_id])
+            if again.get(test_id) == "passed":
+                break
+        else:
             regressions.append(f"{test_id}: {ours.get(test_id, 'not run')}")
     counts = {o: sum(1 for v in ours.values() if v == o) for o in ("passed", "failed", "skipped")}
     base = {o: sum(1 for v in bundled.values() if v == o) for o in ("passed", "failed", "skipped")}
