@@ -89,10 +89,13 @@ def test_bench_runner_prints_a_table():
     # tcp throughput: 4 sizes x 4 metrics + peak RSS; latency: 2 sizes x 4;
     # fan-out: 3; connections: 4 busy + 1 idle; churn: 2; ipc and inproc
     # each: throughput 2 sizes x 4, latency 4; proxy: 3; CURVE: throughput
-    # 2 sizes x 4, latency 4
-    assert len(rows) == 2 + 17 + 8 + 3 + 5 + 2 + 2 * (8 + 4) + 3 + (8 + 4), done.stdout
+    # 2 sizes x 4, latency 4. Every tcp and ipc throughput and latency row
+    # (CURVE's too) again in two processes: 17 + 8 + 12 + 12 more.
+    one_process = 2 + 17 + 8 + 3 + 5 + 2 + 2 * (8 + 4) + 3 + (8 + 4)
+    assert len(rows) == one_process + 17 + 8 + 12 + 12, done.stdout
+    assert sum(" (2 processes), " in row for row in rows) == 17 + 8 + 12 + 12
     marks = [line for line in floors.splitlines() if line.startswith("| ")][2:]
-    # The proxy row has no floor.
-    assert len(marks) == 17 + 2 + 2 * 6 + 6
+    # The proxy row has no floor; the two-process rows have the same floors.
+    assert len(marks) == 17 + 2 + 2 * 6 + 6 + (9 + 4 + 6 + 6)
     assert not any(line.startswith("| proxy") for line in marks)
     assert all(line.endswith((" met |", " NOT met |")) for line in marks)

@@ -108,24 +108,84 @@ static inline void sleep_ms(long ms)
     nanosleep(&t, NULL);
 }
 
-// With `mechanism` "curve", makes `server` a CURVE server and `client` its
-// client, each with a fresh key pair (the benchmarks' optional last
-// argument); anything else leaves both on NULL.
-static inline void secure(const char *mechanism, void *server, void *client)
+// The optional security argument of the benchmarks: "null" (or none), or
+// "curve" for a CURVE connection. A process that runs only the binding side
+// (a part, below) makes the server's key pair and announces its public key;
+// the runner hands it to the connecting process as "curve:KEY".
+static inline int is_curve(const char *mechanism)
 {
-    if (mechanism == NULL || strcmp(mechanism, "curve") != 0)
-        return;
-    char server_public[41], server_secret[41], public[41], secret[41];
-    if (zmq_curve_keypair(server_public, server_secret) == -1 ||
-        zmq_curve_keypair(public, secret) == -1)
+    return mechanism != NULL && strncmp(mechanism, "curve", 5) == 0;
+}
+
+// Makes `server` a CURVE server with a fresh key pair; its public key goes
+// to `public` (41 bytes).
+static inline void secure_server(void *server, char *public)
+{
+    char secret[41];
+    if (zmq_curve_keypair(public, secret) == -1)
         die("zmq_curve_keypair");
     int one = 1;
     if (zmq_setsockopt(server, ZMQ_CURVE_SERVER, &one, sizeof one) == -1 ||
-        zmq_setsockopt(server, ZMQ_CURVE_SECRETKEY, server_secret, 40) == -1 ||
-        zmq_setsockopt(client, ZMQ_CURVE_SERVERKEY, server_public, 40) == -1 ||
+        zmq_setsockopt(server, ZMQ_CURVE_SECRETKEY, secret, 40) == -1)
+        die("set the server's CURVE keys");
+}
+
+// Makes `client` a CURVE client of the server whose public key is given,
+// with a fresh key pair of its own.
+static inline void secure_client(void *client, const char *server_public)
+{
+    char public[41], secret[41];
+    if (zmq_curve_keypair(public, secret) == -1)
+        die("zmq_curve_keypair");
+    if (zmq_setsockopt(client, ZMQ_CURVE_SERVERKEY, server_public, 40) == -1 ||
         zmq_setsockopt(client, ZMQ_CURVE_PUBLICKEY, public, 40) == -1 ||
         zmq_setsockopt(client, ZMQ_CURVE_SECRETKEY, secret, 40) == -1)
-        die("set the CURVE keys");
+        die("set the client's CURVE keys");
+}
+
+// Both ends in one process: `server` and `client` secured as `mechanism`
+// asks.
+static inline void secure(const char *mechanism, void *server, void *client)
+{
+    if (!is_curve(mechanism))
+        return;
+    char public[41];
+    secure_server(server, public);
+    secure_client(client, public);
+}
+
+// Which side of the connection this process runs: both (threads of one
+// process), or one part of two processes, the binding one started first.
+enum part { BOTH, BIND, CONNECT };
+
+static inline enum part part_of(const char *arg)
+{
+    if (arg == NULL || strcmp(arg, "both") == 0)
+        return BOTH;
+    if (strcmp(arg, "bind") == 0)
+        return BIND;
+    if (strcmp(arg, "connect") == 0)
+        return CONNECT;
+    fprintf(stderr, "error: part \"%s\" is not both, bind or connect\n", arg);
+    exit(2);
+}
+
+// The binding part tells the runner where to connect (and, for CURVE, the
+// server's public key) in its first line.
+static inline void announce(const char *bound, const char *public)
+{
+    printf("ENDPOINT %s %s\n", bound, public[0] ? public : "-");
+    fflush(stdout);
+}
+
+// The cost line of a part that measures nothing else: this process's CPU
+// and context switches per message, and its peak RSS.
+static inline void print_part_cost(const char *name, struct cost start, long count)
+{
+    struct cost end = cost_now();
+    printf("%s-part cpu_us_per_msg=%.4f csw_per_msg=%.6f peak_rss_mib=%.1f\n", name,
+           (end.cpu - start.cpu) * 1e6 / (double) count,
+           (double) (end.switches - start.switches) / (double) count, peak_rss_mib());
 }
 
 // Binds `socket` to `endpoint` and writes the endpoint it resolved to (a

@@ -1,10 +1,13 @@
-// Latency: REQ/REP round trips over one connection, in one process. A
+// Latency: REQ/REP round trips over one connection, in one process (or two). A
 // thread echoes with REP; the main thread times each round trip of a SIZE
 // byte message and reports the average and the 99th percentile.
 //
-//   latency [endpoint] [size] [count] [curve]
+//   latency [endpoint] [size] [count] [null|curve|curve:KEY] [both|bind|connect]
 //   defaults: tcp://127.0.0.1:* 64 10000   (a wildcard port is read back
-//   with ZMQ_LAST_ENDPOINT); "curve" secures the connection with CURVE
+//   with ZMQ_LAST_ENDPOINT); "curve" secures the connection with CURVE. The
+//   last argument splits the run between two processes: "bind" echoes with
+//   REP (first printing "ENDPOINT <address> <server key or ->") and reports
+//   its cost as "latency-part ..."; "connect" times the round trips with REQ
 //
 // The first 100 round trips (connection set-up, cold caches) are not timed.
 // Prints one line of key=value pairs for c-examples/bench/run.py, with the
@@ -45,6 +48,30 @@ static int by_value(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+// The REP side of a two-process run: binds, announces where, echoes
+// `rounds` requests and reports its own cost.
+static int echo_part(const char *endpoint, long count, const char *mechanism)
+{
+    void *context = zmq_ctx_new();
+    void *rep = zmq_socket(context, ZMQ_REP);
+    if (rep == NULL)
+        die("zmq_socket");
+    int timeout = 30000;
+    zmq_setsockopt(rep, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
+    char bound[256], public[41] = "";
+    if (is_curve(mechanism))
+        secure_server(rep, public);
+    bind_endpoint(rep, endpoint, bound, sizeof bound);
+    announce(bound, public);
+    struct echo e = {rep, count + WARM_UP};
+    struct cost start = cost_now();
+    echo_all(&e);
+    print_part_cost("latency", start, count);
+    zmq_close(rep);
+    zmq_ctx_term(context);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *endpoint = argc > 1 ? argv[1] : "tcp://127.0.0.1:*";
@@ -54,24 +81,32 @@ int main(int argc, char **argv)
         fprintf(stderr, "error: count must be at least 1\n");
         return 2;
     }
+    const char *mechanism = argc > 4 ? argv[4] : NULL;
+    enum part part = part_of(argc > 5 ? argv[5] : NULL);
+    if (part == BIND)
+        return echo_part(endpoint, count, mechanism);
 
     void *context = zmq_ctx_new();
-    void *rep = zmq_socket(context, ZMQ_REP);
     void *req = zmq_socket(context, ZMQ_REQ);
-    if (rep == NULL || req == NULL)
+    void *rep = part == BOTH ? zmq_socket(context, ZMQ_REP) : NULL;
+    if (req == NULL || (part == BOTH && rep == NULL))
         die("zmq_socket");
     int timeout = 30000;
-    zmq_setsockopt(rep, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
     zmq_setsockopt(req, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
     char bound[256];
-    secure(argc > 4 ? argv[4] : NULL, rep, req);
-    bind_endpoint(rep, endpoint, bound, sizeof bound);
-    if (zmq_connect(req, bound) == -1)
-        die("zmq_connect");
-
     struct echo e = {rep, count + WARM_UP};
     pthread_t thread;
-    if (pthread_create(&thread, NULL, echo_all, &e) != 0) {
+    if (part == BOTH) {
+        zmq_setsockopt(rep, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
+        secure(mechanism, rep, req);
+        bind_endpoint(rep, endpoint, bound, sizeof bound);
+        endpoint = bound;
+    } else if (is_curve(mechanism)) {
+        secure_client(req, mechanism + strlen("curve:"));
+    }
+    if (zmq_connect(req, endpoint) == -1)
+        die("zmq_connect");
+    if (part == BOTH && pthread_create(&thread, NULL, echo_all, &e) != 0) {
         fprintf(stderr, "error: pthread_create\n");
         return 1;
     }
@@ -103,7 +138,8 @@ int main(int argc, char **argv)
     }
     struct cost end = cost_now();
     zmq_msg_close(&reply);
-    pthread_join(thread, NULL);
+    if (part == BOTH)
+        pthread_join(thread, NULL);
 
     double total = 0;
     for (long i = 0; i < count; i++)
@@ -121,7 +157,8 @@ int main(int argc, char **argv)
     free(rtt);
     free(payload);
     zmq_close(req);
-    zmq_close(rep);
+    if (rep != NULL)
+        zmq_close(rep);
     zmq_ctx_term(context);
     return 0;
 }

@@ -118,6 +118,27 @@ CASES = [
 # Programs measured beyond issue 3's table: shown, without a floor.
 WITHOUT_FLOOR = {"proxy"}
 
+# Programs that can split their two ends between two processes (the last
+# argument: "bind" or "connect"); every tcp and ipc case of theirs also runs
+# that way, as its own row right after the one-process row.
+SPLITTABLE = {"throughput", "latency"}
+TWO_PROCESSES = " (2 processes)"
+
+
+def with_two_process_twins(cases):
+    out = []
+    for case in cases:
+        out.append(case)
+        if case[1] in SPLITTABLE and not endpoint_of(case).startswith("inproc"):
+            twin = list(case)
+            twin[0] = case[0] + TWO_PROCESSES
+            out.append(tuple(twin))
+    return out
+
+
+def is_split(case):
+    return case[0].endswith(TWO_PROCESSES)
+
 
 def arguments(case, scale):
     return [a.scaled(scale) if isinstance(a, Count) else a for a in case[2]]
@@ -139,20 +160,73 @@ def endpoint_of(case):
     return case[4] if len(case) > 4 else ENDPOINT
 
 
+def clean_env():
+    return {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "LD_LIBRARY_PATH")}
+
+
+def fail(argv, returncode, output):
+    how = f"exit status {returncode}"
+    if returncode < 0:
+        how = f"killed by {signal.Signals(-returncode).name}"
+    sys.exit(f"{' '.join(argv)} failed ({how}):\n{output}")
+
+
+def fields_of(line):
+    fields = dict(item.split("=", 1) for item in line.split()[1:] if "=" in item)
+    return {key: number(value) for key, value in fields.items()}
+
+
 def run_once(binary, endpoint, args):
-    env = {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "LD_LIBRARY_PATH")}
     argv = [str(binary), endpoint, *(str(a) for a in args)]
     try:
-        done = subprocess.run(argv, capture_output=True, text=True, timeout=RUN_TIMEOUT_S, env=env)
+        done = subprocess.run(
+            argv, capture_output=True, text=True, timeout=RUN_TIMEOUT_S, env=clean_env()
+        )
     except subprocess.TimeoutExpired:
         sys.exit(f"{' '.join(argv)} still running after {RUN_TIMEOUT_S} s")
     if done.returncode != 0:
-        how = f"exit status {done.returncode}"
-        if done.returncode < 0:
-            how = f"killed by {signal.Signals(-done.returncode).name}"
-        sys.exit(f"{' '.join(argv)} failed ({how}):\n{done.stdout}{done.stderr}")
-    fields = dict(item.split("=", 1) for item in done.stdout.split()[1:] if "=" in item)
-    return {key: number(value) for key, value in fields.items()}
+        fail(argv, done.returncode, done.stdout + done.stderr)
+    return fields_of(done.stdout)
+
+
+def run_split(binary, endpoint, args):
+    """One run in two processes: the binding part first (it prints where it
+    listens and, for CURVE, its public key), then the connecting part. The
+    measured side's figures stand; CPU time, context switches and peak RSS
+    are the two processes' sums."""
+    args = [str(a) for a in args]
+    size_count, mechanism = args[:2], args[2] if len(args) > 2 else "null"
+    bind_argv = [str(binary), endpoint, *size_count, mechanism, "bind"]
+    binder = subprocess.Popen(
+        bind_argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=clean_env()
+    )
+    try:
+        first = binder.stdout.readline().split()
+        if first[:1] != ["ENDPOINT"]:
+            binder.kill()
+            fail(bind_argv, binder.wait(), " ".join(first) + binder.stderr.read())
+        address, key = first[1], first[2]
+        if mechanism == "curve":
+            mechanism = f"curve:{key}"
+        connect_argv = [str(binary), address, *size_count, mechanism, "connect"]
+        done = subprocess.run(
+            connect_argv, capture_output=True, text=True, timeout=RUN_TIMEOUT_S, env=clean_env()
+        )
+        if done.returncode != 0:
+            fail(connect_argv, done.returncode, done.stdout + done.stderr)
+        rest, errors = binder.communicate(timeout=RUN_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        binder.kill()
+        sys.exit(f"{' '.join(bind_argv)} still running after {RUN_TIMEOUT_S} s")
+    if binder.returncode != 0:
+        fail(bind_argv, binder.returncode, rest + errors)
+    parts = [fields_of(rest.strip().splitlines()[-1]), fields_of(done.stdout.strip().splitlines()[-1])]
+    measured = next(p for p in parts if "msgs_per_s" in p or "avg_us" in p)
+    merged = dict(measured)
+    for key in ("cpu_us_per_msg", "csw_per_msg", "peak_rss_mib"):
+        if all(key in p for p in parts):
+            merged[key] = sum(p[key] for p in parts)
+    return merged
 
 
 def human(value, unit):
@@ -176,7 +250,7 @@ def main():
     parser.add_argument("--scale", default=1.0, type=float, help="multiply every count")
     parser.add_argument("--only", help="run only the cases whose label contains this text")
     args = parser.parse_args()
-    cases = [case for case in CASES if args.only is None or args.only in case[0]]
+    cases = [case for case in with_two_process_twins(CASES) if args.only is None or args.only in case[0]]
     if not cases:
         sys.exit(f"no case label contains {args.only!r}")
     if args.rounds < 1:
@@ -194,8 +268,9 @@ def main():
         order = list(libs) if round_number % 2 == 0 else list(reversed(libs))
         for index, case in enumerate(cases):
             for lib in order:
+                run = run_split if is_split(case) else run_once
                 results[(index, lib)].append(
-                    run_once(libs[lib] / case[1], endpoint_of(case), arguments(case, args.scale))
+                    run(libs[lib] / case[1], endpoint_of(case), arguments(case, args.scale))
                 )
         print(
             f"round {round_number + 1}/{args.rounds} done ({time.monotonic() - began:.0f} s)",

@@ -1,11 +1,15 @@
-// Throughput: PUSH to PULL over one connection, in one process. The main
+// Throughput: PUSH to PULL over one connection, in one process (or two). The main
 // thread sends COUNT messages of SIZE bytes; a receiver thread takes them,
 // timing from the first message to the last (as libzmq's local_thr does).
 //
-//   throughput [endpoint] [size] [count] [curve]
+//   throughput [endpoint] [size] [count] [null|curve|curve:KEY] [both|bind|connect]
 //   defaults: tcp://127.0.0.1:* 64 1000000   (a wildcard port is read back
 //   with ZMQ_LAST_ENDPOINT, so parallel runs never collide); "curve" secures
-//   the connection with CURVE
+//   the connection with CURVE. The last argument splits the run between two
+//   processes: "bind" (PULL) prints "ENDPOINT <address> <server key or ->",
+//   then receives and reports the rate and its own cost; "connect" (PUSH,
+//   given that address, and "curve:KEY" for CURVE) sends and reports its
+//   cost as "throughput-part ..." (c-examples/bench/run.py adds the two)
 //
 // Prints one line of key=value pairs for c-examples/bench/run.py, including
 // the CPU time (user + system, all threads, getrusage) and the context
@@ -53,6 +57,66 @@ static void *receive_all(void *arg)
     return NULL;
 }
 
+static void send_all(void *push, size_t size, long count);
+
+// One part of a two-process run: the PULL side binds, announces where,
+// receives and reports the rate; the PUSH side connects, sends and reports
+// its own cost.
+static int run_part(enum part part, const char *endpoint, size_t size, long count,
+                    const char *mechanism)
+{
+    void *context = zmq_ctx_new();
+    void *socket = zmq_socket(context, part == BIND ? ZMQ_PULL : ZMQ_PUSH);
+    if (socket == NULL)
+        die("zmq_socket");
+    int timeout = 30000;
+    zmq_setsockopt(socket, part == BIND ? ZMQ_RCVTIMEO : ZMQ_SNDTIMEO, &timeout, sizeof timeout);
+    struct cost start = cost_now();
+    if (part == BIND) {
+        char bound[256], public[41] = "";
+        if (is_curve(mechanism))
+            secure_server(socket, public);
+        bind_endpoint(socket, endpoint, bound, sizeof bound);
+        announce(bound, public);
+        struct receiver r = {socket, count, size, 0, 0};
+        receive_all(&r);
+        if (r.failed)
+            return 1;
+        struct cost end = cost_now();
+        double rate = (double) (count - 1) / r.seconds;
+        printf("throughput size=%zu count=%ld seconds=%.6f msgs_per_s=%.0f mb_per_s=%.2f "
+               "cpu_us_per_msg=%.4f csw_per_msg=%.6f peak_rss_mib=%.1f\n",
+               size, count, r.seconds, rate, rate * (double) size / 1e6,
+               (end.cpu - start.cpu) * 1e6 / (double) count,
+               (double) (end.switches - start.switches) / (double) count, peak_rss_mib());
+        zmq_close(socket);
+        zmq_ctx_term(context);
+        return 0;
+    }
+    if (is_curve(mechanism))
+        secure_client(socket, mechanism + strlen("curve:"));
+    if (zmq_connect(socket, endpoint) == -1)
+        die("zmq_connect");
+    send_all(socket, size, count);
+    zmq_close(socket);
+    zmq_ctx_term(context); // waits until every message is out
+    print_part_cost("throughput", start, count);
+    return 0;
+}
+
+static void send_all(void *push, size_t size, long count)
+{
+    for (long i = 0; i < count; i++) {
+        zmq_msg_t msg;
+        if (zmq_msg_init_size(&msg, size) == -1)
+            die("zmq_msg_init_size");
+        if (size > 0)
+            memset(zmq_msg_data(&msg), (int) (i & 0xff), size < 8 ? size : 8);
+        if (zmq_msg_send(&msg, push, 0) == -1)
+            die("zmq_msg_send");
+    }
+}
+
 int main(int argc, char **argv)
 {
     const char *endpoint = argc > 1 ? argv[1] : "tcp://127.0.0.1:*";
@@ -62,6 +126,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "error: count must be at least 2\n");
         return 2;
     }
+    const char *mechanism = argc > 4 ? argv[4] : NULL;
+    enum part part = part_of(argc > 5 ? argv[5] : NULL);
+    if (part != BOTH)
+        return run_part(part, endpoint, size, count, mechanism);
 
     void *context = zmq_ctx_new();
     void *pull = zmq_socket(context, ZMQ_PULL);
@@ -72,7 +140,7 @@ int main(int argc, char **argv)
     zmq_setsockopt(pull, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
     zmq_setsockopt(push, ZMQ_SNDTIMEO, &timeout, sizeof timeout);
     char bound[256];
-    secure(argc > 4 ? argv[4] : NULL, pull, push);
+    secure(mechanism, pull, push);
     bind_endpoint(pull, endpoint, bound, sizeof bound);
     if (zmq_connect(push, bound) == -1)
         die("zmq_connect");
@@ -84,15 +152,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "error: pthread_create\n");
         return 1;
     }
-    for (long i = 0; i < count; i++) {
-        zmq_msg_t msg;
-        if (zmq_msg_init_size(&msg, size) == -1)
-            die("zmq_msg_init_size");
-        if (size > 0)
-            memset(zmq_msg_data(&msg), (int) (i & 0xff), size < 8 ? size : 8);
-        if (zmq_msg_send(&msg, push, 0) == -1)
-            die("zmq_msg_send");
-    }
+    send_all(push, size, count);
     pthread_join(thread, NULL);
     struct cost end = cost_now();
     if (r.failed)
