@@ -92,10 +92,12 @@ def test_bench_runner_prints_a_table():
     # 2 sizes x 4, latency 4. Every tcp and ipc throughput and latency row
     # (CURVE's too) again in two processes: 17 + 8 + 12 + 12 more.
     one_process = 2 + 17 + 8 + 3 + 5 + 2 + 2 * (8 + 4) + 3 + (8 + 4)
-    assert len(rows) == one_process + 17 + 8 + 12 + 12, done.stdout
+    # The scale rows, in several processes: DEALERs to a ROUTER 4, PUB to
+    # 50 SUBs 3.
+    assert len(rows) == one_process + 17 + 8 + 12 + 12 + 4 + 3, done.stdout
     assert sum(" (2 processes), " in row for row in rows) == 17 + 8 + 12 + 12
     marks = [line for line in floors.splitlines() if line.startswith("| ")][2:]
     # The proxy row has no floor; the two-process rows have the same floors.
-    assert len(marks) == 17 + 2 + 2 * 6 + 6 + (9 + 4 + 6 + 6)
+    assert len(marks) == 17 + 2 + 2 * 6 + 6 + (9 + 4 + 6 + 6) + 3 + 1
     assert not any(line.startswith("| proxy") for line in marks)
     assert all(line.endswith((" met |", " NOT met |")) for line in marks)

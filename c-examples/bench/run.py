@@ -109,6 +109,27 @@ CASES = [
     ("inproc throughput 64 B", "throughput", [64, Count(2_000_000, 2)], THROUGHPUT, "inproc://bench"),
     ("inproc throughput 64 KiB", "throughput", [65536, Count(20_000, 2)], THROUGHPUT, "inproc://bench"),
     ("inproc latency 64 B", "latency", [64, Count(10_000, 1)], LATENCY, "inproc://bench"),
+    (
+        "connections {1:} DEALERs in {2} processes to one ROUTER, one request each",
+        "scale",
+        ["router", Count(10_000, 8), 4],
+        [
+            m("connect_s", "time to connect all", "s", TIME),
+            m("round_s", "time for the round", "s", TIME),
+            m("rss_per_conn_kib", "ROUTER process peak RSS per connection", "KiB", MEMORY),
+            m("cpu_us_per_msg", "CPU per request, all processes", "µs", COST),
+        ],
+    ),
+    (
+        "fan-out PUB to {3} SUB in another process, {1} B",
+        "scale",
+        ["pub", 64, Count(50_000, 10), 50],
+        [
+            m("msgs_per_s", "messages received in total", "msg/s", RATE),
+            m("cpu_us_per_msg", "CPU per msg received, both processes", "µs", COST),
+            m("csw_per_msg", "context switches per msg received", "", COST),
+        ],
+    ),
     ("CURVE throughput 64 B", "throughput", [64, Count(1_000_000, 2), "curve"], THROUGHPUT),
     ("CURVE throughput 1 KiB", "throughput", [1024, Count(300_000, 2), "curve"], THROUGHPUT),
     ("CURVE latency 64 B", "latency", [64, Count(10_000, 1), "curve"], LATENCY),
@@ -187,6 +208,75 @@ def run_once(binary, endpoint, args):
     if done.returncode != 0:
         fail(argv, done.returncode, done.stdout + done.stderr)
     return fields_of(done.stdout)
+
+
+def start(argv, stdin=None):
+    return subprocess.Popen(
+        [str(a) for a in argv], stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True, env=clean_env(),
+    )
+
+
+def expect_line(process, word):
+    """The next line of a part's output, which must start with `word`."""
+    line = process.stdout.readline()
+    if not line.startswith(word):
+        process.kill()
+        fail(process.args, process.wait(), line + process.stderr.read())
+    return line
+
+
+def finish(process):
+    try:
+        out, errors = process.communicate(timeout=RUN_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        sys.exit(f"{' '.join(process.args)} still running after {RUN_TIMEOUT_S} s")
+    if process.returncode != 0:
+        fail(process.args, process.returncode, out + errors)
+    return fields_of(out.strip().splitlines()[-1])
+
+
+def run_scale(binary, endpoint, args):
+    """The scale rows, in several processes (see scale.c): a ROUTER and
+    DEALERs spread over several processes, or a PUB and a process of SUBs."""
+    if args[0] == "router":
+        connections, processes = args[1], args[2]
+        router = start([binary, "router", endpoint, connections])
+        address = expect_line(router, "ENDPOINT").split()[1]
+        shares = [connections // processes + (i < connections % processes) for i in range(processes)]
+        clients = [start([binary, "dealers", address, n], stdin=subprocess.PIPE) for n in shares]
+        began = min(fields_of(expect_line(c, "STARTED"))["at"] for c in clients)
+        connected = fields_of(expect_line(router, "CONNECTED"))["at"]
+        for client in clients:
+            client.stdin.write("GO\n")
+            client.stdin.flush()
+        done = [finish(c) for c in clients]
+        served = finish(router)
+        cpu = served["cpu_us_per_msg"] * connections + sum(
+            d["cpu_us_per_msg"] * n for d, n in zip(done, shares)
+        )
+        return {
+            "connect_s": connected - began,
+            "round_s": max(d["round_s"] for d in done),
+            "rss_per_conn_kib": served["rss_per_conn_kib"],
+            "cpu_us_per_msg": cpu / connections,
+        }
+    size, count, subscribers = args[1], args[2], args[3]
+    pub = start([binary, "pub", endpoint, size, count], stdin=subprocess.PIPE)
+    address = expect_line(pub, "ENDPOINT").split()[1]
+    subs = start([binary, "subs", address, count, subscribers])
+    expect_line(subs, "JOINED")
+    pub.stdin.write("GO\n")
+    pub.stdin.flush()
+    received = finish(subs)
+    sent = finish(pub)
+    total = count * subscribers
+    return {
+        "msgs_per_s": received["msgs_per_s"],
+        "cpu_us_per_msg": received["cpu_us_per_msg"] + sent["cpu_us_per_msg"] * count / total,
+        "csw_per_msg": received["csw_per_msg"] + sent["csw_per_msg"] * count / total,
+    }
 
 
 def run_split(binary, endpoint, args):
@@ -269,6 +359,8 @@ def main():
         for index, case in enumerate(cases):
             for lib in order:
                 run = run_split if is_split(case) else run_once
+                if case[1] == "scale":
+                    run = run_scale
                 results[(index, lib)].append(
                     run(libs[lib] / case[1], endpoint_of(case), arguments(case, args.scale))
                 )
