@@ -59,6 +59,19 @@ static void *receive_all(void *arg)
 
 static void send_all(void *push, size_t size, long count);
 
+// The result line: the rate over `seconds` (first message to last) and the
+// cost since `start`, per message.
+static void print_result(size_t size, long count, double seconds, struct cost start)
+{
+    struct cost end = cost_now();
+    double rate = (double) (count - 1) / seconds;
+    printf("throughput size=%zu count=%ld seconds=%.6f msgs_per_s=%.0f mb_per_s=%.2f "
+           "cpu_us_per_msg=%.4f csw_per_msg=%.6f peak_rss_mib=%.1f\n",
+           size, count, seconds, rate, rate * (double) size / 1e6,
+           (end.cpu - start.cpu) * 1e6 / (double) count,
+           (double) (end.switches - start.switches) / (double) count, peak_rss_mib());
+}
+
 // One part of a two-process run: the PULL side binds, announces where,
 // receives and reports the rate; the PUSH side connects, sends and reports
 // its own cost.
@@ -82,13 +95,7 @@ static int run_part(enum part part, const char *endpoint, size_t size, long coun
         receive_all(&r);
         if (r.failed)
             return 1;
-        struct cost end = cost_now();
-        double rate = (double) (count - 1) / r.seconds;
-        printf("throughput size=%zu count=%ld seconds=%.6f msgs_per_s=%.0f mb_per_s=%.2f "
-               "cpu_us_per_msg=%.4f csw_per_msg=%.6f peak_rss_mib=%.1f\n",
-               size, count, r.seconds, rate, rate * (double) size / 1e6,
-               (end.cpu - start.cpu) * 1e6 / (double) count,
-               (double) (end.switches - start.switches) / (double) count, peak_rss_mib());
+        print_result(size, count, r.seconds, start);
         zmq_close(socket);
         zmq_ctx_term(context);
         return 0;
@@ -154,16 +161,9 @@ int main(int argc, char **argv)
     }
     send_all(push, size, count);
     pthread_join(thread, NULL);
-    struct cost end = cost_now();
     if (r.failed)
         return 1;
-
-    double rate = (double) (count - 1) / r.seconds;
-    printf("throughput size=%zu count=%ld seconds=%.6f msgs_per_s=%.0f mb_per_s=%.2f "
-           "cpu_us_per_msg=%.4f csw_per_msg=%.6f peak_rss_mib=%.1f\n",
-           size, count, r.seconds, rate, rate * (double) size / 1e6,
-           (end.cpu - start.cpu) * 1e6 / (double) count,
-           (double) (end.switches - start.switches) / (double) count, peak_rss_mib());
+    print_result(size, count, r.seconds, start);
 
     zmq_close(push);
     zmq_close(pull);
