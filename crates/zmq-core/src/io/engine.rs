@@ -106,7 +106,7 @@ impl Wake for EngineWaker {
 
     fn wake(&self) {
         if self.link.direct_allowed() {
-            if let Some((engine, _)) = self.link.get() {
+            if let Some((engine, ..)) = self.link.get() {
                 if let Some(mut e) = engine.try_lock() {
                     if e.try_direct_send() {
                         return;
@@ -246,7 +246,7 @@ impl Engine {
             p.outbound.set_reader(waker.clone());
             p.inbound.set_writer(waker);
             if let Some(me) = self.me.upgrade() {
-                p.link.set(me, self.stream.as_raw_fd());
+                p.link.set(me, self.stream.as_raw_fd(), mailbox.clone());
             }
         }
     }

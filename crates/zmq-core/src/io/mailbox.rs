@@ -6,7 +6,7 @@ use crate::link::{ConnOptions, MonitorStop, SocketCore};
 use crate::pipe::{Reader, Writer};
 use crate::transport::target::Target;
 use parking_lot::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::Sender;
 use std::sync::Arc;
 use std::time::Duration;
@@ -70,6 +70,14 @@ pub struct IoMailbox {
     /// The I/O thread is (about to be) blocked in its poll: only then is a
     /// wake-up (a syscall) needed.
     sleeping: AtomicBool,
+    /// How many connections the I/O thread serves (see `IoLoad`).
+    engines: AtomicUsize,
+}
+
+impl crate::link::engine::IoLoad for IoMailbox {
+    fn serves_others(&self) -> bool {
+        self.engines.load(Ordering::Relaxed) > 1
+    }
 }
 
 impl IoMailbox {
@@ -79,6 +87,7 @@ impl IoMailbox {
             waker,
             queued: AtomicBool::new(false),
             sleeping: AtomicBool::new(false),
+            engines: AtomicUsize::new(0),
         }
     }
 
@@ -102,6 +111,14 @@ impl IoMailbox {
             return false;
         }
         true
+    }
+
+    pub fn engine_added(&self) {
+        self.engines.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn engine_removed(&self) {
+        self.engines.fetch_sub(1, Ordering::Relaxed);
     }
 
     pub fn awake(&self) {

@@ -215,6 +215,9 @@ impl Loop {
     }
 
     fn insert(&mut self, entry: Entry) -> usize {
+        if matches!(entry, Entry::Engine { .. }) {
+            self.mailbox.engine_added();
+        }
         match self.free.pop() {
             Some(t) => {
                 self.entries[t] = Some(entry);
@@ -237,6 +240,9 @@ impl Loop {
     fn remove(&mut self, token: usize) -> Option<Entry> {
         let entry = self.entries.get_mut(token)?.take()?;
         self.free.push(token);
+        if matches!(entry, Entry::Engine { .. }) {
+            self.mailbox.engine_removed();
+        }
         Some(entry)
     }
 

@@ -46,9 +46,24 @@ pub trait Drive: Send {
 /// drive it directly; whoever holds the lock drives it.
 pub type SharedEngine = Mutex<dyn Drive>;
 
+/// Whether the I/O thread behind an engine serves other connections too
+/// (say the sending end, in the same process): then a thread receiving a
+/// stream relieves it by reading the connection itself when it runs dry.
+/// An I/O thread serving this connection alone reads it as soon as data
+/// comes, and a second reader would only contend with it for the engine
+/// (measured between two processes: 0.85 of the throughput, twice the
+/// context switches).
+pub trait IoLoad: Send + Sync {
+    fn serves_others(&self) -> bool;
+}
+
+/// What the link holds: the engine, its stream's descriptor, and its I/O
+/// thread's load.
+pub type Linked = (Arc<SharedEngine>, RawFd, Arc<dyn IoLoad>);
+
 #[derive(Default)]
 pub struct EngineLink {
-    slot: Mutex<Option<(Arc<SharedEngine>, RawFd)>>,
+    slot: Mutex<Option<Linked>>,
     /// The socket sends in a request-reply rhythm: an idle engine may be
     /// written by the sending thread.
     direct: AtomicBool,
@@ -59,14 +74,14 @@ impl EngineLink {
         Arc::new(EngineLink::default())
     }
 
-    /// The engine behind the pipes and its stream's descriptor, if one is
-    /// connected and past its handshake.
-    pub fn get(&self) -> Option<(Arc<SharedEngine>, RawFd)> {
+    /// The engine behind the pipes, its stream's descriptor and its I/O
+    /// thread's idleness, if one is connected and past its handshake.
+    pub fn get(&self) -> Option<Linked> {
         self.slot.lock().clone()
     }
 
-    pub fn set(&self, engine: Arc<SharedEngine>, fd: RawFd) {
-        *self.slot.lock() = Some((engine, fd));
+    pub fn set(&self, engine: Arc<SharedEngine>, fd: RawFd, io: Arc<dyn IoLoad>) {
+        *self.slot.lock() = Some((engine, fd, io));
     }
 
     pub fn clear(&self) {

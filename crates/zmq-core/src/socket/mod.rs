@@ -30,7 +30,7 @@ use self::state_lock::StateLock;
 use crate::error::{Error, Result};
 use crate::io::context::CtxInner;
 use crate::io::mailbox::{EnginePipes, IoCommand, IoMailbox};
-use crate::link::engine::{EngineLink, SharedEngine, DIRECT_READ_GAP, DIRECT_STREAM_MAX};
+use crate::link::engine::{EngineLink, IoLoad, SharedEngine, DIRECT_READ_GAP, DIRECT_STREAM_MAX};
 use crate::link::inproc::{Peer, ZapHandle};
 use crate::link::{next_pipe_id, ConnOptions, MonitorStop, PipeEnd, SocketCommand, SocketCore};
 use crate::msg::Msg;
@@ -167,12 +167,13 @@ impl State {
     /// may drive itself while it waits.
     fn direct(&self) -> Option<Direct> {
         let only = self.only_engine()?;
-        let (engine, fd) = only.link.get()?;
+        let (engine, fd, io) = only.link.get()?;
         Some(Direct {
             pipe: only.id,
             engine,
             fd,
             rx: only.rx.shared(),
+            io,
         })
     }
 }
@@ -183,6 +184,7 @@ struct Direct {
     engine: Arc<SharedEngine>,
     fd: RawFd,
     rx: Arc<Pipe>,
+    io: Arc<dyn IoLoad>,
 }
 
 /// A ZeroMQ socket (zmq_socket), used by one thread at a time.
@@ -619,14 +621,16 @@ impl Socket {
                     .is_none_or(|t| t.elapsed() >= DIRECT_READ_GAP)
             };
             // A stream of small messages is cheaper to decode here than to
-            // hand over one by one; large ones are better read by the I/O
-            // thread in parallel with our own processing.
+            // hand over one by one, when the I/O thread has other
+            // connections to serve (see `IoLoad`); large ones are better read
+            // by the I/O thread in parallel with our own processing.
             let small_stream = st.last_op == Some(Op::Recv) && st.last_len <= DIRECT_STREAM_MAX;
             let request_reply = st.last_op == Some(Op::Send) && sparse();
             let direct = if engine_busy || !(request_reply || small_stream) {
                 None
             } else {
                 st.direct()
+                    .filter(|d| request_reply || d.io.serves_others())
             };
             engine_busy = false;
             drop(st);
@@ -926,5 +930,41 @@ mod tests {
         assert_eq!(server.recv(0).unwrap().data(), b"two");
         // ...and does not count as a peer: the first stays the only one.
         assert!(server.state.lock().direct().is_some());
+    }
+
+    /// A receiving thread reads its connection itself only when the I/O
+    /// thread has other connections to serve: alone, the connection is
+    /// left to the I/O thread; with a second one (here the sending end, in
+    /// the same context) it may.
+    #[test]
+    fn the_direct_path_knows_whether_its_io_thread_serves_others() {
+        let sender_ctx = Context::new();
+        let ctx = Context::new();
+        let pull = ctx.socket(SocketType::Pull).unwrap();
+        pull.bind("tcp://127.0.0.1:*").unwrap();
+        let push = sender_ctx.socket(SocketType::Push).unwrap();
+        push.connect(&endpoint(&pull)).unwrap();
+        push.send(&mut Msg::from_slice(b"x"), 0).unwrap();
+        assert_eq!(pull.recv(0).unwrap().data(), b"x");
+        let d = pull.state.lock().direct().unwrap();
+        assert!(
+            !d.io.serves_others(),
+            "the only connection of its I/O thread"
+        );
+        // A second connection on the receiver's I/O thread.
+        let push2 = ctx.socket(SocketType::Push).unwrap();
+        let pull2 = sender_ctx.socket(SocketType::Pull).unwrap();
+        pull2.bind("tcp://127.0.0.1:*").unwrap();
+        push2.connect(&endpoint(&pull2)).unwrap();
+        push2.send(&mut Msg::from_slice(b"y"), 0).unwrap();
+        assert_eq!(pull2.recv(0).unwrap().data(), b"y");
+        assert!(d.io.serves_others());
+        drop(push2);
+        // Closed, its engine leaves the I/O thread.
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while d.io.serves_others() && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert!(!d.io.serves_others());
     }
 }
