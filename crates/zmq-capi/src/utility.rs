@@ -164,19 +164,6 @@ pub unsafe extern "C" fn zmq_z85_decode(dest: *mut u8, text: *const c_char) -> *
     })
 }
 
-/// Writes `key` as Z85 text with its NUL into `dest` (41 bytes).
-///
-/// # Safety
-/// `dest` is valid for writing 41 bytes.
-unsafe fn put_z85_key(dest: *mut c_char, key: &[u8; KEY_LEN]) {
-    let text = zmq_core::z85::encode(key).expect("32 bytes encode");
-    // SAFETY: `dest` holds 41 == text.len() + 1 bytes per the contract.
-    unsafe {
-        ptr::copy_nonoverlapping(text.as_ptr(), dest.cast::<u8>(), text.len());
-        *dest.add(text.len()) = 0;
-    }
-}
-
 /// Makes a new CURVE key pair and writes both keys as Z85 text (41 bytes
 /// each, NUL included); 0 on success.
 ///
@@ -193,10 +180,11 @@ pub unsafe extern "C" fn zmq_curve_keypair(
             return -1;
         }
         let (public, secret) = keypair();
-        // SAFETY: both non-null and 41 bytes long per the contract.
+        // SAFETY: both non-null and 41 (32 * 5 / 4 + 1) bytes long per the
+        // contract; the keys are 32 bytes.
         unsafe {
-            put_z85_key(z85_public_key, &public);
-            put_z85_key(z85_secret_key, secret.as_bytes());
+            zmq_z85_encode(z85_public_key, public.as_ptr(), KEY_LEN);
+            zmq_z85_encode(z85_secret_key, secret.as_bytes().as_ptr(), KEY_LEN);
         }
         0
     })
@@ -227,7 +215,7 @@ pub unsafe extern "C" fn zmq_curve_public(
         };
         let secret = SecretKey::from_bytes(bytes.try_into().expect("32 bytes"));
         // SAFETY: non-null and 41 bytes long per the contract.
-        unsafe { put_z85_key(z85_public_key, &secret.public_key()) };
+        unsafe { zmq_z85_encode(z85_public_key, secret.public_key().as_ptr(), KEY_LEN) };
         0
     })
 }

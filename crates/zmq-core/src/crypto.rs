@@ -223,7 +223,7 @@ mod tests {
     fn boxes_open_only_between_the_right_keys() {
         let (a_pub, a_sec) = keypair();
         let (b_pub, b_sec) = keypair();
-        let (c_pub, c_sec) = keypair();
+        let (c_pub, _) = keypair();
         assert_eq!(a_sec.public_key(), a_pub);
         let nonce = [7; NONCE_LEN];
         let ab = SharedKey::between(&b_pub, &a_sec).unwrap();
@@ -235,7 +235,6 @@ mod tests {
         // Another key pair, another nonce, a flipped bit, a short box.
         let cb = SharedKey::between(&c_pub, &b_sec).unwrap();
         assert_eq!(cb.open(&nonce, &boxed), Err(BadBox));
-        let _ = c_sec;
         assert_eq!(ba.open(&[8; NONCE_LEN], &boxed), Err(BadBox));
         let mut bad = boxed.clone();
         bad[MAC_LEN] ^= 1;

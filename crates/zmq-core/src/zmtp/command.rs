@@ -205,6 +205,14 @@ impl Command {
 /// The MESSAGE command that carries a sealed frame (RFC 26).
 pub const MESSAGE: &[u8] = b"MESSAGE";
 
+/// A command body's name and data, without parsing the data (CURVE's
+/// commands are boxes); None if the name is empty or cut short.
+pub fn name_and_data(body: &[u8]) -> Option<(&[u8], &[u8])> {
+    let (&len, rest) = body.split_first()?;
+    let len = usize::from(len);
+    (len > 0 && rest.len() >= len).then(|| rest.split_at(len))
+}
+
 /// The ERROR name as libzmq 4.3's PLAIN writes it (CURVE spells it right):
 /// its C source
 /// spells the name "\x05ERROR", whose greedy hex escape makes one byte of

@@ -31,10 +31,6 @@ pub const HANDSHAKE_COMMAND_MAX: u64 = 64 * 1024;
 /// still pass when ZMQ_MAXMSGSIZE is tiny.
 pub const TRAFFIC_COMMAND_MIN: u64 = 512;
 
-/// What sealing adds to a frame at most (CURVE's MESSAGE: name, nonce,
-/// tag, flags).
-const SEAL_OVERHEAD: u64 = super::mechanism::curve::seal::OVERHEAD as u64;
-
 /// Received bodies up to this size are copied out of the input buffer;
 /// larger ones are split off it without a copy.
 const COPY_MAX: usize = crate::block::MAX;
@@ -475,10 +471,12 @@ impl Session {
         let limit = match (self.state, header.is_command()) {
             // A sealed frame may be a MESSAGE as large as the limit allows
             // the frame inside it.
-            (State::Traffic, _) if self.seal.is_some() => self
-                .max_msg_size()
-                .max(TRAFFIC_COMMAND_MIN)
-                .saturating_add(SEAL_OVERHEAD),
+            (State::Traffic, _) if self.seal.is_some() => {
+                let overhead = self.seal.as_ref().map_or(0, |s| s.overhead());
+                self.max_msg_size()
+                    .max(TRAFFIC_COMMAND_MIN)
+                    .saturating_add(overhead as u64)
+            }
             (State::Traffic, false) => self.max_msg_size(),
             (State::Traffic, true) => self.max_msg_size().max(TRAFFIC_COMMAND_MIN),
             (_, true) => HANDSHAKE_COMMAND_MAX,
@@ -495,14 +493,12 @@ impl Session {
     /// Opens a sealed frame (a MESSAGE command's body): a message frame,
     /// or a command handled as any other.
     fn open(&mut self, body: Bytes) -> Result<Option<Event>, ProtocolError> {
-        let name = &body[..body.len().min(1 + command::MESSAGE.len())];
-        if name.first().map(|&n| usize::from(n)) != Some(command::MESSAGE.len())
-            || &name[1..] != command::MESSAGE
-        {
-            return Err(ProtocolError::UnexpectedCommand("not MESSAGE".into()));
-        }
+        let data = match command::name_and_data(&body) {
+            Some((command::MESSAGE, data)) => data,
+            _ => return Err(ProtocolError::UnexpectedCommand("not MESSAGE".into())),
+        };
         let seal = self.seal.as_mut().expect("open is only called when sealed");
-        let (flags, frame) = seal.open(&body[name.len()..])?;
+        let (flags, frame) = seal.open(data)?;
         if flags & SEALED_COMMAND != 0 {
             return self.handle_command(Command::parse(frame)?);
         }

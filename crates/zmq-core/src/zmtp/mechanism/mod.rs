@@ -30,6 +30,9 @@ pub trait Seal: Send + std::fmt::Debug {
     fn seal(&mut self, flags: u8, body: &[u8], out: &mut BytesMut);
     /// Opens a MESSAGE command's data: the frame's flags and body.
     fn open(&mut self, data: &[u8]) -> Result<(u8, Bytes), ProtocolError>;
+    /// The most a sealed frame's body is larger than the frame it holds
+    /// (so a limit on frames still admits their sealed form).
+    fn overhead(&self) -> usize;
 }
 
 /// The flags a sealed frame carries inside its MESSAGE (RFC 26): more

@@ -906,6 +906,10 @@ impl crate::zmtp::mechanism::Seal for XorSeal {
         let body: Vec<u8> = body.iter().map(|b| b ^ self.0).collect();
         Ok((flags ^ self.0, body.into()))
     }
+
+    fn overhead(&self) -> usize {
+        1 + command::MESSAGE.len() + 1
+    }
 }
 
 /// Two handshaken sessions whose traffic is sealed from now on.

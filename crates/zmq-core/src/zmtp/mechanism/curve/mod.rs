@@ -177,8 +177,8 @@ impl CurveClient {
         match (self.state, name) {
             (ClientState::Welcome, WELCOME) => self.welcome(data, out),
             (ClientState::Ready, READY) => self.ready(data),
-            (ClientState::Welcome | ClientState::Ready, _) if is_error(&body) => {
-                match Command::parse(body) {
+            (ClientState::Welcome | ClientState::Ready, command::ERROR) => {
+                match Command::parse(body.clone()) {
                     Ok(Command::Error { reason }) => Err(ProtocolError::PeerError {
                         reason: String::from_utf8_lossy(&reason).into(),
                     }),
@@ -447,21 +447,13 @@ impl CurveServer {
 
 /// A handshake command's name and data; a body whose name is cut short is
 /// malformed.
-fn split(body: &[u8]) -> Result<(&[u8], &[u8]), ProtocolError> {
-    let len = usize::from(*body.first().ok_or(ProtocolError::MalformedCommand)?);
-    if is_error(body) {
-        return Ok((command::ERROR, &[]));
-    }
-    if len == 0 || body.len() < 1 + len {
-        return Err(ProtocolError::MalformedCommand);
-    }
-    Ok((&body[1..1 + len], &body[1 + len..]))
-}
-
-/// ERROR in either spelling (RFC 26's, or libzmq 4.3's, see
+/// ERROR counts in either spelling (RFC 26's, or libzmq 4.3's, see
 /// `command::LIBZMQ43_ERROR`).
-fn is_error(body: &[u8]) -> bool {
-    body.starts_with(b"\x05ERROR") || body.starts_with(command::LIBZMQ43_ERROR)
+fn split(body: &[u8]) -> Result<(&[u8], &[u8]), ProtocolError> {
+    if body.starts_with(command::LIBZMQ43_ERROR) {
+        return Ok((command::ERROR, &body[command::LIBZMQ43_ERROR.len()..]));
+    }
+    command::name_and_data(body).ok_or(ProtocolError::MalformedCommand)
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ use crate::zmtp::ProtocolError;
 /// "\x07MESSAGE": the command's name with its length.
 const NAME: &[u8; 8] = b"\x07MESSAGE";
 /// Name, short nonce, tag and flags: what a MESSAGE adds to a frame.
-pub const OVERHEAD: usize = NAME.len() + 8 + MAC_LEN + 1;
+const OVERHEAD: usize = NAME.len() + 8 + MAC_LEN + 1;
 
 /// One connection's traffic keys and nonces.
 #[derive(Debug)]
@@ -75,5 +75,9 @@ impl Seal for CurveSeal {
         self.peer_last = short;
         let flags = text[0];
         Ok((flags, text.freeze().slice(1..)))
+    }
+
+    fn overhead(&self) -> usize {
+        OVERHEAD
     }
 }

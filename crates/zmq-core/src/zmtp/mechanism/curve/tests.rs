@@ -312,7 +312,7 @@ fn cookies_and_vouches_belong_to_their_connection() {
     let mut s = server(&k, false);
     c.start(out).unwrap();
     s.handle(one(out), out).unwrap();
-    let welcome = one(out);
+    out.clear(); // its WELCOME, unanswered: an old INITIATE comes instead
     assert_eq!(
         s.handle(old_initiate, out),
         Err(ProtocolError::Cryptographic)
@@ -332,7 +332,6 @@ fn cookies_and_vouches_belong_to_their_connection() {
     cm.short_public = real;
     let initiate = one(out);
     assert_eq!(s.handle(initiate, out), Err(ProtocolError::KeyExchange));
-    let _ = welcome;
 }
 
 /// With ZAP the server asks about C (32 bytes) before READY; a refusal
