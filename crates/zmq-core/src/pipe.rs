@@ -517,7 +517,12 @@ impl Pipe {
         let f = &self.flags.0;
         if f.writer_blocked.load(Ordering::SeqCst) {
             let read = self.publish_read();
-            let queued = r.written_seen.load(Ordering::Relaxed).saturating_sub(read);
+            // Counted from what is written now, not from what this reader
+            // last saw: a writer woken before refilled the pipe since, and
+            // a stale count would wake it again for every message read.
+            let written = self.w.0.written.load(Ordering::Acquire);
+            r.written_seen.store(written, Ordering::Relaxed);
+            let queued = written.saturating_sub(read);
             if queued <= low_water_mark(hwm) && f.writer_blocked.swap(false, Ordering::SeqCst) {
                 let waker = self.writer.lock().clone();
                 waker.wake();
@@ -742,6 +747,34 @@ mod tests {
         assert!(raised(&s), "woken at 5 of 10");
         assert_eq!(low_water_mark(5000), 3976);
         assert_eq!(low_water_mark(1), 1);
+    }
+
+    #[test]
+    fn a_refilled_pipe_wakes_its_writer_again_only_at_the_low_water_mark() {
+        let s = Arc::new(Signaler::new().unwrap());
+        let p = Pipe::new(10);
+        p.set_writer(watched(&s));
+        let fill = |p: &Pipe| {
+            while p.check_write() {
+                p.write(frame(b"x", false));
+            }
+        };
+        fill(&p);
+        // The reader sees all ten at once, and reads down to the mark.
+        for _ in 0..5 {
+            p.read();
+        }
+        assert!(raised(&s), "woken at 5 of 10");
+        s.drain();
+        // The woken writer fills the pipe again while the reader is still
+        // on the messages it saw first.
+        fill(&p);
+        for left in (6..10).rev() {
+            p.read();
+            assert!(!raised(&s), "woken with {left} of 10 still queued");
+        }
+        p.read();
+        assert!(raised(&s), "woken at 5 of 10 again");
     }
 
     #[test]

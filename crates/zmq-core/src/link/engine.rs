@@ -21,7 +21,8 @@ pub const DIRECT_READ_GAP: Duration = Duration::from_micros(20);
 /// themselves where they can (see `Socket::blocking`): a thread receiving
 /// them from its only peer reads the connection when it runs dry, and a
 /// thread sending them drains a full pipe into the connection instead of
-/// waiting for the I/O thread. For small frames the hand-offs cost more
+/// waiting for the I/O thread, when that thread is busy with other
+/// connections too (see `IoLoad`). For small frames the hand-offs cost more
 /// than the work; large ones are better copied by the I/O thread in
 /// parallel.
 pub const DIRECT_STREAM_MAX: usize = 4096;
@@ -47,12 +48,12 @@ pub trait Drive: Send {
 pub type SharedEngine = Mutex<dyn Drive>;
 
 /// Whether the I/O thread behind an engine serves other connections too
-/// (say the sending end, in the same process): then a thread receiving a
-/// stream relieves it by reading the connection itself when it runs dry.
-/// An I/O thread serving this connection alone reads it as soon as data
-/// comes, and a second reader would only contend with it for the engine
-/// (measured between two processes: 0.85 of the throughput, twice the
-/// context switches).
+/// (say the other end, in the same process): then a thread receiving a
+/// stream relieves it by reading the connection itself when it runs dry,
+/// and a thread sending one by draining its full pipe. An I/O thread
+/// serving this connection alone keeps up by itself, and a second hand on
+/// the engine would only contend with it (measured between two processes:
+/// 0.85 of the throughput for the reader, 0.75 for the sender).
 pub trait IoLoad: Send + Sync {
     fn serves_others(&self) -> bool;
 }

@@ -559,10 +559,14 @@ impl Socket {
                 return op(&mut st);
             }
             // A send finding the pipe to its only connection full: rather
-            // than wait for the I/O thread to drain it, drain it into the
-            // connection ourselves when the engine is free.
+            // than wait for a busy I/O thread to drain it, drain it into the
+            // connection ourselves when the engine is free. An I/O thread
+            // serving this connection alone keeps up by itself, and wakes us
+            // once per half pipe; draining here would only leave it idle,
+            // to be woken for every few messages we write (measured between
+            // two processes: 0.75 of the throughput, 1.5 times the CPU).
             if drain_when_full && !engine_busy {
-                if let Some(d) = st.direct() {
+                if let Some(d) = st.direct().filter(|d| d.io.serves_others()) {
                     if let Some(mut engine) = d.engine.try_lock() {
                         engine.drive(false);
                         drop(engine);
