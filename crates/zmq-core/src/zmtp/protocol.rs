@@ -89,6 +89,15 @@ impl Protocol {
         }
     }
 
+    /// A small single-frame message, if that is what comes next (see
+    /// `Session::next_small_message`); raw streams have none.
+    pub fn next_small_message(&mut self) -> Option<Msg> {
+        match self {
+            Protocol::Zmtp(s) => s.next_small_message(),
+            Protocol::Raw(_) => None,
+        }
+    }
+
     pub fn send(&mut self, msg: &Msg) {
         match self {
             Protocol::Zmtp(s) => s.send(msg),

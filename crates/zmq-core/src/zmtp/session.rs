@@ -278,6 +278,23 @@ impl Session {
         event
     }
 
+    /// The next message if it is a small single-frame data message, whole
+    /// in the input buffer, in plain traffic: the common case, taken
+    /// without the event machinery of `poll_input`. Anything else (a
+    /// command, a frame of a multipart message, a large or incomplete
+    /// frame, a sealed stream, a failed session) is left for `poll_input`.
+    pub fn next_small_message(&mut self) -> Option<Msg> {
+        if self.state != State::Traffic
+            || self.seal.is_some()
+            || self.completed.is_some()
+            || self.failed.is_some()
+        {
+            return None;
+        }
+        let limit = self.max_msg_size();
+        take_small(&mut self.input.buf, limit, false).ok().flatten()
+    }
+
     /// Runs `f` unless the session already failed; a failure sticks.
     fn guarded<T>(
         &mut self,
@@ -439,27 +456,10 @@ impl Session {
         Ok(Some((header.size, header.flags & MORE != 0)))
     }
 
-    /// A small data frame copied into its own `Msg` (inline or in a
-    /// recycled block): splitting it off the input would keep the whole
-    /// input buffer alive and cost a reference count per frame.
-    /// Anything else (commands, big or oversized frames) is left to
-    /// `next_frame`.
+    /// A small data frame (see `take_small`); anything else (commands,
+    /// big or oversized frames) is left to `next_frame`.
     fn small_message(&self, input: &mut BytesMut) -> Result<Option<Msg>, ProtocolError> {
-        let Some(header) = Header::peek(input)? else {
-            return Ok(None);
-        };
-        let size = header.size as usize;
-        if header.is_command()
-            || size > COPY_MAX
-            || header.size > self.max_msg_size()
-            || input.len() < header.len + size
-        {
-            return Ok(None);
-        }
-        let mut msg = Msg::from_slice(&input[header.len..header.len + size]);
-        msg.set_more(header.flags & MORE != 0);
-        input.advance(header.len + size);
-        Ok(Some(msg))
+        take_small(input, self.max_msg_size(), true)
     }
 
     /// The next complete frame, with the size limit and frame kind of the
@@ -635,6 +635,34 @@ fn subscription_message(flag: u8, topic: &[u8]) -> Event {
     body.extend_from_slice(&[flag]);
     body.extend_from_slice(topic);
     Event::Message(Msg::from_bytes(body.freeze()))
+}
+
+/// A small data frame whole at the head of `input` (one flagged MORE only
+/// if `multipart`), copied into its own `Msg` (inline or in a recycled
+/// block): splitting it off the input would keep the whole input buffer
+/// alive and cost a reference count per frame. Anything else is left.
+fn take_small(
+    input: &mut BytesMut,
+    limit: u64,
+    multipart: bool,
+) -> Result<Option<Msg>, ProtocolError> {
+    let Some(header) = Header::peek(input)? else {
+        return Ok(None);
+    };
+    let size = header.size as usize;
+    let more = header.flags & MORE != 0;
+    if header.is_command()
+        || (more && !multipart)
+        || size > COPY_MAX
+        || header.size > limit
+        || input.len() < header.len + size
+    {
+        return Ok(None);
+    }
+    let mut msg = Msg::from_slice(&input[header.len..header.len + size]);
+    msg.set_more(more);
+    input.advance(header.len + size);
+    Ok(Some(msg))
 }
 
 #[cfg(test)]

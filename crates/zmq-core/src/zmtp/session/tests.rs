@@ -1037,3 +1037,50 @@ fn the_size_limit_applies_to_opened_frames() {
         })
     );
 }
+
+#[test]
+fn the_small_message_path_takes_only_whole_single_frames() {
+    let pull = || SessionConfig {
+        max_msg_size: 100,
+        ..cfg(SocketType::Pull)
+    };
+    // Before the handshake is over, nothing.
+    let mut s = Session::new(pull());
+    s.receive(&greeting_bytes(3, 1, b"NULL")).unwrap();
+    s.receive(&[0x00, 1, b'x']).unwrap();
+    assert!(s.next_small_message().is_none());
+
+    let mut s = handshaken(pull(), 1, "PUSH");
+    let mut wire = vec![0x00, 3, b'o', b'n', b'e'];
+    wire.extend([0x00, 3, b't', b'w', b'o']);
+    // A two-frame message, a PING, a frame over the limit, half a frame.
+    wire.extend([0x01, 1, b'a', 0x00, 1, b'b']);
+    wire.extend(command_bytes(b"PING", &[0, 0]));
+    wire.extend([0x00, 101]);
+    s.receive(&wire).unwrap();
+    let first = s.next_small_message().unwrap();
+    assert_eq!((first.data(), first.more()), (&b"one"[..], false));
+    assert_eq!(s.next_small_message().unwrap().data(), b"two");
+    // The multipart message is left whole for the event path.
+    assert!(s.next_small_message().is_none());
+    let events = std::iter::from_fn(|| s.poll_input().unwrap()).take(2);
+    let frames: Vec<_> = events
+        .map(|e| match e {
+            Event::Message(m) => (m.data().to_vec(), m.more()),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(frames, [(b"a".to_vec(), true), (b"b".to_vec(), false)]);
+    // The PING is answered by the event path; the frame over the limit
+    // fails there, not here.
+    assert!(s.next_small_message().is_none());
+    assert_eq!(
+        s.poll_input().unwrap_err(),
+        ProtocolError::MessageTooLarge {
+            size: 101,
+            max: 100
+        }
+    );
+    assert!(s.output().starts_with(&command_bytes(b"PONG", &[])));
+    assert!(s.next_small_message().is_none(), "a failed session");
+}
