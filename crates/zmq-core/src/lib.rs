@@ -44,6 +44,7 @@ pub(crate) mod properties;
 pub mod proxy;
 pub(crate) mod queue;
 pub(crate) mod signal;
+pub(crate) mod slab;
 pub mod socket;
 pub mod socket_type;
 pub(crate) mod transport;

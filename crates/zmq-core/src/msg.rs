@@ -7,6 +7,7 @@ use crate::block::{self, Block};
 use crate::error::{Error, Result};
 use crate::pool::Buf;
 pub use crate::properties::{Properties, PropertiesRef};
+use crate::slab::{SlabRef, SlabWriter};
 use bytes::{Bytes, BytesMut};
 
 /// Bodies up to this size are stored inline, with no heap allocation
@@ -21,7 +22,6 @@ pub const COMMAND: u8 = 2;
 /// The body may be shared with a copy (ZMQ_SHARED).
 const SHARED: u8 = 4;
 
-#[derive(Clone)]
 enum Body {
     Inline {
         len: u8,
@@ -33,6 +33,26 @@ enum Body {
     Pooled(Buf),
     /// A small body in a recycled block (see `block`).
     Block(Block),
+    /// A small received body, packed with its neighbours (see `slab`).
+    Slab(SlabRef),
+}
+
+impl Clone for Body {
+    fn clone(&self) -> Body {
+        match self {
+            Body::Inline { len, buf } => Body::Inline {
+                len: *len,
+                buf: *buf,
+            },
+            Body::Shared(b) => Body::Shared(b.clone()),
+            Body::Owned(b) => Body::Owned(b.clone()),
+            Body::Pooled(b) => Body::Pooled(b.clone()),
+            Body::Block(b) => Body::Block(b.clone()),
+            // A copy of its own (as a block's): the bytes stay the
+            // original's alone.
+            Body::Slab(s) => Body::Block(Block::copy_of(s.as_slice())),
+        }
+    }
 }
 
 /// One frame of a (possibly multipart) message.
@@ -139,6 +159,21 @@ impl Msg {
         }
     }
 
+    /// A frame holding a copy of `data`, a body received from the wire: up
+    /// to `slab::MAX` bytes go into the slab `slabs` is filling, next to
+    /// the bodies before it.
+    pub(crate) fn received(data: &[u8], slabs: &mut SlabWriter) -> Msg {
+        if data.len() <= INLINE_MAX || data.len() > crate::slab::MAX {
+            return Msg::from_slice(data);
+        }
+        Msg {
+            body: Body::Slab(slabs.copy(data)),
+            flags: 0,
+            routing_id: 0,
+            properties: None,
+        }
+    }
+
     /// A frame owning a pooled buffer (returned to its pool on drop).
     pub fn from_buf(buf: Buf) -> Msg {
         Msg {
@@ -203,6 +238,7 @@ impl Msg {
             Body::Owned(b) => b,
             Body::Pooled(b) => b.as_ref(),
             Body::Block(b) => b.as_slice(),
+            Body::Slab(b) => b.as_slice(),
         }
     }
 
@@ -220,6 +256,7 @@ impl Msg {
             Body::Owned(b) => b,
             Body::Pooled(b) => b.as_mut_slice(),
             Body::Block(b) => b.as_mut_slice(),
+            Body::Slab(b) => b.as_mut_slice(),
             Body::Shared(_) => unreachable!("converted above"),
         }
     }
@@ -233,6 +270,7 @@ impl Msg {
             Body::Owned(b) => b.as_mut_ptr(),
             Body::Pooled(b) => b.as_mut_slice().as_mut_ptr(),
             Body::Block(b) => b.as_mut_slice().as_mut_ptr(),
+            Body::Slab(b) => b.as_mut_slice().as_mut_ptr(),
         }
     }
 
@@ -244,6 +282,7 @@ impl Msg {
             Body::Owned(b) => b.len(),
             Body::Pooled(b) => b.as_ref().len(),
             Body::Block(b) => b.as_slice().len(),
+            Body::Slab(b) => b.as_slice().len(),
         }
     }
 
@@ -260,16 +299,18 @@ impl Msg {
             Body::Owned(b) => Bytes::copy_from_slice(b),
             Body::Pooled(b) => Bytes::copy_from_slice(b.as_ref()),
             Body::Block(b) => Bytes::copy_from_slice(b.as_slice()),
+            Body::Slab(b) => Bytes::copy_from_slice(b.as_slice()),
         }
     }
 
     /// Makes the body shareable, so `clone` shares instead of copying.
     pub fn share(&mut self) {
-        if matches!(self.body, Body::Pooled(_) | Body::Block(_)) {
+        if matches!(self.body, Body::Pooled(_) | Body::Block(_) | Body::Slab(_)) {
             // The storage goes back to its pool when the last copy drops.
             self.body = match std::mem::replace(&mut self.body, Body::Shared(Bytes::new())) {
                 Body::Pooled(buf) => Body::Shared(Bytes::from_owner(buf)),
                 Body::Block(block) => Body::Shared(Bytes::from_owner(block)),
+                Body::Slab(slab) => Body::Shared(Bytes::from_owner(slab)),
                 _ => unreachable!("matched above"),
             };
             return;

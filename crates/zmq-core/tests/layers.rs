@@ -11,6 +11,7 @@ const LAYERS: &[&[&str]] = &[
         "error",
         "msg",
         "block",
+        "slab",
         "pool",
         "properties",
         "queue",

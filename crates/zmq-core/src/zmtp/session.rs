@@ -20,6 +20,7 @@ use super::mechanism::{Mechanism, Seal, Security, Step, SEALED_COMMAND, SEALED_M
 use super::output::Output;
 use super::zap;
 use super::ProtocolError;
+use crate::slab::SlabWriter;
 use crate::{Msg, SocketType};
 
 /// Largest command accepted before the handshake ends. Independent of
@@ -135,6 +136,8 @@ pub struct Session {
     /// The size of a large frame begun since the driver last asked.
     large_received: Option<usize>,
     failed: Option<ProtocolError>,
+    /// Where small received bodies are copied, side by side.
+    slabs: SlabWriter,
 }
 
 impl Session {
@@ -165,6 +168,7 @@ impl Session {
             completed: None,
             large_received: None,
             failed: None,
+            slabs: SlabWriter::default(),
         }
     }
 
@@ -292,7 +296,9 @@ impl Session {
             return None;
         }
         let limit = self.max_msg_size();
-        take_small(&mut self.input.buf, limit, false).ok().flatten()
+        take_small(&mut self.input.buf, limit, false, &mut self.slabs)
+            .ok()
+            .flatten()
     }
 
     /// Runs `f` unless the session already failed; a failure sticks.
@@ -458,8 +464,8 @@ impl Session {
 
     /// A small data frame (see `take_small`); anything else (commands,
     /// big or oversized frames) is left to `next_frame`.
-    fn small_message(&self, input: &mut BytesMut) -> Result<Option<Msg>, ProtocolError> {
-        take_small(input, self.max_msg_size(), true)
+    fn small_message(&mut self, input: &mut BytesMut) -> Result<Option<Msg>, ProtocolError> {
+        take_small(input, self.max_msg_size(), true, &mut self.slabs)
     }
 
     /// The next complete frame, with the size limit and frame kind of the
@@ -638,13 +644,15 @@ fn subscription_message(flag: u8, topic: &[u8]) -> Event {
 }
 
 /// A small data frame whole at the head of `input` (one flagged MORE only
-/// if `multipart`), copied into its own `Msg` (inline or in a recycled
-/// block): splitting it off the input would keep the whole input buffer
-/// alive and cost a reference count per frame. Anything else is left.
+/// if `multipart`), copied out (inline, next to the bodies before it in a
+/// slab, or in a recycled block): splitting it off the input would keep
+/// the whole input buffer alive and cost a reference count per frame.
+/// Anything else is left.
 fn take_small(
     input: &mut BytesMut,
     limit: u64,
     multipart: bool,
+    slabs: &mut SlabWriter,
 ) -> Result<Option<Msg>, ProtocolError> {
     let Some(header) = Header::peek(input)? else {
         return Ok(None);
@@ -659,7 +667,7 @@ fn take_small(
     {
         return Ok(None);
     }
-    let mut msg = Msg::from_slice(&input[header.len..header.len + size]);
+    let mut msg = Msg::received(&input[header.len..header.len + size], slabs);
     msg.set_more(more);
     input.advance(header.len + size);
     Ok(Some(msg))
