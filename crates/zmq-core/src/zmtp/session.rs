@@ -138,6 +138,8 @@ pub struct Session {
     failed: Option<ProtocolError>,
     /// Where small received bodies are copied, side by side.
     slabs: SlabWriter,
+    /// The last frame a seal opened (reused for the next).
+    opened: BytesMut,
 }
 
 impl Session {
@@ -169,6 +171,7 @@ impl Session {
             large_received: None,
             failed: None,
             slabs: SlabWriter::default(),
+            opened: BytesMut::new(),
         }
     }
 
@@ -504,17 +507,25 @@ impl Session {
             _ => return Err(ProtocolError::UnexpectedCommand("not MESSAGE".into())),
         };
         let seal = self.seal.as_mut().expect("open is only called when sealed");
-        let (flags, frame) = seal.open(data)?;
+        let flags = seal.open_into(data, &mut self.opened)?;
         if flags & SEALED_COMMAND != 0 {
-            return self.handle_command(Command::parse(frame)?);
+            let command = Command::parse(self.opened.split().freeze())?;
+            return self.handle_command(command);
         }
-        if frame.len() as u64 > self.max_msg_size() {
+        let size = self.opened.len();
+        if size as u64 > self.max_msg_size() {
             return Err(ProtocolError::MessageTooLarge {
-                size: frame.len() as u64,
+                size: size as u64,
                 max: self.max_msg_size(),
             });
         }
-        let mut msg = Msg::from_bytes(frame);
+        // Small bodies are copied out and the buffer kept for the next
+        // frame; large ones leave in it, without a copy.
+        let mut msg = if size <= COPY_MAX {
+            Msg::received(&self.opened, &mut self.slabs)
+        } else {
+            Msg::from_bytes(self.opened.split().freeze())
+        };
         msg.set_more(flags & SEALED_MORE != 0);
         Ok(Some(Event::Message(msg)))
     }

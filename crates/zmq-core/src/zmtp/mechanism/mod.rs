@@ -28,8 +28,17 @@ pub trait Seal: Send + std::fmt::Debug {
     /// Appends one frame (`flags`: `SEALED_MORE`, `SEALED_COMMAND`; `body`),
     /// sealed, as a whole MESSAGE command.
     fn seal(&mut self, flags: u8, body: &[u8], out: &mut BytesMut);
-    /// Opens a MESSAGE command's data: the frame's flags and body.
-    fn open(&mut self, data: &[u8]) -> Result<(u8, Bytes), ProtocolError>;
+    /// Opens a MESSAGE command's data: returns the frame's flags, and puts
+    /// its body in `body` (replacing what was there, in its room if it is
+    /// big enough: a receiver reuses one buffer for every frame).
+    fn open_into(&mut self, data: &[u8], body: &mut BytesMut) -> Result<u8, ProtocolError>;
+    /// As `open_into`, with a buffer of the body's own (for tests).
+    #[cfg(test)]
+    fn open(&mut self, data: &[u8]) -> Result<(u8, Bytes), ProtocolError> {
+        let mut body = BytesMut::new();
+        let flags = self.open_into(data, &mut body)?;
+        Ok((flags, body.freeze()))
+    }
     /// The most a sealed frame's body is larger than the frame it holds
     /// (so a limit on frames still admits their sealed form).
     fn overhead(&self) -> usize;

@@ -901,10 +901,11 @@ impl crate::zmtp::mechanism::Seal for XorSeal {
         command::encode_raw(out, command::MESSAGE, &data);
     }
 
-    fn open(&mut self, data: &[u8]) -> Result<(u8, Bytes), ProtocolError> {
-        let (&flags, body) = data.split_first().ok_or(ProtocolError::MalformedCommand)?;
-        let body: Vec<u8> = body.iter().map(|b| b ^ self.0).collect();
-        Ok((flags ^ self.0, body.into()))
+    fn open_into(&mut self, data: &[u8], body: &mut BytesMut) -> Result<u8, ProtocolError> {
+        let (&flags, sealed) = data.split_first().ok_or(ProtocolError::MalformedCommand)?;
+        body.clear();
+        body.extend(sealed.iter().map(|b| b ^ self.0));
+        Ok(flags ^ self.0)
     }
 
     fn overhead(&self) -> usize {

@@ -3,7 +3,7 @@
 //! direction. Written as libzmq 4.3 writes it: a data frame whose body is
 //! the MESSAGE command, flags 0x01 MORE and 0x02 COMMAND inside the box.
 
-use bytes::{BufMut, Bytes, BytesMut};
+use bytes::{Buf, BufMut, BytesMut};
 
 use super::{nonce, Role};
 use crate::crypto::{SharedKey, MAC_LEN};
@@ -59,7 +59,7 @@ impl Seal for CurveSeal {
         out[mac_at..text_at].copy_from_slice(&mac);
     }
 
-    fn open(&mut self, data: &[u8]) -> Result<(u8, Bytes), ProtocolError> {
+    fn open_into(&mut self, data: &[u8], body: &mut BytesMut) -> Result<u8, ProtocolError> {
         if data.len() < OVERHEAD - NAME.len() {
             return Err(ProtocolError::Malformed(Malformed::Message));
         }
@@ -68,13 +68,15 @@ impl Seal for CurveSeal {
         if short <= self.peer_last {
             return Err(ProtocolError::InvalidSequence);
         }
-        let mut text = BytesMut::zeroed(boxed.len() - MAC_LEN);
+        body.clear();
+        body.resize(boxed.len() - MAC_LEN, 0);
         self.key
-            .open_into(&nonce(self.role.receives(), short), boxed, &mut text)
+            .open_into(&nonce(self.role.receives(), short), boxed, body)
             .map_err(|_| ProtocolError::Cryptographic)?;
         self.peer_last = short;
-        let flags = text[0];
-        Ok((flags, text.freeze().slice(1..)))
+        let flags = body[0];
+        body.advance(1);
+        Ok(flags)
     }
 
     fn overhead(&self) -> usize {
