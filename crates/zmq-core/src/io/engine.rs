@@ -15,7 +15,7 @@ use crate::msg::Msg;
 use crate::pipe::Wake;
 use crate::pipe::Waker;
 use crate::properties::{Properties, Source};
-use crate::transport::stream::Stream;
+use crate::transport::stream::{Stream, Whole};
 use crate::zmtp::input::OWN_BUFFER;
 use crate::zmtp::liveness::{Heartbeat, LivenessConfig};
 use crate::zmtp::protocol::Protocol;
@@ -167,6 +167,8 @@ pub struct Engine {
     failed: Option<Closed>,
     /// When an application thread last sent through us directly.
     last_direct: Option<Instant>,
+    /// An application thread is writing its message through us now.
+    writing_directly: bool,
     /// The deadline the I/O thread has a timer for.
     pub timer_at: Option<Instant>,
     /// The last pump used up its budget with work left: pump again soon.
@@ -225,6 +227,7 @@ impl Engine {
             me: Weak::new(),
             failed: None,
             last_direct: None,
+            writing_directly: false,
             timer_at: None,
             yielded: false,
             zap: None,
@@ -360,7 +363,14 @@ impl Engine {
 
     /// Writes pending output; returns the bytes written (0: try later).
     fn write(&mut self) -> Result<usize, Closed> {
-        match self.session.write_to(&mut self.stream) {
+        // A message written by the thread that waits for its answer goes
+        // out whole (see `Whole`).
+        let written = if self.writing_directly {
+            self.session.write_to(&mut Whole(&mut self.stream))
+        } else {
+            self.session.write_to(&mut self.stream)
+        };
+        match written {
             Ok(0) => Err(Closed::Io(libc::EPIPE)),
             Ok(n) => Ok(n),
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
@@ -651,7 +661,10 @@ impl Engine {
         self.can_write = true;
         // Read first, as the I/O thread would: a connection the peer has
         // closed is noticed before the message is written into it.
-        if !self.drive(true) {
+        self.writing_directly = true;
+        let fine = self.drive(true);
+        self.writing_directly = false;
+        if !fine {
             return false;
         }
         self.pipes.is_some() && self.flushed()
