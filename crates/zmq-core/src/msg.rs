@@ -174,6 +174,17 @@ impl Msg {
         }
     }
 
+    /// This frame with its body replaced by a shared copy (a message
+    /// fanned out to several peers, see `SlabWriter::copy_shared`).
+    pub(crate) fn with_shared_body(&self, body: SlabRef) -> Msg {
+        Msg {
+            body: Body::Slab(body),
+            flags: self.flags,
+            routing_id: self.routing_id,
+            properties: None,
+        }
+    }
+
     /// A frame owning a pooled buffer (returned to its pool on drop).
     pub fn from_buf(buf: Buf) -> Msg {
         Msg {
@@ -244,6 +255,11 @@ impl Msg {
 
     /// Mutable access; a shared body is copied first if others hold it.
     pub fn data_mut(&mut self) -> &mut [u8] {
+        if let Body::Slab(b) = &self.body {
+            if b.is_shared() {
+                self.body = Body::Block(Block::copy_of(b.as_slice()));
+            }
+        }
         if let Body::Shared(b) = &mut self.body {
             let bytes = std::mem::take(b);
             let owned = bytes
@@ -270,7 +286,7 @@ impl Msg {
             Body::Owned(b) => b.as_mut_ptr(),
             Body::Pooled(b) => b.as_mut_slice().as_mut_ptr(),
             Body::Block(b) => b.as_mut_slice().as_mut_ptr(),
-            Body::Slab(b) => b.as_mut_slice().as_mut_ptr(),
+            Body::Slab(b) => b.as_ptr(),
         }
     }
 
@@ -387,6 +403,20 @@ const _: () = assert!(std::mem::align_of::<Msg>() <= 8);
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_fanned_out_body_is_copied_before_one_copy_is_changed() {
+        let mut slabs = SlabWriter::default();
+        let mut frame = Msg::from_slice(&[1; 64]);
+        frame.set_more(true);
+        let mut copies = slabs.copy_shared(frame.data(), 2);
+        let mut a = frame.with_shared_body(copies.next().unwrap());
+        let b = frame.with_shared_body(copies.next().unwrap());
+        assert!(a.more() && b.more());
+        a.data_mut()[0] = 9;
+        assert_eq!(a.data()[..2], [9, 1]);
+        assert_eq!(b.data(), &[1; 64][..], "the other copy is untouched");
+    }
 
     #[test]
     fn small_bodies_are_inline_and_round_trip() {

@@ -12,7 +12,9 @@
 //! frame. A kept body keeps its whole slab alive: slabs are small (8 KiB,
 //! as libzmq's receive buffer, whose messages pin it the same way). Freed
 //! slabs wait in a shared pool for the next writer, so steady traffic
-//! allocates nothing.
+//! allocates nothing. A publisher uses slabs too: a small body fanned out
+//! to several peers is copied once and counted in for all of them at once
+//! (those references share read-only bytes).
 
 use parking_lot::Mutex;
 use std::alloc::{alloc, dealloc, handle_alloc_error, Layout};
@@ -26,8 +28,9 @@ const CAPACITY: usize = 8 * 1024;
 pub const MAX: usize = 512;
 /// Bodies start on this alignment (a C caller may cast them).
 const ALIGN: usize = 8;
-/// References counted in when a slab opens: more than it can hold.
-const RESERVE: usize = CAPACITY + 1;
+/// References counted in when a slab opens: more than it will hand out
+/// (a body shared by many peers takes one each).
+const RESERVE: usize = 1 << 40;
 /// Freed slabs kept for reuse, at most (1 MiB).
 const POOL_MAX: usize = 128;
 
@@ -77,15 +80,18 @@ fn release(slab: NonNull<Header>, n: usize) {
     unsafe { dealloc(slab.as_ptr().cast(), layout()) };
 }
 
-/// One body in a slab: its own bytes, which no other body overlaps.
+/// One body in a slab: its own bytes, which no other body overlaps; or,
+/// when `shared`, bytes that other references to the same body read too.
 pub struct SlabRef {
     slab: NonNull<Header>,
     at: u32,
     len: u32,
+    shared: bool,
 }
 
 // SAFETY: a body's bytes are its own (bodies never overlap, and the writer
-// only writes past every body it handed out); the count is atomic.
+// only writes past every body it handed out), or shared read-only (no
+// `&mut` is made of a shared body's bytes); the count is atomic.
 unsafe impl Send for SlabRef {}
 // SAFETY: `&SlabRef` only reads its own bytes.
 unsafe impl Sync for SlabRef {}
@@ -107,9 +113,24 @@ impl SlabRef {
         unsafe { std::slice::from_raw_parts(self.data(), self.len as usize) }
     }
 
+    /// The bytes, writable: only for a body of its own (callers copy a
+    /// shared one out first).
     pub fn as_mut_slice(&mut self) -> &mut [u8] {
-        // SAFETY: as in `as_slice`, and `&mut self` makes the access unique.
+        assert!(!self.shared, "a shared slab body is read-only");
+        // SAFETY: as in `as_slice`; the body is not shared, and `&mut self`
+        // makes the access unique.
         unsafe { std::slice::from_raw_parts_mut(self.data(), self.len as usize) }
+    }
+
+    /// Where the bytes are, for a C caller (who may write through it, as
+    /// with libzmq's shared bodies).
+    pub fn as_ptr(&self) -> *mut u8 {
+        self.data()
+    }
+
+    /// Whether other references read the same bytes.
+    pub fn is_shared(&self) -> bool {
+        self.shared
     }
 }
 
@@ -142,7 +163,9 @@ impl SlabWriter {
     pub fn copy(&mut self, data: &[u8]) -> SlabRef {
         debug_assert!(data.len() <= MAX);
         let (slab, used, handed) = match self.open {
-            Some((slab, used, handed)) if used + data.len() <= CAPACITY => (slab, used, handed),
+            Some((slab, used, handed)) if used + data.len() <= CAPACITY && handed < RESERVE / 2 => {
+                (slab, used, handed)
+            }
             _ => {
                 self.close();
                 (open(), 0, 0)
@@ -160,13 +183,67 @@ impl SlabWriter {
             slab,
             at: used as u32,
             len: data.len() as u32,
+            shared: false,
         }
+    }
+
+    /// `n` (at least 1) references to one copy of `data`, for the peers a
+    /// message fans out to: counted with the slab's reserve, so handing
+    /// them out touches no shared count (one `Arc`-like clone per peer
+    /// would, from this thread, while the I/O thread drops the last ones).
+    pub fn copy_shared(&mut self, data: &[u8], n: usize) -> Shares {
+        let first = self.copy(data);
+        if let Some((_, _, handed)) = &mut self.open {
+            *handed += n - 1;
+        }
+        let shares = Shares {
+            slab: first.slab,
+            at: first.at,
+            len: first.len,
+            left: n,
+        };
+        std::mem::forget(first);
+        shares
     }
 
     /// Gives back the open slab's unused reserve.
     fn close(&mut self) {
         if let Some((slab, _, handed)) = self.open.take() {
             release(slab, RESERVE - handed);
+        }
+    }
+}
+
+/// References to one shared body, handed out one at a time; those not
+/// taken are given back when this drops.
+pub struct Shares {
+    slab: NonNull<Header>,
+    at: u32,
+    len: u32,
+    left: usize,
+}
+
+// SAFETY: as `SlabRef`: it holds counted references to read-only bytes.
+unsafe impl Send for Shares {}
+
+impl Iterator for Shares {
+    type Item = SlabRef;
+
+    fn next(&mut self) -> Option<SlabRef> {
+        self.left = self.left.checked_sub(1)?;
+        Some(SlabRef {
+            slab: self.slab,
+            at: self.at,
+            len: self.len,
+            shared: true,
+        })
+    }
+}
+
+impl Drop for Shares {
+    fn drop(&mut self) {
+        if self.left > 0 {
+            release(self.slab, self.left);
         }
     }
 }
@@ -219,6 +296,36 @@ mod tests {
         first.as_mut_slice().copy_from_slice(b"MINE");
         assert_eq!(w.copy(b"next").as_slice(), b"next");
         assert_eq!(first.as_slice(), b"MINE");
+    }
+
+    #[test]
+    fn shared_copies_read_one_body_and_give_back_what_was_not_taken() {
+        let mut w = SlabWriter::default();
+        let mut shares = w.copy_shared(&[5; 64], 4);
+        let a = shares.next().unwrap();
+        let b = shares.next().unwrap();
+        assert!(a.is_shared() && b.is_shared());
+        assert_eq!(a.as_ptr(), b.as_ptr(), "one copy");
+        assert_eq!(b.as_slice(), &[5; 64]);
+        let slab = a.slab;
+        // SAFETY: `a` holds a reference while this is read.
+        let count = || unsafe { slab.as_ref() }.count.load(Ordering::Relaxed);
+        drop(shares); // two never taken
+        drop(w);
+        assert_eq!(count(), 2, "only the two taken remain");
+        drop(b);
+        assert_eq!(a.as_slice(), &[5; 64]);
+    }
+
+    #[test]
+    #[should_panic(expected = "read-only")]
+    fn a_shared_body_is_never_written_in_place() {
+        let mut w = SlabWriter::default();
+        let mut body = w
+            .copy_shared(b"shared body, more than a few bytes", 2)
+            .next()
+            .unwrap();
+        body.as_mut_slice()[0] = 0;
     }
 
     #[test]

@@ -12,7 +12,8 @@ use super::pipes::{IdMap, PipeSet};
 use super::subscriptions::Subscriptions;
 use crate::error::{Error, Result};
 use crate::link::PipeEnd;
-use crate::msg::Msg;
+use crate::msg::{Msg, INLINE_MAX};
+use crate::slab::{self, SlabWriter};
 use bytes::Bytes;
 use std::collections::VecDeque;
 
@@ -54,6 +55,8 @@ pub struct XPub {
     /// ZMQ_XPUB_NODROP: a full subscriber makes send fail with EAGAIN
     /// instead of missing the message.
     nodrop: bool,
+    /// Where small bodies sent to several peers are copied once.
+    slabs: SlabWriter,
 }
 
 impl XPub {
@@ -197,6 +200,16 @@ impl Pattern for XPub {
             [id] => {
                 if let Some(p) = self.pipes.get(*id) {
                     p.tx.write(frame);
+                }
+            }
+            // A small body is copied once into a slab and counted in for
+            // all of them at once; a large one is shared.
+            many if frame.len() > INLINE_MAX && frame.len() <= slab::MAX => {
+                let copies = self.slabs.copy_shared(frame.data(), many.len());
+                for (id, body) in many.iter().zip(copies) {
+                    if let Some(p) = self.pipes.get(*id) {
+                        p.tx.write(frame.with_shared_body(body));
+                    }
                 }
             }
             many => {
