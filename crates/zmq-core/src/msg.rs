@@ -163,7 +163,7 @@ impl Msg {
     /// to `slab::MAX` bytes go into the slab `slabs` is filling, next to
     /// the bodies before it.
     pub(crate) fn received(data: &[u8], slabs: &mut SlabWriter) -> Msg {
-        if data.len() <= INLINE_MAX || data.len() > crate::slab::MAX {
+        if !Msg::slab_sized(data.len()) {
             return Msg::from_slice(data);
         }
         Msg {
@@ -172,6 +172,12 @@ impl Msg {
             routing_id: 0,
             properties: None,
         }
+    }
+
+    /// Whether a body of `len` bytes goes into a slab: too big to live
+    /// inline, small enough not to waste one.
+    pub(crate) fn slab_sized(len: usize) -> bool {
+        len > INLINE_MAX && len <= crate::slab::MAX
     }
 
     /// This frame with its body replaced by a shared copy (a message

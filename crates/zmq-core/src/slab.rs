@@ -161,6 +161,33 @@ unsafe impl Send for SlabWriter {}
 impl SlabWriter {
     /// A body holding a copy of `data` (at most `MAX` bytes).
     pub fn copy(&mut self, data: &[u8]) -> SlabRef {
+        let (slab, at) = self.place(data, 1);
+        SlabRef {
+            slab,
+            at,
+            len: data.len() as u32,
+            shared: false,
+        }
+    }
+
+    /// `n` (at least 1) references to one copy of `data`, for the peers a
+    /// message fans out to: counted with the slab's reserve, so handing
+    /// them out touches no shared count (one `Arc`-like clone per peer
+    /// would, from this thread, while the I/O thread drops the last ones).
+    pub fn copy_shared(&mut self, data: &[u8], n: usize) -> Shares {
+        let (slab, at) = self.place(data, n);
+        Shares {
+            slab,
+            at,
+            len: data.len() as u32,
+            left: n,
+        }
+    }
+
+    /// Copies `data` (at most `MAX` bytes) into the open slab, or a new
+    /// one, and counts `refs` references to it out of the reserve; returns
+    /// the slab and where the copy starts.
+    fn place(&mut self, data: &[u8], refs: usize) -> (NonNull<Header>, u32) {
         debug_assert!(data.len() <= MAX);
         let (slab, used, handed) = match self.open {
             Some((slab, used, handed)) if used + data.len() <= CAPACITY && handed < RESERVE / 2 => {
@@ -178,32 +205,8 @@ impl SlabWriter {
             std::ptr::copy_nonoverlapping(data.as_ptr(), to, data.len());
         }
         let next = (used + data.len()).next_multiple_of(ALIGN);
-        self.open = Some((slab, next, handed + 1));
-        SlabRef {
-            slab,
-            at: used as u32,
-            len: data.len() as u32,
-            shared: false,
-        }
-    }
-
-    /// `n` (at least 1) references to one copy of `data`, for the peers a
-    /// message fans out to: counted with the slab's reserve, so handing
-    /// them out touches no shared count (one `Arc`-like clone per peer
-    /// would, from this thread, while the I/O thread drops the last ones).
-    pub fn copy_shared(&mut self, data: &[u8], n: usize) -> Shares {
-        let first = self.copy(data);
-        if let Some((_, _, handed)) = &mut self.open {
-            *handed += n - 1;
-        }
-        let shares = Shares {
-            slab: first.slab,
-            at: first.at,
-            len: first.len,
-            left: n,
-        };
-        std::mem::forget(first);
-        shares
+        self.open = Some((slab, next, handed + refs));
+        (slab, used as u32)
     }
 
     /// Gives back the open slab's unused reserve.

@@ -493,15 +493,18 @@ impl Engine {
             return false;
         }
         let mut delivered = false;
-        while p.inbound.check_write() {
-            let Some(mut msg) = self.session.next_small_message() else {
-                return delivered;
-            };
+        while let Some(mut msg) = self.session.next_small_message() {
             #[cfg(test)]
             tests::maybe_panic(&msg);
             msg.set_properties(self.properties.as_mut().map(Source::take));
-            p.inbound.write_deferred(msg);
             delivered = true;
+            if !p.inbound.check_write() {
+                // Full: it waits whole, as any message does.
+                self.pending.push(msg);
+                self.blocked_in = true;
+                break;
+            }
+            p.inbound.write_deferred(msg);
         }
         delivered
     }

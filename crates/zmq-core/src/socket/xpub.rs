@@ -12,8 +12,8 @@ use super::pipes::{IdMap, PipeSet};
 use super::subscriptions::Subscriptions;
 use crate::error::{Error, Result};
 use crate::link::PipeEnd;
-use crate::msg::{Msg, INLINE_MAX};
-use crate::slab::{self, SlabWriter};
+use crate::msg::Msg;
+use crate::slab::SlabWriter;
 use bytes::Bytes;
 use std::collections::VecDeque;
 
@@ -204,7 +204,7 @@ impl Pattern for XPub {
             }
             // A small body is copied once into a slab and counted in for
             // all of them at once; a large one is shared.
-            many if frame.len() > INLINE_MAX && frame.len() <= slab::MAX => {
+            many if Msg::slab_sized(frame.len()) => {
                 let copies = self.slabs.copy_shared(frame.data(), many.len());
                 for (id, body) in many.iter().zip(copies) {
                     if let Some(p) = self.pipes.get(*id) {
