@@ -21,6 +21,9 @@ pub const MORE: u8 = 1;
 pub const COMMAND: u8 = 2;
 /// The body may be shared with a copy (ZMQ_SHARED).
 const SHARED: u8 = 4;
+/// The frame's properties are the ones its body's slab holds (see
+/// `slab`), not a reference of its own.
+const SLAB_PROPERTIES: u8 = 8;
 
 enum Body {
     Inline {
@@ -56,13 +59,26 @@ impl Clone for Body {
 }
 
 /// One frame of a (possibly multipart) message.
-#[derive(Clone)]
 pub struct Msg {
     body: Body,
     flags: u8,
     routing_id: u32,
-    /// The properties of the connection the frame came from.
+    /// The properties of the connection the frame came from, unless its
+    /// slab holds them (`SLAB_PROPERTIES`).
     properties: Option<PropertiesRef>,
+}
+
+impl Clone for Msg {
+    /// A slab body is copied out (see `Body::clone`), so the copy holds
+    /// its properties itself.
+    fn clone(&self) -> Msg {
+        Msg {
+            body: self.body.clone(),
+            flags: self.flags & !SLAB_PROPERTIES,
+            routing_id: self.routing_id,
+            properties: self.shared_properties(),
+        }
+    }
 }
 
 impl Default for Msg {
@@ -162,13 +178,20 @@ impl Msg {
     /// A frame holding a copy of `data`, a body received from the wire: up
     /// to `slab::MAX` bytes go into the slab `slabs` is filling, next to
     /// the bodies before it.
+    /// The frame is tied to the properties `slabs` gives its slabs, if it
+    /// went into one.
     pub(crate) fn received(data: &[u8], slabs: &mut SlabWriter) -> Msg {
         if !Msg::slab_sized(data.len()) {
             return Msg::from_slice(data);
         }
+        let flags = if slabs.properties().is_some() {
+            SLAB_PROPERTIES
+        } else {
+            0
+        };
         Msg {
             body: Body::Slab(slabs.copy(data)),
-            flags: 0,
+            flags,
             routing_id: 0,
             properties: None,
         }
@@ -185,7 +208,7 @@ impl Msg {
     pub(crate) fn with_shared_body(&self, body: SlabRef) -> Msg {
         Msg {
             body: Body::Slab(body),
-            flags: self.flags,
+            flags: self.flags & !SLAB_PROPERTIES,
             routing_id: self.routing_id,
             properties: None,
         }
@@ -263,6 +286,10 @@ impl Msg {
     pub fn data_mut(&mut self) -> &mut [u8] {
         if let Body::Slab(b) = &self.body {
             if b.is_shared() {
+                self.untie_from_slab();
+                let Body::Slab(b) = &self.body else {
+                    unreachable!("matched above")
+                };
                 self.body = Body::Block(Block::copy_of(b.as_slice()));
             }
         }
@@ -327,6 +354,7 @@ impl Msg {
 
     /// Makes the body shareable, so `clone` shares instead of copying.
     pub fn share(&mut self) {
+        self.untie_from_slab();
         if matches!(self.body, Body::Pooled(_) | Body::Block(_) | Body::Slab(_)) {
             // The storage goes back to its pool when the last copy drops.
             self.body = match std::mem::replace(&mut self.body, Body::Shared(Bytes::new())) {
@@ -345,7 +373,7 @@ impl Msg {
 
     /// The frame's flags (`MORE`, `COMMAND`).
     pub fn flags(&self) -> u8 {
-        self.flags
+        self.flags & !SLAB_PROPERTIES
     }
 
     /// Whether more frames of the same message follow.
@@ -388,17 +416,39 @@ impl Msg {
 
     /// The properties of the connection this frame came from, if any.
     pub fn properties(&self) -> Option<&Properties> {
-        self.properties.as_deref()
+        self.properties_ref().map(|p| &**p)
+    }
+
+    fn properties_ref(&self) -> Option<&PropertiesRef> {
+        match &self.body {
+            Body::Slab(b) if self.flags & SLAB_PROPERTIES != 0 => b.properties(),
+            _ => self.properties.as_ref(),
+        }
     }
 
     /// The properties, for tying another frame to the same connection.
     pub fn shared_properties(&self) -> Option<PropertiesRef> {
-        self.properties.clone()
+        self.properties_ref().cloned()
     }
 
     /// Ties the frame to its connection's properties (None: unties it).
     pub fn set_properties(&mut self, properties: Option<PropertiesRef>) {
+        self.flags &= !SLAB_PROPERTIES;
         self.properties = properties;
+    }
+
+    /// Whether the frame is tied to a connection's properties already.
+    pub(crate) fn has_properties(&self) -> bool {
+        self.flags & SLAB_PROPERTIES != 0 || self.properties.is_some()
+    }
+
+    /// Gives the frame its slab's properties as a reference of its own,
+    /// before its body leaves the slab.
+    fn untie_from_slab(&mut self) {
+        if self.flags & SLAB_PROPERTIES != 0 {
+            self.properties = self.shared_properties();
+            self.flags &= !SLAB_PROPERTIES;
+        }
     }
 }
 
@@ -422,6 +472,52 @@ mod tests {
         a.data_mut()[0] = 9;
         assert_eq!(a.data()[..2], [9, 1]);
         assert_eq!(b.data(), &[1; 64][..], "the other copy is untouched");
+    }
+
+    fn connection(socket_type: &[u8]) -> PropertiesRef {
+        let mut p = Properties::default();
+        p.insert("Socket-Type", socket_type);
+        crate::properties::Source::new(p).take()
+    }
+
+    fn socket_type(m: &Msg) -> Option<&[u8]> {
+        m.properties().and_then(|p| p.get("Socket-Type"))
+    }
+
+    #[test]
+    fn a_slab_body_keeps_its_connections_properties_through_copies() {
+        let mut slabs = SlabWriter::default();
+        slabs.set_properties(Some(connection(b"PUSH")));
+        let mut received = Msg::received(&[3; 64], &mut slabs);
+        assert!(received.has_properties());
+        assert_eq!(socket_type(&received), Some(&b"PUSH\0"[..]));
+        // A new connection's properties go to new slabs only.
+        slabs.set_properties(Some(connection(b"DEALER")));
+        let next = Msg::received(&[4; 64], &mut slabs);
+        assert_eq!(socket_type(&next), Some(&b"DEALER\0"[..]));
+        assert_eq!(socket_type(&received), Some(&b"PUSH\0"[..]));
+        let cloned = received.clone();
+        let copied = received.copy();
+        drop(slabs);
+        drop(next);
+        for m in [&received, &cloned, &copied] {
+            assert_eq!(m.data(), &[3; 64][..]);
+            assert_eq!(socket_type(m), Some(&b"PUSH\0"[..]));
+        }
+        assert_eq!(
+            cloned.shared_properties().unwrap().get("Socket-Type"),
+            Some(&b"PUSH\0"[..])
+        );
+        // Sent on, a frame says nothing of where it came from.
+        let mut sent = Msg::received(&[5; 64], &mut SlabWriter::default());
+        assert!(
+            !sent.has_properties(),
+            "a writer without properties ties none"
+        );
+        received.set_properties(None);
+        sent.set_properties(None);
+        assert!(received.properties().is_none() && !received.has_properties());
+        assert_eq!(received.flags(), SHARED, "no internal flag shows");
     }
 
     #[test]

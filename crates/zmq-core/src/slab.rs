@@ -15,7 +15,12 @@
 //! allocates nothing. A publisher uses slabs too: a small body fanned out
 //! to several peers is copied once and counted in for all of them at once
 //! (those references share read-only bytes).
+//!
+//! A receiving connection's slabs also hold its properties (zmq_msg_gets),
+//! counted once per slab: its bodies find them there, rather than each
+//! frame counting a reference of its own in and out.
 
+use crate::properties::{Properties, PropertiesRef};
 use parking_lot::Mutex;
 use std::alloc::{alloc, dealloc, handle_alloc_error, Layout};
 use std::ptr::NonNull;
@@ -47,6 +52,9 @@ static POOL: Mutex<Vec<Free>> = Mutex::new(Vec::new());
 struct Header {
     /// References outstanding, the writer's unused reserve included.
     count: AtomicUsize,
+    /// The properties of the connection whose bodies fill the slab; set
+    /// before any body is handed out, dropped with the last reference.
+    properties: Option<PropertiesRef>,
 }
 
 /// Bytes before the data, keeping the data aligned.
@@ -70,6 +78,8 @@ fn release(slab: NonNull<Header>, n: usize) {
     }
     // Acquire, as `Arc`: every use of the slab happens before the free.
     fence(Ordering::Acquire);
+    // SAFETY: no reference is left, so no one reads the header any more.
+    drop(unsafe { (*slab.as_ptr()).properties.take() });
     let mut pool = POOL.lock();
     if pool.len() < POOL_MAX {
         pool.push(Free(slab));
@@ -132,6 +142,14 @@ impl SlabRef {
     pub fn is_shared(&self) -> bool {
         self.shared
     }
+
+    /// The properties of the connection the body came from, if its slab
+    /// holds them.
+    pub fn properties(&self) -> Option<&PropertiesRef> {
+        // SAFETY: the header lives while this counted reference does, and
+        // its properties are not changed while any body is out.
+        unsafe { self.slab.as_ref() }.properties.as_ref()
+    }
 }
 
 impl AsRef<[u8]> for SlabRef {
@@ -152,6 +170,8 @@ pub struct SlabWriter {
     /// The slab being filled, the bytes used in it, and the references
     /// handed out of its reserve.
     open: Option<(NonNull<Header>, usize, usize)>,
+    /// The properties every slab opened from now on holds.
+    properties: Option<PropertiesRef>,
 }
 
 // SAFETY: the writer owns its slab's unused reserve and the bytes past
@@ -159,6 +179,18 @@ pub struct SlabWriter {
 unsafe impl Send for SlabWriter {}
 
 impl SlabWriter {
+    /// Ties the bodies copied from now on to `properties` (in a new slab,
+    /// so the ones before keep theirs).
+    pub fn set_properties(&mut self, properties: Option<PropertiesRef>) {
+        self.close();
+        self.properties = properties;
+    }
+
+    /// The properties the bodies copied now are tied to.
+    pub fn properties(&self) -> Option<&Properties> {
+        self.properties.as_deref()
+    }
+
     /// A body holding a copy of `data` (at most `MAX` bytes).
     pub fn copy(&mut self, data: &[u8]) -> SlabRef {
         let (slab, at) = self.place(data, 1);
@@ -195,7 +227,7 @@ impl SlabWriter {
             }
             _ => {
                 self.close();
-                (open(), 0, 0)
+                (open(self.properties.clone()), 0, 0)
             }
         };
         // SAFETY: `used + len` fits the slab's data, and those bytes are
@@ -257,8 +289,9 @@ impl Drop for SlabWriter {
     }
 }
 
-/// A slab with the writer's reserve counted in: a freed one, or new.
-fn open() -> NonNull<Header> {
+/// A slab with the writer's reserve counted in and holding `properties`:
+/// a freed one, or new.
+fn open(properties: Option<PropertiesRef>) -> NonNull<Header> {
     let freed = POOL.lock().pop();
     let slab = match freed {
         Some(Free(slab)) => slab,
@@ -273,6 +306,7 @@ fn open() -> NonNull<Header> {
     unsafe {
         slab.as_ptr().write(Header {
             count: AtomicUsize::new(RESERVE),
+            properties,
         })
     };
     slab

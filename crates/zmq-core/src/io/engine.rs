@@ -496,7 +496,9 @@ impl Engine {
         while let Some(mut msg) = self.session.next_small_message() {
             #[cfg(test)]
             tests::maybe_panic(&msg);
-            msg.set_properties(self.properties.as_mut().map(Source::take));
+            if !msg.has_properties() {
+                msg.set_properties(self.properties.as_mut().map(Source::take));
+            }
             delivered = true;
             if !p.inbound.check_write() {
                 // Full: it waits whole, as any message does.
@@ -513,7 +515,9 @@ impl Engine {
     fn deliver(&mut self, mut msg: Msg) {
         #[cfg(test)]
         tests::maybe_panic(&msg);
-        msg.set_properties(self.properties.as_mut().map(Source::take));
+        if !msg.has_properties() {
+            msg.set_properties(self.properties.as_mut().map(Source::take));
+        }
         let last = !msg.more();
         self.pending.push(msg);
         if last {
@@ -578,11 +582,14 @@ impl Engine {
         };
         self.socket
             .emit(monitor::HANDSHAKE_SUCCEEDED, 0, &self.opts.endpoint);
-        self.properties = Some(Source::new(self.connection_properties(&peer.properties)));
+        let mut properties = Source::new(self.connection_properties(&peer.properties));
         let routing_id = match &self.opts.peer_routing_id {
             Some(name) => name.clone(),
             None => peer.routing_id.clone().unwrap_or_default(),
         };
+        // Small bodies find them in their slab, counted once per slab.
+        self.session.set_slab_properties(Some(properties.take()));
+        self.properties = Some(properties);
         let (mailbox, token) = self
             .token_mailbox
             .clone()

@@ -12,6 +12,7 @@ use super::session::{Event, PeerInfo, Session, SessionConfig};
 use super::zap::Verdict;
 use super::ProtocolError;
 use crate::msg::Msg;
+use crate::properties::PropertiesRef;
 use crate::SocketType;
 use std::io::{self, Write};
 use std::mem::MaybeUninit;
@@ -72,6 +73,14 @@ impl Protocol {
         match self {
             Protocol::Zmtp(s) => s.take_large_received(),
             Protocol::Raw(_) => None,
+        }
+    }
+
+    /// Ties small received bodies to the connection's properties (see
+    /// `Session::set_slab_properties`; raw bytes carry none).
+    pub fn set_slab_properties(&mut self, properties: Option<PropertiesRef>) {
+        if let Protocol::Zmtp(s) = self {
+            s.set_slab_properties(properties);
         }
     }
 

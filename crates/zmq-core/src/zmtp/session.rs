@@ -20,6 +20,7 @@ use super::mechanism::{Mechanism, Seal, Security, Step, SEALED_COMMAND, SEALED_M
 use super::output::Output;
 use super::zap;
 use super::ProtocolError;
+use crate::properties::PropertiesRef;
 use crate::slab::SlabWriter;
 use crate::{Msg, SocketType};
 
@@ -263,6 +264,12 @@ impl Session {
     /// listen to).
     pub fn discard_input(&mut self) {
         self.input.buf.clear();
+    }
+
+    /// Ties the small bodies received from now on to the connection's
+    /// properties, held by their slabs (see `slab`).
+    pub fn set_slab_properties(&mut self, properties: Option<PropertiesRef>) {
+        self.slabs.set_properties(properties);
     }
 
     /// The size of the large frame (see `OWN_BUFFER`) begun since the
