@@ -157,8 +157,9 @@ pub struct Pipe {
     r: Line<ReaderSide>,
     flags: Line<Flags>,
     /// High-water mark in messages; 0 means no limit. (Set again when an
-    /// inproc connect made before its bind learns the binder's marks.)
-    hwm: AtomicUsize,
+    /// inproc connect made before its bind learns the binder's marks.) The
+    /// writer reads it for every message: on a line no one writes.
+    hwm: Line<AtomicUsize>,
     reader: Mutex<Waker>,
     writer: Mutex<Waker>,
 }
@@ -260,9 +261,19 @@ impl Reader {
         self.pipe.set_reader(waker)
     }
 
-    /// The next frame of a whole message, if any.
+    /// The next frame of a whole message, if any. When there is none,
+    /// the next publish wakes the reader.
     pub fn read(&self) -> Option<Msg> {
         self.pipe.read()
+    }
+
+    /// As `read`, for a reader that will look again before it sleeps: an
+    /// empty pipe is not told to wake it. (A reader spinning on a pipe its
+    /// writer keeps filling would otherwise ask for a wake-up each time it
+    /// caught up, and the writer answer each: both sides' flags would
+    /// cross between cores with every message.)
+    pub fn read_spinning(&self) -> Option<Msg> {
+        self.pipe.read_armed(false)
     }
 
     /// Whether a whole message (or the rest of one) is there to read.
@@ -307,7 +318,7 @@ impl Pipe {
                 closed: AtomicBool::new(false),
                 parked: AtomicBool::new(true),
             }),
-            hwm: AtomicUsize::new(hwm),
+            hwm: Line(AtomicUsize::new(hwm)),
             reader: Mutex::new(Waker::nobody()),
             writer: Mutex::new(Waker::nobody()),
         })
@@ -461,7 +472,7 @@ impl Pipe {
     fn has_message(&self) -> bool {
         match &self.latest {
             Some(latest) => self.has_latest(latest),
-            None => self.has_queued(),
+            None => self.has_queued(true),
         }
     }
 
@@ -475,10 +486,14 @@ impl Pipe {
         latest.lock().has_message()
     }
 
-    /// Reader, queueing: `has_message`.
-    fn has_queued(&self) -> bool {
+    /// Reader, queueing: `has_message`; with `arm`, an empty pipe wakes
+    /// the reader at the next publish.
+    fn has_queued(&self, arm: bool) -> bool {
         if self.r.0.reading.load(Ordering::Relaxed) || self.available(Ordering::Acquire) {
             return true;
+        }
+        if !arm {
+            return false;
         }
         // Caught up: tell the writer everything is read before sleeping.
         self.publish_read();
@@ -489,10 +504,16 @@ impl Pipe {
 
     /// Reader: the next frame of a whole message, if any.
     fn read(&self) -> Option<Msg> {
+        self.read_armed(true)
+    }
+
+    /// `read`, arming or not (see `has_queued`; a conflating pipe always
+    /// arms).
+    fn read_armed(&self, arm: bool) -> Option<Msg> {
         if let Some(latest) = &self.latest {
             return self.read_latest(latest);
         }
-        if !self.has_queued() {
+        if !self.has_queued(arm) {
             return None;
         }
         // SAFETY: the pipe's contract: one reader at a time; and a whole
@@ -546,7 +567,7 @@ impl Pipe {
     }
 
     fn hwm(&self) -> usize {
-        self.hwm.load(Ordering::Relaxed)
+        self.hwm.0.load(Ordering::Relaxed)
     }
 
     /// Whether the pipe keeps only the newest message (ZMQ_CONFLATE).
@@ -559,7 +580,7 @@ impl Pipe {
     /// writer held at the old limit is woken to look again; messages
     /// already queued above a lowered limit stay.
     pub fn set_hwm(&self, hwm: usize) {
-        self.hwm.store(hwm, Ordering::SeqCst);
+        self.hwm.0.store(hwm, Ordering::SeqCst);
         if self.flags.0.writer_blocked.swap(false, Ordering::SeqCst) {
             let waker = self.writer.lock().clone();
             waker.wake();
@@ -680,6 +701,41 @@ mod tests {
         p.write(frame(b"x", false));
         assert!(raised(&s), "the reader was woken");
         assert_eq!(p.read().unwrap().data(), b"x");
+    }
+
+    #[test]
+    fn a_spinning_reader_is_not_woken_and_an_armed_one_is() {
+        let s = Arc::new(Signaler::new().unwrap());
+        let (tx, rx) = pipe(0, false);
+        rx.set_reader(watched(&s));
+        assert!(rx.read_spinning().is_none());
+        tx.write(frame(b"1", false));
+        assert!(!raised(&s), "a spinning look asked for no wake-up");
+        assert_eq!(rx.read_spinning().unwrap().data(), b"1");
+        assert!(rx.read().is_none());
+        tx.write(frame(b"2", false));
+        assert!(raised(&s), "the last look before sleeping did");
+        assert_eq!(rx.read_spinning().unwrap().data(), b"2");
+    }
+
+    #[test]
+    fn each_sides_hot_fields_sit_on_cache_lines_of_their_own() {
+        use std::mem::offset_of;
+        let line = |at: usize| at / 64;
+        // Where each field starts and ends, in lines of the pipe.
+        let span = |at: usize, size: usize| (line(at), line(at + size - 1));
+        let w = span(offset_of!(Pipe, w), size_of::<Line<WriterSide>>());
+        let r = span(offset_of!(Pipe, r), size_of::<Line<ReaderSide>>());
+        let f = span(offset_of!(Pipe, flags), size_of::<Line<Flags>>());
+        let h = span(offset_of!(Pipe, hwm), size_of::<Line<AtomicUsize>>());
+        // (The queue keeps its own two ends apart: see its tests.)
+        let q = span(offset_of!(Pipe, queue), size_of::<Queue>());
+        let all = [w, r, f, h, q];
+        for (i, a) in all.iter().enumerate() {
+            for b in &all[i + 1..] {
+                assert!(a.1 < b.0 || b.1 < a.0, "{a:?} and {b:?} share a line");
+            }
+        }
     }
 
     #[test]

@@ -48,11 +48,17 @@ struct End {
     pos: usize,
 }
 
+/// One side's `End`, on a cache line of its own: each side moves its own
+/// with every frame, and sharing a line would bounce it between the
+/// writer's and the reader's cores twice per frame.
+#[repr(align(64))]
+struct Own(UnsafeCell<End>);
+
 pub struct Queue {
     /// Writer-only.
-    tail: UnsafeCell<End>,
+    tail: Own,
     /// Reader-only.
-    head: UnsafeCell<End>,
+    head: Own,
     /// Drained chunks the reader hands back to the writer: the reader
     /// only fills empty slots, the writer only empties full ones.
     spares: [AtomicPtr<Chunk>; SPARES],
@@ -77,14 +83,14 @@ impl Queue {
     pub fn new() -> Queue {
         let first = Chunk::alloc();
         Queue {
-            tail: UnsafeCell::new(End {
+            tail: Own(UnsafeCell::new(End {
                 chunk: first,
                 pos: 0,
-            }),
-            head: UnsafeCell::new(End {
+            })),
+            head: Own(UnsafeCell::new(End {
                 chunk: first,
                 pos: 0,
-            }),
+            })),
             spares: [const { AtomicPtr::new(ptr::null_mut()) }; SPARES],
         }
     }
@@ -95,7 +101,7 @@ impl Queue {
     /// Only one thread at a time (the writer) pushes.
     pub unsafe fn push(&self, msg: Msg) {
         // SAFETY: only the single writer touches `tail`.
-        let tail = unsafe { &mut *self.tail.get() };
+        let tail = unsafe { &mut *self.tail.0.get() };
         if tail.pos == CHUNK {
             let next = self
                 .spares
@@ -128,7 +134,7 @@ impl Queue {
     /// Acquire by the reader): an empty queue's slot is uninitialised.
     pub unsafe fn pop(&self) -> Msg {
         // SAFETY: only the single reader touches `head`.
-        let head = unsafe { &mut *self.head.get() };
+        let head = unsafe { &mut *self.head.0.get() };
         if head.pos == CHUNK {
             let done = head.chunk;
             // SAFETY: a frame is there, so the writer has linked the next
@@ -155,8 +161,8 @@ impl Queue {
 
 impl Drop for Queue {
     fn drop(&mut self) {
-        let tail = self.tail.get_mut();
-        let head = self.head.get_mut();
+        let tail = self.tail.0.get_mut();
+        let head = self.head.0.get_mut();
         let (mut chunk, mut pos) = (head.chunk, head.pos);
         loop {
             let end = if chunk == tail.chunk { tail.pos } else { CHUNK };
@@ -190,6 +196,15 @@ impl Drop for Queue {
 mod tests {
     use super::*;
     use bytes::Bytes;
+
+    #[test]
+    fn the_writers_end_and_the_readers_end_sit_on_different_cache_lines() {
+        let tail = std::mem::offset_of!(Queue, tail);
+        let head = std::mem::offset_of!(Queue, head);
+        let (first, second) = (tail.min(head), tail.max(head));
+        assert!(second / 64 > (first + size_of::<End>() - 1) / 64);
+        assert_eq!(align_of::<Queue>() % 64, 0, "the queue starts a line");
+    }
 
     #[test]
     fn fifo_across_chunks_and_drop_releases_the_rest() {

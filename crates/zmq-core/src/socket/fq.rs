@@ -55,7 +55,7 @@ impl FairQueue {
             pipes.prune();
         }
         if let Some(id) = self.current {
-            if let Some(m) = pipes.get(id).and_then(|p| p.rx.read()) {
+            if let Some(m) = pipes.get(id).and_then(|p| pipes.read(p)) {
                 if !m.more() {
                     self.current = None;
                     self.prune_due = true;
@@ -79,7 +79,7 @@ impl FairQueue {
                 self.members.remove(&id);
                 continue;
             }
-            match pipes.get(id).and_then(|p| p.rx.read()) {
+            match pipes.get(id).and_then(|p| pipes.read(p)) {
                 Some(m) => {
                     if m.more() {
                         self.current = Some(id);

@@ -87,6 +87,17 @@ struct State {
     last_len: usize,
 }
 
+/// One of `Socket::blocking`'s looks before its last: it will look again
+/// before it sleeps, so empty pipes need not be asked to wake it (see
+/// `Reader::read_spinning`). The last look, and a call that does not wait,
+/// use `op` directly and do ask.
+fn look<T>(st: &mut State, op: &mut impl FnMut(&mut State) -> Result<T>) -> Result<T> {
+    st.pattern.pipes().set_spinning(true);
+    let r = op(st);
+    st.pattern.pipes().set_spinning(false);
+    r
+}
+
 /// What a blocking call waits for: room to send a frame of this size, or
 /// a frame to receive. Small frames (see `DIRECT_STREAM_MAX`) are served by
 /// the direct paths.
@@ -550,7 +561,7 @@ impl Socket {
         loop {
             self.check_term()?;
             self.apply_commands(&mut st);
-            match op(&mut st) {
+            match look(&mut st, &mut op) {
                 Err(Error::Again) => {}
                 other => return other,
             }
@@ -570,7 +581,7 @@ impl Socket {
                     if let Some(mut engine) = d.engine.try_lock() {
                         engine.drive(false);
                         drop(engine);
-                        match op(&mut st) {
+                        match look(&mut st, &mut op) {
                             Err(Error::Again) => {}
                             other => return other,
                         }
@@ -589,7 +600,7 @@ impl Socket {
                     std::hint::spin_loop();
                 }
                 self.apply_commands(&mut st);
-                match op(&mut st) {
+                match look(&mut st, &mut op) {
                     Err(Error::Again) => {}
                     other => {
                         st.spin.paid();

@@ -3,6 +3,8 @@
 //! as libzmq delivers them too.
 
 use crate::link::PipeEnd;
+use crate::msg::Msg;
+use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -38,12 +40,30 @@ pub struct PipeSet {
     index: IdMap<usize>,
     /// Pipes whose peer is gone; removed once drained.
     detached: Vec<u64>,
+    /// The socket's thread is looking in a loop and will look once more
+    /// before it sleeps: reads need not ask to be woken.
+    spinning: Cell<bool>,
 }
 
 impl PipeSet {
     pub fn attach(&mut self, pipe: PipeEnd) {
         self.index.insert(pipe.id, self.list.len());
         self.list.push(pipe);
+    }
+
+    /// Says whether the socket's thread is spinning (see `read`).
+    pub fn set_spinning(&self, spinning: bool) {
+        self.spinning.set(spinning);
+    }
+
+    /// The next frame from `pipe`, asking to be woken when it is empty
+    /// unless the socket's thread is spinning.
+    pub fn read(&self, pipe: &PipeEnd) -> Option<Msg> {
+        if self.spinning.get() {
+            pipe.rx.read_spinning()
+        } else {
+            pipe.rx.read()
+        }
     }
 
     pub fn get(&self, id: u64) -> Option<&PipeEnd> {
