@@ -149,9 +149,10 @@ TWO_PROCESSES = " (2 processes)"
 # process's own and its I/O thread) share two cores as the scheduler places
 # them, differently from run to run, and the rate of either library swings
 # with the placement. These rows hold the placement still, by pinning each
-# thread to a core once it has started: the CPU of (connecting main thread,
-# its I/O thread, binding main thread, its I/O thread). Shown without a
-# floor: they explain the unpinned row, which keeps its own.
+# thread to a core once it has started: the core of (connecting main
+# thread, its I/O thread, binding main thread, its I/O thread), as the first
+# or second of the cores this runner may use. Shown without a floor: they
+# explain the unpinned row, which keeps its own.
 PINNED = {
     " (2 processes, pinned: each process on a core of its own)": (0, 0, 1, 1),
     " (2 processes, pinned: each process across both cores)": (0, 1, 1, 0),
@@ -159,8 +160,14 @@ PINNED = {
 PINNED_CASES = {"throughput 64 B"}
 
 
+def cores():
+    """The first two cores this process may run on, if it has two."""
+    allowed = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+    return allowed[:2] if len(allowed) >= 2 and Path("/proc/self/task").is_dir() else None
+
+
 def can_pin():
-    return os.cpu_count() >= 2 and Path("/proc/self/task").is_dir()
+    return cores() is not None
 
 
 def with_two_process_twins(cases):
@@ -353,11 +360,11 @@ def run_split(binary, endpoint, args, placement=None):
         if mechanism == "curve":
             mechanism = f"curve:{key}"
         if placement:
-            pin(binder, placement[2], placement[3])
+            pin(binder, *(cores()[i] for i in placement[2:]))
         connect_argv = [str(binary), address, *size_count, mechanism, "connect"]
         connecter = start(connect_argv)
         if placement:
-            pin(connecter, placement[0], placement[1])
+            pin(connecter, *(cores()[i] for i in placement[:2]))
         try:
             out, errors = connecter.communicate(timeout=RUN_TIMEOUT_S)
         except subprocess.TimeoutExpired:
