@@ -284,14 +284,9 @@ impl Msg {
 
     /// Mutable access; a shared body is copied first if others hold it.
     pub fn data_mut(&mut self) -> &mut [u8] {
-        if let Body::Slab(b) = &self.body {
-            if b.is_shared() {
-                self.untie_from_slab();
-                let Body::Slab(b) = &self.body else {
-                    unreachable!("matched above")
-                };
-                self.body = Body::Block(Block::copy_of(b.as_slice()));
-            }
+        if matches!(&self.body, Body::Slab(b) if b.is_shared()) {
+            self.untie_from_slab();
+            self.body = Body::Block(Block::copy_of(self.data()));
         }
         if let Body::Shared(b) = &mut self.body {
             let bytes = std::mem::take(b);

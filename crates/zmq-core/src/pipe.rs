@@ -12,7 +12,7 @@
 //! and never fills: see `Latest`.
 
 use crate::msg::Msg;
-use crate::queue::Queue;
+use crate::queue::{Line, Queue};
 use parking_lot::Mutex;
 use std::cell::Cell;
 use std::collections::VecDeque;
@@ -70,11 +70,6 @@ impl Waker {
         self.0.as_ref().is_some_and(|w| w.drives())
     }
 }
-
-/// Keeps a side's fields on their own cache line, so the writer's and the
-/// reader's updates do not bounce one line between cores.
-#[repr(align(64))]
-struct Line<T>(T);
 
 /// Fields only the writer updates (the reader loads `written` now and then).
 struct WriterSide {

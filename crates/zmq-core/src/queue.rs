@@ -48,17 +48,17 @@ struct End {
     pos: usize,
 }
 
-/// One side's `End`, on a cache line of its own: each side moves its own
-/// with every frame, and sharing a line would bounce it between the
-/// writer's and the reader's cores twice per frame.
+/// Keeps a side's fields on their own cache line, so the writer's and the
+/// reader's updates do not bounce one line between cores (the queue's two
+/// ends move with every frame; the pipe's counters too).
 #[repr(align(64))]
-struct Own(UnsafeCell<End>);
+pub(crate) struct Line<T>(pub(crate) T);
 
 pub struct Queue {
     /// Writer-only.
-    tail: Own,
+    tail: Line<UnsafeCell<End>>,
     /// Reader-only.
-    head: Own,
+    head: Line<UnsafeCell<End>>,
     /// Drained chunks the reader hands back to the writer: the reader
     /// only fills empty slots, the writer only empties full ones.
     spares: [AtomicPtr<Chunk>; SPARES],
@@ -83,11 +83,11 @@ impl Queue {
     pub fn new() -> Queue {
         let first = Chunk::alloc();
         Queue {
-            tail: Own(UnsafeCell::new(End {
+            tail: Line(UnsafeCell::new(End {
                 chunk: first,
                 pos: 0,
             })),
-            head: Own(UnsafeCell::new(End {
+            head: Line(UnsafeCell::new(End {
                 chunk: first,
                 pos: 0,
             })),
