@@ -214,6 +214,155 @@ impl fmt::Debug for SharedKey {
     }
 }
 
+/// The bytes of a Salsa20 key.
+const STREAM_KEY_LEN: usize = 32;
+/// The bytes of the keystream's first block: the Poly1305 key, then the
+/// stream that hides the first bytes of the message.
+const BLOCK_LEN: usize = 64;
+
+/// Boxes under one shared key whose nonces all begin with the same 16
+/// bytes, as each direction's MESSAGE nonces do in CurveZMQ (a fixed prefix,
+/// then a counter). XSalsa20 turns the key and those 16 bytes into a
+/// Salsa20 key (HSalsa20) for every box; here that is done once, when the
+/// connection's handshake ends, instead of once per message. The boxes are
+/// byte for byte those of `SharedKey::seal_in_place` with the full nonce
+/// (libsodium's crypto_box_detached_afternm). Wiped when dropped.
+pub(crate) struct PrefixKey([u8; STREAM_KEY_LEN]);
+
+impl PrefixKey {
+    /// The Salsa20 key for nonces beginning with `prefix`.
+    pub fn new(key: &SharedKey, prefix: &[u8; 16]) -> PrefixKey {
+        init();
+        let mut sub = PrefixKey([0; STREAM_KEY_LEN]);
+        // SAFETY: the output is 32 bytes, the input 16, the key 32; a null
+        // constant asks for Salsa20's own.
+        unsafe {
+            sodium::crypto_core_hsalsa20(
+                sub.0.as_mut_ptr(),
+                prefix.as_ptr(),
+                key.0.as_ptr(),
+                std::ptr::null(),
+            )
+        };
+        sub
+    }
+
+    /// The keystream's first block for the nonce ending in `tail`.
+    fn first_block(&self, tail: &[u8; 8]) -> [u8; BLOCK_LEN] {
+        let mut block = [0; BLOCK_LEN];
+        // SAFETY: `block` holds BLOCK_LEN bytes; the nonce (Salsa20's is 8
+        // bytes) and key have their fixed sizes.
+        unsafe {
+            sodium::crypto_stream_salsa20(
+                block.as_mut_ptr(),
+                BLOCK_LEN as u64,
+                tail.as_ptr(),
+                self.0.as_ptr(),
+            )
+        };
+        block
+    }
+
+    /// XORs `input` with the keystream from its second block on into
+    /// `output` (the first block's second half covers the first 32 bytes).
+    fn xor_after_first(&self, tail: &[u8; 8], output: *mut u8, input: *const u8, len: usize) {
+        if len == 0 {
+            return;
+        }
+        // SAFETY: callers pass `output` and `input` valid for `len` bytes,
+        // either the same buffer or disjoint ones (libsodium allows both);
+        // the nonce and key have their fixed sizes.
+        unsafe {
+            sodium::crypto_stream_salsa20_xor_ic(
+                output,
+                input,
+                len as u64,
+                tail.as_ptr(),
+                1,
+                self.0.as_ptr(),
+            )
+        };
+    }
+
+    /// Encrypts `buf` in place under the nonce ending in `tail` and returns
+    /// its tag.
+    pub fn seal_in_place(&self, tail: &[u8; 8], buf: &mut [u8]) -> [u8; MAC_LEN] {
+        let mut block = self.first_block(tail);
+        let head = buf.len().min(BLOCK_LEN - STREAM_KEY_LEN);
+        for (b, k) in buf[..head].iter_mut().zip(&block[STREAM_KEY_LEN..]) {
+            *b ^= k;
+        }
+        let rest = &mut buf[head..];
+        self.xor_after_first(tail, rest.as_mut_ptr(), rest.as_ptr(), rest.len());
+        let mut mac = [0; MAC_LEN];
+        // SAFETY: the tag is MAC_LEN bytes, `buf` is valid for reading its
+        // length, and the Poly1305 key is the block's first 32 bytes.
+        unsafe {
+            sodium::crypto_onetimeauth_poly1305(
+                mac.as_mut_ptr(),
+                buf.as_ptr(),
+                buf.len() as u64,
+                block.as_ptr(),
+            )
+        };
+        wipe(&mut block);
+        mac
+    }
+
+    /// Opens a box (tag first) sealed under the nonce ending in `tail` into
+    /// `out`, which must be `boxed.len() - MAC_LEN` bytes long. The tag is
+    /// checked before anything is decrypted; on failure `out` is left
+    /// zeroed.
+    pub fn open_into(&self, tail: &[u8; 8], boxed: &[u8], out: &mut [u8]) -> Result<(), BadBox> {
+        let Some(cipher_len) = boxed.len().checked_sub(MAC_LEN) else {
+            return Err(BadBox);
+        };
+        assert_eq!(out.len(), cipher_len, "open_into: output size");
+        let (mac, cipher) = boxed.split_at(MAC_LEN);
+        let mut block = self.first_block(tail);
+        // SAFETY: the tag is MAC_LEN bytes, `cipher` is valid for reading
+        // its length, and the Poly1305 key is the block's first 32 bytes.
+        let rc = unsafe {
+            sodium::crypto_onetimeauth_poly1305_verify(
+                mac.as_ptr(),
+                cipher.as_ptr(),
+                cipher_len as u64,
+                block.as_ptr(),
+            )
+        };
+        if rc != 0 {
+            wipe(&mut block);
+            out.fill(0);
+            return Err(BadBox);
+        }
+        let head = cipher_len.min(BLOCK_LEN - STREAM_KEY_LEN);
+        for ((o, c), k) in out
+            .iter_mut()
+            .zip(&cipher[..head])
+            .zip(&block[STREAM_KEY_LEN..])
+        {
+            *o = c ^ k;
+        }
+        wipe(&mut block);
+        let (out, cipher) = (&mut out[head..], &cipher[head..]);
+        // `out` is borrowed mutably, so it cannot overlap `cipher`.
+        self.xor_after_first(tail, out.as_mut_ptr(), cipher.as_ptr(), out.len());
+        Ok(())
+    }
+}
+
+impl Drop for PrefixKey {
+    fn drop(&mut self) {
+        wipe(&mut self.0);
+    }
+}
+
+impl fmt::Debug for PrefixKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PrefixKey(..)")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -269,5 +418,58 @@ mod tests {
     fn low_order_keys_are_refused() {
         let (_, ours) = keypair();
         assert!(SharedKey::between(&[0; KEY_LEN], &ours).is_none());
+    }
+
+    /// Boxes under a prefix key are libsodium's boxes under the full nonce,
+    /// byte for byte, at every length around the first block's edges; each
+    /// opens the other's, and a flipped bit, the wrong nonce or a short box
+    /// is refused with the output zeroed.
+    #[test]
+    fn prefix_keys_box_as_libsodium_does() {
+        let (a_pub, a_sec) = keypair();
+        let (b_pub, b_sec) = keypair();
+        let ab = SharedKey::between(&b_pub, &a_sec).unwrap();
+        let ba = SharedKey::between(&a_pub, &b_sec).unwrap();
+        let prefix = b"CurveZMQMESSAGEC";
+        let sealer = PrefixKey::new(&ab, prefix);
+        let opener = PrefixKey::new(&ba, prefix);
+        for len in [0, 1, 31, 32, 33, 63, 64, 65, 96, 97, 200, 1000, 4099] {
+            let plain: Vec<u8> = (0..len).map(|i| (i * 7 + len) as u8).collect();
+            let tail = (len as u64 * 0x0101_0101 + 1).to_be_bytes();
+            let mut full = [0; NONCE_LEN];
+            full[..16].copy_from_slice(prefix);
+            full[16..].copy_from_slice(&tail);
+            let theirs = ab.seal(&full, &plain);
+            let mut ours = plain.clone();
+            let mac = sealer.seal_in_place(&tail, &mut ours);
+            assert_eq!(&theirs[..MAC_LEN], &mac, "tag, {len} bytes");
+            assert_eq!(&theirs[MAC_LEN..], &ours[..], "cipher, {len} bytes");
+            let mut out = vec![1; len];
+            opener.open_into(&tail, &theirs, &mut out).unwrap();
+            assert_eq!(out, plain);
+            let mut boxed = mac.to_vec();
+            boxed.extend_from_slice(&ours);
+            assert_eq!(ba.open(&full, &boxed).unwrap(), plain);
+            let mut bad = boxed.clone();
+            let at = len % bad.len();
+            bad[at] ^= 0x80;
+            let mut out = vec![1; len];
+            assert_eq!(opener.open_into(&tail, &bad, &mut out), Err(BadBox));
+            assert!(out.iter().all(|&b| b == 0), "refused output is zeroed");
+            let other = (len as u64 * 0x0101_0101 + 2).to_be_bytes();
+            let mut out = vec![1; len];
+            assert_eq!(opener.open_into(&other, &boxed, &mut out), Err(BadBox));
+        }
+        assert_eq!(
+            opener.open_into(&[0; 8], &[0; MAC_LEN - 1], &mut []),
+            Err(BadBox)
+        );
+        // Another prefix is another key.
+        let server = PrefixKey::new(&ba, b"CurveZMQMESSAGES");
+        let mut text = *b"hello";
+        let mac = sealer.seal_in_place(&[0; 8], &mut text);
+        let mut boxed = mac.to_vec();
+        boxed.extend_from_slice(&text);
+        assert_eq!(server.open_into(&[0; 8], &boxed, &mut [0; 5]), Err(BadBox));
     }
 }

@@ -5,8 +5,8 @@
 
 use bytes::{Buf, BufMut, BytesMut};
 
-use super::{nonce, Role};
-use crate::crypto::{SharedKey, MAC_LEN};
+use super::Role;
+use crate::crypto::{PrefixKey, SharedKey, MAC_LEN};
 use crate::zmtp::frame;
 use crate::zmtp::mechanism::Seal;
 use crate::zmtp::Malformed;
@@ -17,24 +17,25 @@ const NAME: &[u8; 8] = b"\x07MESSAGE";
 /// Name, short nonce, tag and flags: what a MESSAGE adds to a frame.
 const OVERHEAD: usize = NAME.len() + 8 + MAC_LEN + 1;
 
-/// One connection's traffic keys and nonces.
+/// One connection's traffic keys and nonces. Each direction's nonces share
+/// their first 16 bytes, so each has a `PrefixKey` of its own.
 #[derive(Debug)]
 pub struct CurveSeal {
-    key: SharedKey,
+    sends: PrefixKey,
+    receives: PrefixKey,
     /// Our next short nonce.
     next: u64,
     /// The last short nonce the peer used; the next must be larger.
     peer_last: u64,
-    role: Role,
 }
 
 impl CurveSeal {
     pub fn new(key: SharedKey, next: u64, peer_last: u64, role: Role) -> CurveSeal {
         CurveSeal {
-            key,
+            sends: PrefixKey::new(&key, role.sends()),
+            receives: PrefixKey::new(&key, role.receives()),
             next,
             peer_last,
-            role,
         }
     }
 }
@@ -54,8 +55,8 @@ impl Seal for CurveSeal {
         out.put_u8(flags);
         out.extend_from_slice(body);
         let mac = self
-            .key
-            .seal_in_place(&nonce(self.role.sends(), short), &mut out[text_at..]);
+            .sends
+            .seal_in_place(&short.to_be_bytes(), &mut out[text_at..]);
         out[mac_at..text_at].copy_from_slice(&mac);
     }
 
@@ -63,15 +64,16 @@ impl Seal for CurveSeal {
         if data.len() < OVERHEAD - NAME.len() {
             return Err(ProtocolError::Malformed(Malformed::Message));
         }
-        let (short, boxed) = data.split_at(8);
-        let short = u64::from_be_bytes(short.try_into().expect("8 bytes"));
+        let (tail, boxed) = data.split_at(8);
+        let tail: &[u8; 8] = tail.try_into().expect("8 bytes");
+        let short = u64::from_be_bytes(*tail);
         if short <= self.peer_last {
             return Err(ProtocolError::InvalidSequence);
         }
         body.clear();
         body.resize(boxed.len() - MAC_LEN, 0);
-        self.key
-            .open_into(&nonce(self.role.receives(), short), boxed, body)
+        self.receives
+            .open_into(tail, boxed, body)
             .map_err(|_| ProtocolError::Cryptographic)?;
         self.peer_last = short;
         let flags = body[0];
