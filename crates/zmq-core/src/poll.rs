@@ -125,7 +125,12 @@ fn wait(
         let mut count = 0;
         for (item, pfd) in items.iter_mut().zip(fds.iter()) {
             item.revents = match item.target {
-                PollTarget::Socket(s) => s.events()? & item.events,
+                PollTarget::Socket(s) => {
+                    if pfd.revents != 0 {
+                        s.lower_signal();
+                    }
+                    s.events()? & item.events
+                }
                 PollTarget::Fd(_) => from_sys(pfd.revents) & (item.events | POLLERR),
             };
             if item.revents != 0 {

@@ -535,3 +535,54 @@ fn small_frames_wait_at_a_full_receive_pipe_and_arrive_in_order() {
     }
     drop(sender.join().unwrap());
 }
+
+#[test]
+fn unbind_and_close_end_only_their_own_connections() {
+    // One I/O thread serves every connection here: what one socket's
+    // unbind or close takes down must be its own, found among the others.
+    let ctx = Context::new();
+    let router = ctx.socket(SocketType::Router).unwrap();
+    set_int(&router, options::RCVTIMEO, 5000);
+    router.bind("tcp://127.0.0.1:*").unwrap();
+    let ep1 = last_endpoint(&router);
+    router.bind("tcp://127.0.0.1:*").unwrap();
+    let ep2 = last_endpoint(&router);
+    let (pull, ep3) = bound(&ctx, SocketType::Pull);
+    let push = connected(&ctx, SocketType::Push, &ep3);
+    let dealers: Vec<Socket> = [(&ep1, b"one"), (&ep2, b"two")]
+        .into_iter()
+        .map(|(ep, id)| {
+            let d = ctx.socket(SocketType::Dealer).unwrap();
+            set_int(&d, options::RCVTIMEO, 5000);
+            d.set_option(options::ROUTING_ID, id).unwrap();
+            d.connect(ep).unwrap();
+            d
+        })
+        .collect();
+    for d in &dealers {
+        send(d, &[b"ping"]);
+        let got = recv(&router);
+        send(&router, &[&got[0], b"pong"]);
+        assert_eq!(recv(d), vec![b"pong".to_vec()]);
+    }
+    send(&push, &[b"x"]);
+    assert_eq!(recv(&pull), vec![b"x".to_vec()]);
+
+    // Unbinding ep1 closes the connection accepted there, and only it.
+    router.unbind(&ep1).unwrap();
+    set_int(&router, options::RCVTIMEO, 300);
+    send(&dealers[0], &[b"lost?"]);
+    send(&dealers[1], &[b"still here"]);
+    assert_eq!(recv(&router), vec![b"two".to_vec(), b"still here".to_vec()]);
+    assert_eq!(router.recv(0).err(), Some(Error::Again));
+
+    // Closing the PULL leaves the ROUTER's connection served.
+    drop(pull);
+    set_int(&router, options::RCVTIMEO, 5000);
+    send(&dealers[1], &[b"again"]);
+    assert_eq!(recv(&router), vec![b"two".to_vec(), b"again".to_vec()]);
+    send(&router, &[b"two", b"bye"]);
+    assert_eq!(recv(&dealers[1]), vec![b"bye".to_vec()]);
+    drop((dealers, router, push));
+    ctx.terminate();
+}

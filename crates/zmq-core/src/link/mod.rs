@@ -126,6 +126,11 @@ impl SocketCore {
         self.watched.store(true, Ordering::SeqCst);
     }
 
+    /// Whether ZMQ_FD was handed out.
+    pub fn is_watched(&self) -> bool {
+        self.watched.load(Ordering::Relaxed)
+    }
+
     /// Moves the queued commands, if any, into `out` (empty), swapping
     /// buffers; cheap when there are none.
     pub fn take_commands(&self, out: &mut Vec<SocketCommand>) {

@@ -276,6 +276,11 @@ impl Socket {
         self.core.signaler.fd()
     }
 
+    /// Lowers the signal that a poll just saw raised (see `Signaler::lower`).
+    pub(crate) fn lower_signal(&self) {
+        self.core.signaler.lower();
+    }
+
     /// Marks the owner as about to block on the signaler (or not).
     pub(crate) fn set_sleeping(&self, sleeping: bool) {
         self.core.set_sleeping(sleeping);
@@ -294,7 +299,13 @@ impl Socket {
     /// checked after the drain: a shutdown's wake-up swallowed here must
     /// not leave the caller waiting.
     fn process_commands(&self, st: &mut State) -> Result<()> {
-        self.core.signaler.drain();
+        if self.core.is_watched() {
+            // The application polls ZMQ_FD: whatever raised it is lowered
+            // now, flag or not (see `Signaler::lower`).
+            self.core.signaler.lower();
+        } else {
+            self.core.signaler.drain();
+        }
         self.apply_commands(st);
         self.check_term()
     }

@@ -72,17 +72,17 @@ fn same_prefix(a: &[u8], b: &[u8], bits: u8) -> bool {
 }
 
 impl AcceptFilters {
-    pub fn admits_tcp(&self, peer: Option<IpAddr>) -> bool {
-        self.tcp.is_empty() || peer.is_some_and(|p| self.tcp.iter().any(|m| m.matches(p)))
+    pub fn admits_tcp(&self, peer: impl FnOnce() -> Option<IpAddr>) -> bool {
+        self.tcp.is_empty() || peer().is_some_and(|p| self.tcp.iter().any(|m| m.matches(p)))
     }
 
     /// Judges an ipc peer by the credentials the kernel gives for it
     /// (SO_PEERCRED; None if it gave none).
-    pub fn admits_ipc(&self, cred: Option<libc::ucred>) -> bool {
+    pub fn admits_ipc(&self, cred: impl FnOnce() -> Option<libc::ucred>) -> bool {
         if self.uids.is_empty() && self.gids.is_empty() && self.pids.is_empty() {
             return true;
         }
-        let Some(cred) = cred else {
+        let Some(cred) = cred() else {
             return false;
         };
         self.uids.contains(&cred.uid)

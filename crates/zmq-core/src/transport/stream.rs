@@ -41,8 +41,9 @@ impl Stream {
     /// Whether the listener's accept filters let this peer in.
     pub fn admitted_by(&self, filters: &AcceptFilters) -> bool {
         match self {
-            Stream::Tcp(s) => filters.admits_tcp(s.peer_addr().ok().map(|a| a.ip())),
-            Stream::Unix(s) => filters.admits_ipc(peer_credentials(s.as_raw_fd())),
+            // The peer is asked for only when a filter is set.
+            Stream::Tcp(s) => filters.admits_tcp(|| s.peer_addr().ok().map(|a| a.ip())),
+            Stream::Unix(s) => filters.admits_ipc(|| peer_credentials(s.as_raw_fd())),
         }
     }
 
