@@ -304,7 +304,8 @@ pub unsafe extern "C" fn zmq_recv(
             if buf.is_null() && len > 0 {
                 return Err(Error::Fault);
             }
-            let msg = s.recv(flags)?;
+            let mut msg = Msg::new();
+            s.recv_into(&mut msg, flags)?;
             let n = msg.len().min(len);
             if n > 0 {
                 // SAFETY: `buf` has `len` >= n writable bytes, distinct from
@@ -351,8 +352,7 @@ pub unsafe extern "C" fn zmq_msg_recv(
     unsafe {
         with_socket(socket, |s| {
             let m = msg_mut(msg).ok_or(Error::Fault)?;
-            let received = s.recv(flags)?;
-            *m = received;
+            s.recv_into(m, flags)?;
             Ok(len_int(m.len()))
         })
     }

@@ -716,16 +716,26 @@ impl Socket {
     /// Receives one frame (zmq_msg_recv), waiting up to ZMQ_RCVTIMEO
     /// unless `flags` has `DONTWAIT`.
     pub fn recv(&self, flags: i32) -> Result<Msg> {
+        let mut msg = Msg::new();
+        self.recv_into(&mut msg, flags)?;
+        Ok(msg)
+    }
+
+    /// As `recv`, into `msg` (its old content dropped; untouched on
+    /// failure). The frame is written once, where the caller keeps it: a
+    /// frame returned by value was copied through each layer of the
+    /// blocking loop, each copy reading back the one just written.
+    pub fn recv_into(&self, msg: &mut Msg, flags: i32) -> Result<()> {
         self.blocking(
             |o| o.rcvtimeo,
             flags,
             Wait::Recv,
             |st| {
-                let m = st.pattern.recv()?;
-                st.rcvmore = m.more();
+                *msg = st.pattern.recv()?;
+                st.rcvmore = msg.more();
                 st.last_op = Some(Op::Recv);
-                st.last_len = m.len();
-                Ok(m)
+                st.last_len = msg.len();
+                Ok(())
             },
         )
     }
