@@ -251,3 +251,24 @@ fn poll_finds_the_one_ready_socket_among_many() {
         assert_eq!(poll(&mut items, 10).unwrap(), 0);
     }
 }
+
+#[test]
+fn recv_into_replaces_the_message_and_keeps_it_on_failure() {
+    let ctx = Context::new();
+    let pull = socket(&ctx, SocketType::Pull);
+    pull.bind("inproc://into").unwrap();
+    let push = socket(&ctx, SocketType::Push);
+    push.connect("inproc://into").unwrap();
+    let mut m = Msg::from_slice(&[7u8; 100]);
+    // Nothing queued: EAGAIN, and the message is as it was.
+    assert_eq!(
+        pull.recv_into(&mut m, zmq_core::socket::DONTWAIT),
+        Err(Error::Again)
+    );
+    assert_eq!(m.data(), &[7u8; 100][..]);
+    send(&push, &[b"first", b"second"]);
+    pull.recv_into(&mut m, 0).unwrap();
+    assert_eq!((m.data(), m.more()), (&b"first"[..], true));
+    pull.recv_into(&mut m, 0).unwrap();
+    assert_eq!((m.data(), m.more()), (&b"second"[..], false));
+}
