@@ -1,7 +1,7 @@
 //! Details of the C API that programs written against libzmq 4.3.5 rely on.
 
 use std::ffi::{c_void, CString};
-use zmq::constants::{ZMQ_PAIR, ZMQ_RCVMORE, ZMQ_RCVTIMEO, ZMQ_SNDMORE};
+use zmq::constants::{ZMQ_DONTWAIT, ZMQ_PAIR, ZMQ_PULL, ZMQ_RCVMORE, ZMQ_RCVTIMEO, ZMQ_SNDMORE};
 use zmq::context::{zmq_ctx_new, zmq_ctx_term};
 use zmq::socket::{
     zmq_bind, zmq_close, zmq_connect, zmq_getsockopt, zmq_recviov, zmq_sendiov, zmq_setsockopt,
@@ -109,6 +109,31 @@ fn a_closed_message_is_efault_everywhere() {
         assert_eq!(zmq::utility::zmq_errno(), libc::EFAULT);
         assert_eq!(zmq_close(a), 0);
         assert_eq!(zmq_close(b), 0);
+        assert_eq!(zmq_ctx_term(ctx), 0);
+    }
+}
+
+/// zmq_msg_recv with nothing to receive leaves the message empty, as
+/// libzmq does (its size is 0 after EAGAIN, whatever it held).
+#[test]
+fn a_receive_finding_nothing_leaves_the_message_empty() {
+    use zmq::message::{zmq_msg_close, zmq_msg_init_size, zmq_msg_size, zmq_msg_t};
+    use zmq::socket::zmq_msg_recv;
+    let endpoint = CString::new("inproc://nothing").unwrap();
+    // SAFETY: the message storage and the socket are live locals; the
+    // message, socket and context are closed before the end.
+    unsafe {
+        let ctx = zmq_ctx_new();
+        let pull = zmq_socket(ctx, ZMQ_PULL);
+        assert_eq!(zmq_bind(pull, endpoint.as_ptr()), 0);
+        let mut msg = std::mem::MaybeUninit::<zmq_msg_t>::uninit();
+        let m = msg.as_mut_ptr();
+        assert_eq!(zmq_msg_init_size(m, 10), 0);
+        assert_eq!(zmq_msg_recv(m, pull, ZMQ_DONTWAIT), -1);
+        assert_eq!(zmq::utility::zmq_errno(), libc::EAGAIN);
+        assert_eq!(zmq_msg_size(m), 0);
+        assert_eq!(zmq_msg_close(m), 0);
+        assert_eq!(zmq_close(pull), 0);
         assert_eq!(zmq_ctx_term(ctx), 0);
     }
 }

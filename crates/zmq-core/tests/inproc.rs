@@ -253,22 +253,28 @@ fn poll_finds_the_one_ready_socket_among_many() {
 }
 
 #[test]
-fn recv_into_replaces_the_message_and_keeps_it_on_failure() {
+fn recv_into_replaces_the_message_and_empties_it_on_eagain() {
     let ctx = Context::new();
     let pull = socket(&ctx, SocketType::Pull);
     pull.bind("inproc://into").unwrap();
     let push = socket(&ctx, SocketType::Push);
     push.connect("inproc://into").unwrap();
     let mut m = Msg::from_slice(&[7u8; 100]);
-    // Nothing queued: EAGAIN, and the message is as it was.
+    // Nothing queued: EAGAIN, and the message is left empty (libzmq's
+    // zmq_msg_recv: a size of 0 after it).
     assert_eq!(
         pull.recv_into(&mut m, zmq_core::socket::DONTWAIT),
         Err(Error::Again)
     );
-    assert_eq!(m.data(), &[7u8; 100][..]);
+    assert_eq!(m.len(), 0);
     send(&push, &[b"first", b"second"]);
     pull.recv_into(&mut m, 0).unwrap();
     assert_eq!((m.data(), m.more()), (&b"first"[..], true));
     pull.recv_into(&mut m, 0).unwrap();
     assert_eq!((m.data(), m.more()), (&b"second"[..], false));
+    // A REQ asked to receive before it sent: EFSM, the message untouched.
+    let req = socket(&ctx, SocketType::Req);
+    req.connect("inproc://into").unwrap();
+    assert_eq!(req.recv_into(&mut m, 0), Err(Error::State));
+    assert_eq!(m.data(), b"second");
 }

@@ -721,12 +721,14 @@ impl Socket {
         Ok(msg)
     }
 
-    /// As `recv`, into `msg` (its old content dropped; untouched on
-    /// failure). The frame is written once, where the caller keeps it: a
+    /// As `recv`, into `msg`, its old content dropped. When no frame came
+    /// (EAGAIN: DONTWAIT, or ZMQ_RCVTIMEO ran out) `msg` is left empty, as
+    /// libzmq's zmq_msg_recv leaves it; after any other error it is
+    /// untouched. The frame is written once, where the caller keeps it: a
     /// frame returned by value was copied through each layer of the
     /// blocking loop, each copy reading back the one just written.
     pub fn recv_into(&self, msg: &mut Msg, flags: i32) -> Result<()> {
-        self.blocking(
+        let received = self.blocking(
             |o| o.rcvtimeo,
             flags,
             Wait::Recv,
@@ -737,7 +739,11 @@ impl Socket {
                 st.last_len = msg.len();
                 Ok(())
             },
-        )
+        );
+        if received == Err(Error::Again) {
+            *msg = Msg::new();
+        }
+        received
     }
 
     /// ZMQ_EVENTS: POLLIN and/or POLLOUT.
