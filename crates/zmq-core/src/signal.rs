@@ -11,9 +11,10 @@ pub struct Signaler {
     /// Set after each write to the eventfd, cleared before each read: a
     /// drain with nothing raised skips the read syscall (a DEALER's
     /// zmq_recv misses and zmq_poll rounds made ~8 of them per message in
-    /// the 10,000-connection scale round). The eventfd is never left
-    /// raised with this clear: the flag is set only after the write and
-    /// cleared only before the read.
+    /// the 10,000-connection scale round). The flag is set only after the
+    /// write and cleared only before the read, so the eventfd is raised
+    /// with the flag clear only while a notifier is between the two; a
+    /// poller that sees it readable then reads it anyway (`lower`).
     raised: AtomicBool,
 }
 
