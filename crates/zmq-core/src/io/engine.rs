@@ -260,14 +260,15 @@ impl Engine {
     }
 
     /// Runs until no more progress is possible without new readiness.
-    pub fn pump(&mut self, readable: bool, writable: bool) -> Result<(), Closed> {
+    /// Returns the bytes read and written.
+    pub fn pump(&mut self, readable: bool, writable: bool) -> Result<usize, Closed> {
         if let Some(why) = self.failed.take() {
             return Err(why);
         }
         unwind_guard(|| self.pump_unguarded(readable, writable))
     }
 
-    fn pump_unguarded(&mut self, readable: bool, writable: bool) -> Result<(), Closed> {
+    fn pump_unguarded(&mut self, readable: bool, writable: bool) -> Result<usize, Closed> {
         // From here on, new pipe activity must schedule us again.
         self.scheduled.store(false, Ordering::Release);
         self.can_read |= readable;
@@ -321,7 +322,7 @@ impl Engine {
         if self.session.close_requested() && self.session.pending_output() == 0 {
             return Err(Closed::Done);
         }
-        Ok(())
+        Ok(moved)
     }
 
     /// True when nothing is left to send.
@@ -688,7 +689,7 @@ impl Engine {
             return false;
         }
         match self.pump(readable, false) {
-            Ok(()) => {
+            Ok(_) => {
                 if self.yielded {
                     // The rest is the I/O thread's.
                     if let Some((mailbox, token)) = &self.token_mailbox {

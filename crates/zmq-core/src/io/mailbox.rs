@@ -6,7 +6,7 @@ use crate::link::{ConnOptions, MonitorStop, SocketCore};
 use crate::pipe::{Reader, Writer};
 use crate::transport::target::Target;
 use parking_lot::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicUsize, Ordering};
 use std::sync::mpsc::Sender;
 use std::sync::Arc;
 use std::time::Duration;
@@ -72,6 +72,8 @@ pub struct IoMailbox {
     sleeping: AtomicBool,
     /// How many connections the I/O thread serves (see `IoLoad`).
     engines: AtomicUsize,
+    /// The CPU the last command came from (-1: unknown).
+    sender_cpu: AtomicI32,
 }
 
 impl crate::link::engine::IoLoad for IoMailbox {
@@ -88,6 +90,7 @@ impl IoMailbox {
             queued: AtomicBool::new(false),
             sleeping: AtomicBool::new(false),
             engines: AtomicUsize::new(0),
+            sender_cpu: AtomicI32::new(-1),
         }
     }
 
@@ -97,6 +100,7 @@ impl IoMailbox {
             q.push(cmd);
             self.queued.store(true, Ordering::SeqCst);
         }
+        self.sender_cpu.store(current_cpu(), Ordering::Relaxed);
         if self.sleeping.load(Ordering::SeqCst) {
             let _ = self.waker.wake();
         }
@@ -121,6 +125,13 @@ impl IoMailbox {
         self.engines.fetch_sub(1, Ordering::Relaxed);
     }
 
+    /// Whether the last command came from a thread on the calling
+    /// thread's CPU.
+    pub fn sender_shares_cpu(&self) -> bool {
+        let cpu = self.sender_cpu.load(Ordering::Relaxed);
+        cpu >= 0 && cpu == current_cpu()
+    }
+
     pub fn awake(&self) {
         self.sleeping.store(false, Ordering::Relaxed);
     }
@@ -135,5 +146,75 @@ impl IoMailbox {
         let mut q = self.commands.lock();
         std::mem::swap(&mut *q, out);
         self.queued.store(false, Ordering::SeqCst);
+    }
+}
+
+/// The CPU the calling thread runs on (-1 if unknown).
+fn current_cpu() -> i32 {
+    // SAFETY: sched_getcpu takes no arguments and only reads the thread's
+    // own state.
+    unsafe { libc::sched_getcpu() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Pins the calling thread to `cpu`.
+    fn pin_to(cpu: usize) {
+        // SAFETY: cpu_set_t is plain data, set with CPU_SET inside its
+        // bounds; 0 names the calling thread.
+        unsafe {
+            let mut set: libc::cpu_set_t = std::mem::zeroed();
+            libc::CPU_SET(cpu, &mut set);
+            assert_eq!(
+                libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set),
+                0
+            );
+        }
+    }
+
+    /// The CPUs this process may run on.
+    fn allowed_cpus() -> Vec<usize> {
+        // SAFETY: cpu_set_t is plain data, filled by sched_getaffinity and
+        // read with CPU_ISSET inside its bounds.
+        unsafe {
+            let mut set: libc::cpu_set_t = std::mem::zeroed();
+            libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut set);
+            (0..libc::CPU_SETSIZE as usize)
+                .filter(|&c| libc::CPU_ISSET(c, &set))
+                .collect()
+        }
+    }
+
+    #[test]
+    fn a_command_tells_which_cpu_it_came_from() {
+        let poll = mio::Poll::new().unwrap();
+        let mailbox = Arc::new(IoMailbox::new(
+            mio::Waker::new(poll.registry(), mio::Token(0)).unwrap(),
+        ));
+        let cpus = allowed_cpus();
+        let ask_from = |cpu: usize| {
+            let mailbox = mailbox.clone();
+            std::thread::spawn(move || {
+                pin_to(cpu);
+                mailbox.sender_shares_cpu()
+            })
+            .join()
+            .unwrap()
+        };
+        assert!(!ask_from(cpus[0]), "no command yet");
+        let sender = mailbox.clone();
+        let first = cpus[0];
+        std::thread::spawn(move || {
+            pin_to(first);
+            sender.activate(7);
+        })
+        .join()
+        .unwrap();
+        assert!(ask_from(cpus[0]));
+        if let Some(&other) = cpus.get(1) {
+            assert!(!ask_from(other));
+        }
     }
 }
