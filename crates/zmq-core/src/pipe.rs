@@ -271,6 +271,12 @@ impl Reader {
         self.pipe.read_armed(false)
     }
 
+    /// `read` into `out`, which is left untouched when there is nothing;
+    /// `spinning` as for `read_spinning`. Returns whether a frame came.
+    pub fn read_into(&self, out: &mut Msg, spinning: bool) -> bool {
+        self.pipe.read_armed_into(!spinning, out)
+    }
+
     /// Whether a whole message (or the rest of one) is there to read.
     pub fn has_message(&self) -> bool {
         self.pipe.has_message()
@@ -505,27 +511,40 @@ impl Pipe {
     /// `read`, arming or not (see `has_queued`; a conflating pipe always
     /// arms).
     fn read_armed(&self, arm: bool) -> Option<Msg> {
+        let mut msg = Msg::new();
+        self.read_armed_into(arm, &mut msg).then_some(msg)
+    }
+
+    /// `read_armed` into `out` (untouched when there is nothing): the frame
+    /// is moved from its slot straight to where the caller keeps it.
+    fn read_armed_into(&self, arm: bool, out: &mut Msg) -> bool {
         if let Some(latest) = &self.latest {
-            return self.read_latest(latest);
+            return match self.read_latest(latest) {
+                Some(msg) => {
+                    *out = msg;
+                    true
+                }
+                None => false,
+            };
         }
         if !self.has_queued(arm) {
-            return None;
+            return false;
         }
         // SAFETY: the pipe's contract: one reader at a time; and a whole
         // message is published (Acquire in `has_queued`), or we are
         // inside one, so the frame is there.
-        let msg = unsafe { self.queue.pop() };
+        *out = unsafe { self.queue.pop() };
         let r = &self.r.0;
-        if msg.more() {
+        if out.more() {
             r.reading.store(true, Ordering::Relaxed);
-            return Some(msg);
+            return true;
         }
         r.reading.store(false, Ordering::Relaxed);
         let consumed = r.consumed.load(Ordering::Relaxed) + 1;
         r.consumed.store(consumed, Ordering::Relaxed);
         let hwm = self.hwm();
         if hwm == 0 {
-            return Some(msg);
+            return true;
         }
         if consumed - r.read.load(Ordering::Relaxed) >= publish_every(hwm) {
             self.publish_read();
@@ -544,7 +563,7 @@ impl Pipe {
                 waker.wake();
             }
         }
-        Some(msg)
+        true
     }
 
     /// Reader, conflating: `read`.
@@ -711,6 +730,24 @@ mod tests {
         tx.write(frame(b"2", false));
         assert!(raised(&s), "the last look before sleeping did");
         assert_eq!(rx.read_spinning().unwrap().data(), b"2");
+    }
+
+    #[test]
+    fn read_into_fills_the_message_or_leaves_it_untouched() {
+        for conflate in [false, true] {
+            let (tx, rx) = pipe(0, conflate);
+            let mut m = Msg::from_slice(b"kept");
+            assert!(!rx.read_into(&mut m, false));
+            assert_eq!(m.data(), b"kept", "nothing to read: untouched");
+            tx.write(frame(b"new", true));
+            tx.write(frame(b"last", false));
+            assert!(rx.read_into(&mut m, true));
+            assert_eq!((m.data(), m.more()), (&b"new"[..], true));
+            assert!(rx.read_into(&mut m, false));
+            assert_eq!((m.data(), m.more()), (&b"last"[..], false));
+            assert!(!rx.read_into(&mut m, false));
+            assert_eq!(m.data(), b"last");
+        }
     }
 
     #[test]

@@ -556,22 +556,19 @@ impl Engine {
             return false;
         };
         let mut progress = false;
-        while self.session.pending_output() < BATCH {
-            match p.outbound.read() {
-                Some(mut m) => {
-                    // Large bodies go out without a copy, from shared storage
-                    // (smaller ones are copied into the output batch).
-                    if m.len() >= ZERO_COPY_MIN {
-                        m.share();
-                        if OWN_BUFFER.contains(&(m.len() as u64)) {
-                            self.last_large = m.len();
-                        }
-                    }
-                    self.session.send(&m);
-                    progress = true;
+        // Each frame is moved from the pipe's slot straight here.
+        let mut m = Msg::new();
+        while self.session.pending_output() < BATCH && p.outbound.read_into(&mut m, false) {
+            // Large bodies go out without a copy, from shared storage
+            // (smaller ones are copied into the output batch).
+            if m.len() >= ZERO_COPY_MIN {
+                m.share();
+                if OWN_BUFFER.contains(&(m.len() as u64)) {
+                    self.last_large = m.len();
                 }
-                None => break,
             }
+            self.session.send(&m);
+            progress = true;
         }
         progress
     }

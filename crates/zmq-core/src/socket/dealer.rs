@@ -39,10 +39,10 @@ impl Pattern for Dealer {
     fn send(&mut self, msg: &mut Msg) -> Result<()> {
         self.lb.send(&self.pipes, msg)
     }
-    fn recv(&mut self) -> Result<Msg> {
+    fn recv(&mut self, msg: &mut Msg) -> Result<()> {
         self.fq
-            .recv(&mut self.pipes)
-            .map(|(m, _)| m)
+            .recv_into(&mut self.pipes, msg)
+            .map(drop)
             .ok_or(Error::Again)
     }
     fn has_in(&mut self) -> bool {

@@ -51,16 +51,23 @@ impl FairQueue {
 
     /// The next frame and the pipe it came from.
     pub fn recv(&mut self, pipes: &mut PipeSet) -> Option<(Msg, u64)> {
+        let mut msg = Msg::new();
+        self.recv_into(pipes, &mut msg).map(|id| (msg, id))
+    }
+
+    /// The next frame, written into `out` (untouched when there is none),
+    /// and the pipe it came from.
+    pub fn recv_into(&mut self, pipes: &mut PipeSet, out: &mut Msg) -> Option<u64> {
         if std::mem::take(&mut self.prune_due) {
             pipes.prune();
         }
         if let Some(id) = self.current {
-            if let Some(m) = pipes.get(id).and_then(|p| pipes.read(p)) {
-                if !m.more() {
+            if pipes.get(id).is_some_and(|p| pipes.read_into(p, out)) {
+                if !out.more() {
                     self.current = None;
                     self.prune_due = true;
                 }
-                return Some((m, id));
+                return Some(id);
             }
             self.current = None;
         }
@@ -79,22 +86,18 @@ impl FairQueue {
                 self.members.remove(&id);
                 continue;
             }
-            match pipes.get(id).and_then(|p| pipes.read(p)) {
-                Some(m) => {
-                    if m.more() {
-                        self.current = Some(id);
-                    } else {
-                        self.next += 1;
-                        self.prune_due = true;
-                    }
-                    return Some((m, id));
+            if pipes.get(id).is_some_and(|p| pipes.read_into(p, out)) {
+                if out.more() {
+                    self.current = Some(id);
+                } else {
+                    self.next += 1;
+                    self.prune_due = true;
                 }
-                None => {
-                    if !self.deactivate_at(pipes, self.next) {
-                        self.next += 1;
-                        empty_seen += 1;
-                    }
-                }
+                return Some(id);
+            }
+            if !self.deactivate_at(pipes, self.next) {
+                self.next += 1;
+                empty_seen += 1;
             }
         }
         pipes.prune();

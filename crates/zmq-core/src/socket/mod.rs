@@ -733,7 +733,7 @@ impl Socket {
             flags,
             Wait::Recv,
             |st| {
-                *msg = st.pattern.recv()?;
+                st.pattern.recv(msg)?;
                 st.rcvmore = msg.more();
                 st.last_op = Some(Op::Recv);
                 st.last_len = msg.len();

@@ -40,10 +40,18 @@ impl Pattern for Pair {
         Ok(())
     }
 
-    fn recv(&mut self) -> Result<Msg> {
-        let msg = self.pipes.list.first().and_then(|p| p.rx.read());
+    fn recv(&mut self, msg: &mut Msg) -> Result<()> {
+        let read = self
+            .pipes
+            .list
+            .first()
+            .is_some_and(|p| self.pipes.read_into(p, msg));
         self.pipes.prune();
-        msg.ok_or(Error::Again)
+        if read {
+            Ok(())
+        } else {
+            Err(Error::Again)
+        }
     }
 
     fn has_in(&mut self) -> bool {

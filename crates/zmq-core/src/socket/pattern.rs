@@ -29,8 +29,10 @@ pub trait Pattern: Send {
     /// Sends one frame (MORE flag set for all but the last). On success the
     /// frame is taken; on Err(Again) it is left untouched.
     fn send(&mut self, msg: &mut Msg) -> Result<()>;
-    /// Receives one frame; Err(Again) when nothing is ready.
-    fn recv(&mut self) -> Result<Msg>;
+    /// Receives one frame into `msg` (written there once, not returned by
+    /// value through every layer); Err(Again) when nothing is ready, and
+    /// `msg` is then left untouched.
+    fn recv(&mut self, msg: &mut Msg) -> Result<()>;
     fn has_in(&mut self) -> bool;
     fn has_out(&mut self) -> bool;
     /// Type-specific options; Err(NotFound) when not one of ours.

@@ -51,19 +51,16 @@ impl PipeSet {
         self.list.push(pipe);
     }
 
-    /// Says whether the socket's thread is spinning (see `read`).
+    /// Says whether the socket's thread is spinning (see `read_into`).
     pub fn set_spinning(&self, spinning: bool) {
         self.spinning.set(spinning);
     }
 
-    /// The next frame from `pipe`, asking to be woken when it is empty
-    /// unless the socket's thread is spinning.
-    pub fn read(&self, pipe: &PipeEnd) -> Option<Msg> {
-        if self.spinning.get() {
-            pipe.rx.read_spinning()
-        } else {
-            pipe.rx.read()
-        }
+    /// The next frame from `pipe`, into `out` (untouched when there is
+    /// none), asking to be woken when it is empty unless the socket's
+    /// thread is spinning.
+    pub fn read_into(&self, pipe: &PipeEnd, out: &mut Msg) -> bool {
+        pipe.rx.read_into(out, self.spinning.get())
     }
 
     pub fn get(&self, id: u64) -> Option<&PipeEnd> {

@@ -28,7 +28,7 @@ impl Pattern for Push {
     fn send(&mut self, msg: &mut Msg) -> Result<()> {
         self.lb.send(&self.pipes, msg)
     }
-    fn recv(&mut self) -> Result<Msg> {
+    fn recv(&mut self, _msg: &mut Msg) -> Result<()> {
         Err(Error::NotSupported)
     }
     fn has_in(&mut self) -> bool {
@@ -63,10 +63,10 @@ impl Pattern for Pull {
     fn send(&mut self, _msg: &mut Msg) -> Result<()> {
         Err(Error::NotSupported)
     }
-    fn recv(&mut self) -> Result<Msg> {
+    fn recv(&mut self, msg: &mut Msg) -> Result<()> {
         self.fq
-            .recv(&mut self.pipes)
-            .map(|(m, _)| m)
+            .recv_into(&mut self.pipes, msg)
+            .map(drop)
             .ok_or(Error::Again)
     }
     fn has_in(&mut self) -> bool {

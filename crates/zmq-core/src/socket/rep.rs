@@ -25,6 +25,44 @@ pub struct Rep {
     sending: bool,
 }
 
+impl Rep {
+    /// The next frame for `Pattern::recv`.
+    fn next_frame(&mut self) -> Result<Msg> {
+        if self.receiving {
+            let (msg, _) = self.fq.recv(&mut self.pipes).ok_or(Error::Again)?;
+            self.receiving = msg.more();
+            return Ok(msg);
+        }
+        if self.reply_to.is_some() {
+            return Err(Error::State);
+        }
+        loop {
+            let (first, pipe) = self.fq.recv(&mut self.pipes).ok_or(Error::Again)?;
+            self.envelope.clear();
+            let mut frame = first;
+            // Collect routing frames up to the empty delimiter.
+            let body = loop {
+                if !frame.more() {
+                    break None; // malformed: no delimiter
+                }
+                let delimiter = frame.is_empty();
+                self.envelope.push(frame);
+                let (next, _) = self.fq.recv(&mut self.pipes).ok_or(Error::Again)?;
+                if delimiter {
+                    break Some(next);
+                }
+                frame = next;
+            };
+            let Some(body) = body else {
+                continue;
+            };
+            self.receiving = body.more();
+            self.reply_to = Some(pipe);
+            return Ok(body);
+        }
+    }
+}
+
 impl Pattern for Rep {
     fn pipes(&self) -> &PipeSet {
         &self.pipes
@@ -69,39 +107,9 @@ impl Pattern for Rep {
         Ok(())
     }
 
-    fn recv(&mut self) -> Result<Msg> {
-        if self.receiving {
-            let (msg, _) = self.fq.recv(&mut self.pipes).ok_or(Error::Again)?;
-            self.receiving = msg.more();
-            return Ok(msg);
-        }
-        if self.reply_to.is_some() {
-            return Err(Error::State);
-        }
-        loop {
-            let (first, pipe) = self.fq.recv(&mut self.pipes).ok_or(Error::Again)?;
-            self.envelope.clear();
-            let mut frame = first;
-            // Collect routing frames up to the empty delimiter.
-            let body = loop {
-                if !frame.more() {
-                    break None; // malformed: no delimiter
-                }
-                let delimiter = frame.is_empty();
-                self.envelope.push(frame);
-                let (next, _) = self.fq.recv(&mut self.pipes).ok_or(Error::Again)?;
-                if delimiter {
-                    break Some(next);
-                }
-                frame = next;
-            };
-            let Some(body) = body else {
-                continue;
-            };
-            self.receiving = body.more();
-            self.reply_to = Some(pipe);
-            return Ok(body);
-        }
+    fn recv(&mut self, msg: &mut Msg) -> Result<()> {
+        *msg = self.next_frame()?;
+        Ok(())
     }
 
     fn has_in(&mut self) -> bool {

@@ -39,6 +39,59 @@ impl Req {
     }
 }
 
+impl Req {
+    /// The next frame for `Pattern::recv`.
+    fn next_frame(&mut self) -> Result<Msg> {
+        let Some(reply_pipe) = self.awaiting else {
+            return Err(Error::State);
+        };
+        loop {
+            let (msg, from) = self
+                .inner
+                .fq
+                .recv(&mut self.inner.pipes)
+                .ok_or(Error::Again)?;
+            if self.receiving {
+                if !msg.more() {
+                    self.receiving = false;
+                    self.awaiting = None;
+                }
+                return Ok(msg);
+            }
+            // A new message: it must come from the right peer, carry our
+            // request id (if correlating) and the empty delimiter, or it is
+            // dropped whole.
+            let mut first = msg;
+            if from == reply_pipe && self.correlate {
+                let tagged = first.more() && first.data() == self.request_id.to_ne_bytes();
+                if !tagged {
+                    self.skip_rest(first.more());
+                    continue;
+                }
+                first = match self.inner.fq.recv(&mut self.inner.pipes) {
+                    Some((m, _)) => m,
+                    None => continue,
+                };
+            }
+            if from != reply_pipe || !first.is_empty() || !first.more() {
+                self.skip_rest(first.more());
+                continue;
+            }
+            let (body, _) = self
+                .inner
+                .fq
+                .recv(&mut self.inner.pipes)
+                .ok_or(Error::Again)?;
+            if body.more() {
+                self.receiving = true;
+            } else {
+                self.awaiting = None;
+            }
+            return Ok(body);
+        }
+    }
+}
+
 impl Pattern for Req {
     fn pipes(&self) -> &PipeSet {
         &self.inner.pipes
@@ -94,54 +147,9 @@ impl Pattern for Req {
         Ok(())
     }
 
-    fn recv(&mut self) -> Result<Msg> {
-        let Some(reply_pipe) = self.awaiting else {
-            return Err(Error::State);
-        };
-        loop {
-            let (msg, from) = self
-                .inner
-                .fq
-                .recv(&mut self.inner.pipes)
-                .ok_or(Error::Again)?;
-            if self.receiving {
-                if !msg.more() {
-                    self.receiving = false;
-                    self.awaiting = None;
-                }
-                return Ok(msg);
-            }
-            // A new message: it must come from the right peer, carry our
-            // request id (if correlating) and the empty delimiter, or it is
-            // dropped whole.
-            let mut first = msg;
-            if from == reply_pipe && self.correlate {
-                let tagged = first.more() && first.data() == self.request_id.to_ne_bytes();
-                if !tagged {
-                    self.skip_rest(first.more());
-                    continue;
-                }
-                first = match self.inner.fq.recv(&mut self.inner.pipes) {
-                    Some((m, _)) => m,
-                    None => continue,
-                };
-            }
-            if from != reply_pipe || !first.is_empty() || !first.more() {
-                self.skip_rest(first.more());
-                continue;
-            }
-            let (body, _) = self
-                .inner
-                .fq
-                .recv(&mut self.inner.pipes)
-                .ok_or(Error::Again)?;
-            if body.more() {
-                self.receiving = true;
-            } else {
-                self.awaiting = None;
-            }
-            return Ok(body);
-        }
+    fn recv(&mut self, msg: &mut Msg) -> Result<()> {
+        *msg = self.next_frame()?;
+        Ok(())
     }
 
     fn has_in(&mut self) -> bool {

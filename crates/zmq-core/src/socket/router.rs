@@ -110,6 +110,23 @@ pub(super) fn envelope(routing_id: Bytes, body: &Msg) -> Msg {
     id
 }
 
+impl Router {
+    /// The next frame for `Pattern::recv`.
+    fn next_frame(&mut self) -> Result<Msg> {
+        if let Some(m) = self.prefetched.take() {
+            return Ok(m);
+        }
+        let starting = !self.fq.in_message();
+        let (msg, pipe) = self.fq.recv(&mut self.pipes).ok_or(Error::Again)?;
+        if !starting {
+            return Ok(msg);
+        }
+        let id = envelope(self.routing_id_of(pipe), &msg);
+        self.prefetched = Some(msg);
+        Ok(id)
+    }
+}
+
 impl Pattern for Router {
     fn pipes(&self) -> &PipeSet {
         &self.pipes
@@ -212,18 +229,9 @@ impl Pattern for Router {
         Ok(())
     }
 
-    fn recv(&mut self) -> Result<Msg> {
-        if let Some(m) = self.prefetched.take() {
-            return Ok(m);
-        }
-        let starting = !self.fq.in_message();
-        let (msg, pipe) = self.fq.recv(&mut self.pipes).ok_or(Error::Again)?;
-        if !starting {
-            return Ok(msg);
-        }
-        let id = envelope(self.routing_id_of(pipe), &msg);
-        self.prefetched = Some(msg);
-        Ok(id)
+    fn recv(&mut self, msg: &mut Msg) -> Result<()> {
+        *msg = self.next_frame()?;
+        Ok(())
     }
 
     fn has_in(&mut self) -> bool {

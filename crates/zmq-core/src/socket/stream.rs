@@ -31,6 +31,25 @@ pub struct Stream {
     newest: Option<Bytes>,
 }
 
+impl Stream {
+    /// The next frame for `Pattern::recv`.
+    fn next_frame(&mut self) -> Result<Msg> {
+        if let Some(m) = self.prefetched.take() {
+            return Ok(m);
+        }
+        let (mut body, pipe) = self.fq.recv(&mut self.pipes).ok_or(Error::Again)?;
+        body.set_more(false);
+        let routing_id = self
+            .pipes
+            .get(pipe)
+            .map(|p| p.routing_id.clone())
+            .unwrap_or_default();
+        let id = envelope(routing_id, &body);
+        self.prefetched = Some(body);
+        Ok(id)
+    }
+}
+
 impl Pattern for Stream {
     fn pipes(&self) -> &PipeSet {
         &self.pipes
@@ -87,20 +106,9 @@ impl Pattern for Stream {
         Ok(())
     }
 
-    fn recv(&mut self) -> Result<Msg> {
-        if let Some(m) = self.prefetched.take() {
-            return Ok(m);
-        }
-        let (mut body, pipe) = self.fq.recv(&mut self.pipes).ok_or(Error::Again)?;
-        body.set_more(false);
-        let routing_id = self
-            .pipes
-            .get(pipe)
-            .map(|p| p.routing_id.clone())
-            .unwrap_or_default();
-        let id = envelope(routing_id, &body);
-        self.prefetched = Some(body);
-        Ok(id)
+    fn recv(&mut self, msg: &mut Msg) -> Result<()> {
+        *msg = self.next_frame()?;
+        Ok(())
     }
 
     fn has_in(&mut self) -> bool {

@@ -132,6 +132,19 @@ impl XPub {
     }
 }
 
+impl XPub {
+    /// The next frame for `Pattern::recv`.
+    fn next_frame(&mut self) -> Result<Msg> {
+        if self.plain {
+            return Err(Error::NotSupported);
+        }
+        self.read_subscriptions();
+        let (msg, peer) = self.upstream.pop_front().ok_or(Error::Again)?;
+        self.last_peer = Some(peer);
+        Ok(msg)
+    }
+}
+
 impl Pattern for XPub {
     fn pipes(&self) -> &PipeSet {
         &self.pipes
@@ -225,14 +238,9 @@ impl Pattern for XPub {
         Ok(())
     }
 
-    fn recv(&mut self) -> Result<Msg> {
-        if self.plain {
-            return Err(Error::NotSupported);
-        }
-        self.read_subscriptions();
-        let (msg, peer) = self.upstream.pop_front().ok_or(Error::Again)?;
-        self.last_peer = Some(peer);
-        Ok(msg)
+    fn recv(&mut self, msg: &mut Msg) -> Result<()> {
+        *msg = self.next_frame()?;
+        Ok(())
     }
 
     fn has_in(&mut self) -> bool {

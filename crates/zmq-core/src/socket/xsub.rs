@@ -97,6 +97,16 @@ impl XSub {
     }
 }
 
+impl XSub {
+    /// The next frame for `Pattern::recv`.
+    fn next_frame(&mut self) -> Result<Msg> {
+        match self.pending.take() {
+            Some(m) => Ok(m),
+            None => self.fetch(),
+        }
+    }
+}
+
 impl Pattern for XSub {
     fn pipes(&self) -> &PipeSet {
         &self.pipes
@@ -162,11 +172,9 @@ impl Pattern for XSub {
         Ok(())
     }
 
-    fn recv(&mut self) -> Result<Msg> {
-        match self.pending.take() {
-            Some(m) => Ok(m),
-            None => self.fetch(),
-        }
+    fn recv(&mut self, msg: &mut Msg) -> Result<()> {
+        *msg = self.next_frame()?;
+        Ok(())
     }
 
     fn has_in(&mut self) -> bool {
