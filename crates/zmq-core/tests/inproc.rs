@@ -278,3 +278,28 @@ fn recv_into_replaces_the_message_and_empties_it_on_eagain() {
     assert_eq!(req.recv_into(&mut m, 0), Err(Error::State));
     assert_eq!(m.data(), b"second");
 }
+
+#[test]
+fn a_sub_drops_unwanted_messages_whole_and_keeps_nothing_of_them() {
+    let ctx = Context::new();
+    let publisher = socket(&ctx, SocketType::Pub);
+    publisher.bind("inproc://filtered").unwrap();
+    let sub = socket(&ctx, SocketType::Sub);
+    sub.set_option(options::SUBSCRIBE, b"a").unwrap();
+    sub.connect("inproc://filtered").unwrap();
+    send(&publisher, &[b"b-head", b"a-looking tail"]);
+    send(&publisher, &[b"a-head", b"tail"]);
+    send(&publisher, &[b"b-only"]);
+    let mut m = Msg::from_slice(b"kept");
+    sub.recv_into(&mut m, 0).unwrap();
+    assert_eq!((m.data(), m.more()), (&b"a-head"[..], true));
+    sub.recv_into(&mut m, 0).unwrap();
+    assert_eq!((m.data(), m.more()), (&b"tail"[..], false));
+    // Only unwanted frames are left: they go, and EAGAIN leaves the
+    // message empty, not holding one of them.
+    assert_eq!(
+        sub.recv_into(&mut m, zmq_core::socket::DONTWAIT),
+        Err(Error::Again)
+    );
+    assert_eq!(m.len(), 0);
+}

@@ -30,8 +30,9 @@ pub trait Pattern: Send {
     /// frame is taken; on Err(Again) it is left untouched.
     fn send(&mut self, msg: &mut Msg) -> Result<()>;
     /// Receives one frame into `msg` (written there once, not returned by
-    /// value through every layer); Err(Again) when nothing is ready, and
-    /// `msg` is then left untouched.
+    /// value through every layer); Err(Again) when nothing is ready (a SUB
+    /// may have dropped unwanted frames through `msg` first: the socket
+    /// empties it then), other errors leave `msg` untouched.
     fn recv(&mut self, msg: &mut Msg) -> Result<()>;
     fn has_in(&mut self) -> bool;
     fn has_out(&mut self) -> bool;

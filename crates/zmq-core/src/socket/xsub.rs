@@ -76,33 +76,24 @@ impl XSub {
 }
 
 impl XSub {
-    /// The next frame of a matching message; others are dropped whole.
-    fn fetch(&mut self) -> Result<Msg> {
+    /// The next frame of a matching message, into `out`; others are
+    /// dropped whole (through `out`, which holds nothing of value after an
+    /// Err(Again)).
+    fn fetch(&mut self, out: &mut Msg) -> Result<()> {
         loop {
-            let (msg, _) = self.fq.recv(&mut self.pipes).ok_or(Error::Again)?;
+            self.fq
+                .recv_into(&mut self.pipes, out)
+                .ok_or(Error::Again)?;
             // Only SUB filters; XSUB passes everything up, as libzmq's.
-            let wanted = !self.plain || self.subs.matches(msg.data()) != self.invert;
+            let wanted = !self.plain || self.subs.matches(out.data()) != self.invert;
             if self.receiving || wanted {
-                self.receiving = msg.more();
-                return Ok(msg);
+                self.receiving = out.more();
+                return Ok(());
             }
-            let mut more = msg.more();
-            while more {
-                match self.fq.recv(&mut self.pipes) {
-                    Some((m, _)) => more = m.more(),
-                    None => break,
-                }
+            let mut more = out.more();
+            while more && self.fq.recv_into(&mut self.pipes, out).is_some() {
+                more = out.more();
             }
-        }
-    }
-}
-
-impl XSub {
-    /// The next frame for `Pattern::recv`.
-    fn next_frame(&mut self) -> Result<Msg> {
-        match self.pending.take() {
-            Some(m) => Ok(m),
-            None => self.fetch(),
         }
     }
 }
@@ -173,8 +164,13 @@ impl Pattern for XSub {
     }
 
     fn recv(&mut self, msg: &mut Msg) -> Result<()> {
-        *msg = self.next_frame()?;
-        Ok(())
+        match self.pending.take() {
+            Some(m) => {
+                *msg = m;
+                Ok(())
+            }
+            None => self.fetch(msg),
+        }
     }
 
     fn has_in(&mut self) -> bool {
@@ -182,7 +178,8 @@ impl Pattern for XSub {
             return true;
         }
         // Drop unwanted messages so only deliverable ones make us readable.
-        self.pending = self.fetch().ok();
+        let mut m = Msg::new();
+        self.pending = self.fetch(&mut m).ok().map(|()| m);
         self.pending.is_some()
     }
 
