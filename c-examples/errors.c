@@ -179,6 +179,21 @@ int main(int argc, char **argv)
     /* Non-blocking receive with nothing queued. */
     EXPECT_RC(zmq_recv(first, buffer, sizeof buffer, ZMQ_DONTWAIT), EAGAIN,
               "zmq_recv ZMQ_DONTWAIT with nothing queued");
+    {
+        /* A zmq_msg_recv that finds nothing leaves the message empty,
+         * whatever it held before. */
+        zmq_msg_t held;
+        check_rc(zmq_msg_init_size(&held, 100), "zmq_msg_init_size");
+        EXPECT_RC(zmq_msg_recv(&held, first, ZMQ_DONTWAIT), EAGAIN,
+                  "zmq_msg_recv ZMQ_DONTWAIT with nothing queued");
+        if (zmq_msg_size(&held) == 0) {
+            printf("ok   %-16s the message is left empty after it\n", "");
+        } else {
+            printf("FAIL %-16s the message holds %zu bytes after it\n", "", zmq_msg_size(&held));
+            failures++;
+        }
+        zmq_msg_close(&held);
+    }
 
     /* A signal ends a blocking call with EINTR and the handler runs (a
      * Ctrl-C handler, or pyzmq's KeyboardInterrupt, depends on it). */
