@@ -47,11 +47,7 @@ impl Pattern for Pair {
             .first()
             .is_some_and(|p| self.pipes.read_into(p, msg));
         self.pipes.prune();
-        if read {
-            Ok(())
-        } else {
-            Err(Error::Again)
-        }
+        read.then_some(()).ok_or(Error::Again)
     }
 
     fn has_in(&mut self) -> bool {

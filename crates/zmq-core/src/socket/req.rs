@@ -37,9 +37,7 @@ impl Req {
             }
         }
     }
-}
 
-impl Req {
     /// The next frame for `Pattern::recv`.
     fn next_frame(&mut self) -> Result<Msg> {
         let Some(reply_pipe) = self.awaiting else {

@@ -130,9 +130,7 @@ impl XPub {
             }
         }
     }
-}
 
-impl XPub {
     /// The next frame for `Pattern::recv`.
     fn next_frame(&mut self) -> Result<Msg> {
         if self.plain {
