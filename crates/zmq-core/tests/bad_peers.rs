@@ -6,8 +6,8 @@ mod common;
 use common::{raw_greeting as greeting, raw_ready as ready};
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::time::Duration;
-use zmq_core::socket::options;
+use std::time::{Duration, Instant};
+use zmq_core::socket::{monitor, options};
 use zmq_core::{Context, Msg, Socket, SocketType};
 
 fn bound_pull(ctx: &Context, maxmsgsize: i64) -> (Socket, String) {
@@ -153,6 +153,70 @@ fn large_frames_arriving_in_pieces_make_whole_messages() {
     let fourth = pull.recv(0).unwrap();
     assert!(!fourth.more());
     assert!(fourth.data() == &big[..]);
+}
+
+#[test]
+fn a_large_frame_sent_in_stalls_arrives_and_so_does_what_follows() {
+    // The receiver waits for a large body in big steps, with the tcp
+    // low-water mark raised: never above what the frame still lacks, or a
+    // sender stalling before its end would never wake it, and back down
+    // once the frame is in, for the short message after it.
+    let ctx = Context::new();
+    let (pull, ep) = bound_pull(&ctx, -1);
+    let events = common::watch(&ctx, &pull, "stalls");
+    let mut s = TcpStream::connect(ep.trim_start_matches("tcp://")).unwrap();
+    let fd = loop {
+        let (event, value, _) = common::event(&events);
+        if event == monitor::ACCEPTED {
+            break value as i32;
+        }
+    };
+    let low_water = || common::sockopt(fd, libc::SOL_SOCKET, libc::SO_RCVLOWAT) as usize;
+    let queued = || {
+        let mut n: libc::c_int = 0;
+        // SAFETY: FIONREAD writes one int through a valid pointer.
+        assert_eq!(unsafe { libc::ioctl(fd, libc::FIONREAD, &mut n) }, 0);
+        n as usize
+    };
+    let settles = |ok: &dyn Fn(usize) -> bool| {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !ok(low_water()) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        low_water()
+    };
+    let big: Vec<u8> = (0..(3u32 << 19)).map(|i| (i % 253) as u8).collect();
+    let mut head = greeting();
+    head.extend_from_slice(&ready("PUSH"));
+    head.extend_from_slice(&long_header(false, big.len() as u64));
+    s.write_all(&head).unwrap();
+    assert!(settles(&|w| w > 1) > 1, "the mark is raised for the body");
+    // Pieces leaving this much of the body to come; the second takes the
+    // body past any mark, so the receiver surely reads it. Once it waits
+    // (more is marked than queued), the rest must reach the mark.
+    let mut sent = 0;
+    for lacking in [big.len() - 200_000, 300_000, 10, 0] {
+        s.write_all(&big[sent..big.len() - lacking]).unwrap();
+        sent = big.len() - lacking;
+        if lacking > 0 {
+            let fine = |w: usize| queued() < w && w <= lacking + queued();
+            let mark = settles(&fine);
+            assert!(
+                fine(mark),
+                "mark {mark}, {} queued, {lacking} to come",
+                queued()
+            );
+        }
+    }
+    let msg = pull.recv(0).expect("the large message arrived");
+    assert!(msg.data() == &big[..], "the large frame arrived intact");
+    assert_eq!(settles(&|w| w == 1), 1, "the mark is back down");
+    for word in [&b"after"[..], b"and again"] {
+        let mut frame = vec![0x00, word.len() as u8];
+        frame.extend_from_slice(word);
+        s.write_all(&frame).unwrap();
+        assert_eq!(pull.recv(0).expect("a short message after it").data(), word);
+    }
 }
 
 #[test]

@@ -150,6 +150,8 @@ pub struct Engine {
     /// The size of the last frame of `OWN_BUFFER` size sent or received:
     /// a pump may move a few such frames before taking turns.
     last_large: usize,
+    /// The tcp receive low-water mark set on the stream (1: the default).
+    low_water: usize,
     /// The inbound pipe was full; waiting for the socket to make room.
     blocked_in: bool,
     can_read: bool,
@@ -218,6 +220,7 @@ impl Engine {
             reconnected,
             pending: Vec::new(),
             last_large: 0,
+            low_water: 1,
             blocked_in: false,
             can_read: true,
             can_write: true,
@@ -338,19 +341,22 @@ impl Engine {
     /// buffer, or a large frame's own buffer). Returns the bytes read (0:
     /// nothing more for now).
     fn read(&mut self) -> Result<usize, Closed> {
-        let space = match self.session.read_buffer() {
-            Ok(space) => space,
+        let (ptr, len) = match self.session.read_buffer() {
+            Ok(space) => (space.as_mut_ptr().cast::<u8>(), space.len()),
             // A frame the system has no memory for (a hostile size, say)
             // closes the connection, as libzmq's ENOMEM does.
             Err(ProtocolError::OutOfMemory) => return Err(Closed::Io(libc::ENOMEM)),
             Err(e) => return Err(Closed::Protocol(e)),
         };
-        let n = read_fd(
-            &self.stream,
-            space.as_mut_ptr().cast(),
-            space.len(),
-            &mut self.can_read,
-        )?;
+        if let Stream::Tcp(tcp) = &self.stream {
+            let large = self.session.reading_large() && len >= LOW_WATER_FROM;
+            let want = if large { len.min(LOW_WATER_MAX) } else { 1 };
+            if want != self.low_water {
+                set_low_water(tcp, want);
+                self.low_water = want;
+            }
+        }
+        let n = read_fd(&self.stream, ptr, len, &mut self.can_read)?;
         // SAFETY: the kernel wrote exactly `n` bytes into that space.
         unsafe { self.session.commit_read(n) };
         if n > 0 {
@@ -777,6 +783,26 @@ impl Engine {
             Some(p)
         }
     }
+}
+
+/// Large bodies are read with the tcp receive low-water mark raised, so
+/// the kernel wakes us once per this many bytes rather than per segment.
+const LOW_WATER_MAX: usize = 1024 * 1024;
+/// Bodies with less than this left to read keep the default mark.
+const LOW_WATER_FROM: usize = 128 * 1024;
+
+fn set_low_water(tcp: &mio::net::TcpStream, bytes: usize) {
+    let v = bytes as libc::c_int;
+    // SAFETY: an int option on our open socket, passed by pointer and size.
+    unsafe {
+        libc::setsockopt(
+            tcp.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_RCVLOWAT,
+            (&v as *const libc::c_int).cast(),
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        )
+    };
 }
 
 /// One read(2) of at most `len` bytes into `ptr`: the bytes read, or 0 when

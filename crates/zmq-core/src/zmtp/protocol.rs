@@ -61,6 +61,11 @@ impl Protocol {
         }
     }
 
+    /// Whether reads land in a large frame's own buffer.
+    pub fn reading_large(&self) -> bool {
+        matches!(self, Protocol::Zmtp(s) if s.reading_large())
+    }
+
     /// Bytes arrived at `now` (they show the peer alive).
     pub fn input_at(&mut self, now: Instant) {
         if let Protocol::Zmtp(s) = self {

@@ -226,6 +226,11 @@ impl Session {
         Ok(self.input.space(missing))
     }
 
+    /// Whether reads land in a large frame's own buffer.
+    pub fn reading_large(&self) -> bool {
+        self.input.in_large()
+    }
+
     /// The driver's read put `n` bytes into the space `read_buffer` gave.
     ///
     /// # Safety

@@ -1,6 +1,6 @@
 //! Helpers shared by the cross-layer tests: whole multipart messages in and
-//! out, int options, the endpoint a bind resolved to, and the bytes a raw
-//! ZMTP peer sends.
+//! out, int options, the endpoint a bind resolved to, the bytes a raw
+//! ZMTP peer sends, and kernel options read back from a connection's fd.
 #![allow(dead_code)]
 
 use zmq_core::socket::options;
@@ -88,4 +88,22 @@ pub fn event(pair: &Socket) -> (u16, u32, String) {
         value,
         String::from_utf8(endpoint.data().to_vec()).unwrap(),
     )
+}
+
+/// An int kernel option of the socket `fd` (a connection the monitor named).
+pub fn sockopt(fd: i32, level: i32, name: i32) -> i32 {
+    let mut value: libc::c_int = 0;
+    let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
+    // SAFETY: a valid out-pointer and length for an int option.
+    let rc = unsafe {
+        libc::getsockopt(
+            fd,
+            level,
+            name,
+            &mut value as *mut _ as *mut libc::c_void,
+            &mut len,
+        )
+    };
+    assert_eq!(rc, 0, "getsockopt({fd})");
+    value
 }
