@@ -60,6 +60,36 @@ fn push_pull_many_and_large() {
 }
 
 #[test]
+fn huge_and_small_messages_keep_their_order_and_bytes() {
+    // Huge frames are read by the receiving thread itself while the I/O
+    // thread also serves the sending end; small ones by whoever is there.
+    let ctx = Context::new();
+    let (pull, ep) = bound(&ctx, SocketType::Pull);
+    let push = connected(&ctx, SocketType::Push, &ep);
+    let sizes = [2 << 20, 10, 1 << 20, 100_000, 3 << 20, 0, 1 << 20];
+    let body = move |i: usize| -> Vec<u8> {
+        let len = sizes[i % sizes.len()];
+        (0..len).map(|j| (i * 31 + j % 241) as u8).collect()
+    };
+    let sender = std::thread::spawn(move || {
+        for i in 0..28 {
+            send(&push, &[&body(i)]);
+        }
+        push
+    });
+    for i in 0..28 {
+        let got = recv(&pull);
+        assert!(
+            got == vec![body(i)],
+            "message {i} arrived whole and in order"
+        );
+    }
+    let push = sender.join().unwrap();
+    drop((push, pull));
+    ctx.terminate();
+}
+
+#[test]
 fn pub_sub_prefix_filter() {
     let ctx = Context::new();
     let (publisher, ep) = bound(&ctx, SocketType::Pub);

@@ -30,7 +30,9 @@ use self::state_lock::StateLock;
 use crate::error::{Error, Result};
 use crate::io::context::CtxInner;
 use crate::io::mailbox::{EnginePipes, IoCommand, IoMailbox};
-use crate::link::engine::{EngineLink, IoLoad, SharedEngine, DIRECT_READ_GAP, DIRECT_STREAM_MAX};
+use crate::link::engine::{
+    EngineLink, IoLoad, SharedEngine, DIRECT_READ_GAP, DIRECT_READ_HUGE, DIRECT_STREAM_MAX,
+};
 use crate::link::inproc::{Peer, ZapHandle};
 use crate::link::{next_pipe_id, ConnOptions, MonitorStop, PipeEnd, SocketCommand, SocketCore};
 use crate::msg::Msg;
@@ -78,8 +80,9 @@ struct State {
     last_direct: Option<Instant>,
     /// The last successful operation: a receive that follows a send (or a
     /// send that follows a receive) is request-reply traffic, which the
-    /// direct paths serve; so are streams of small frames received (see
-    /// `DIRECT_STREAM_MAX`); other streams are left to the I/O thread.
+    /// direct paths serve; so are streams of small or huge frames received
+    /// (see `DIRECT_STREAM_MAX`, `DIRECT_READ_HUGE`); other streams are left
+    /// to the I/O thread.
     last_op: Option<Op>,
     /// How many extra looks a blocking call takes before it sleeps.
     spin: spin::Spin,
@@ -647,12 +650,15 @@ impl Socket {
                     .is_none_or(|t| t.elapsed() >= DIRECT_READ_GAP)
             };
             // A stream of small messages is cheaper to decode here than to
-            // hand over one by one, when the I/O thread has other
-            // connections to serve (see `IoLoad`); large ones are better read
-            // by the I/O thread in parallel with our own processing.
-            let small_stream = st.last_op == Some(Op::Recv) && st.last_len <= DIRECT_STREAM_MAX;
+            // hand over one by one, and one of huge ones takes the I/O
+            // thread longer to copy than the hand-off costs, when that
+            // thread has other connections to serve (see `IoLoad`); those
+            // in between are better read by the I/O thread in parallel with
+            // our own processing.
+            let served_here = st.last_len <= DIRECT_STREAM_MAX || st.last_len >= DIRECT_READ_HUGE;
+            let stream = st.last_op == Some(Op::Recv) && served_here;
             let request_reply = st.last_op == Some(Op::Send) && sparse();
-            let direct = if engine_busy || !(request_reply || small_stream) {
+            let direct = if engine_busy || !(request_reply || stream) {
                 None
             } else {
                 st.direct()
