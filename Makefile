@@ -96,7 +96,12 @@ build/ours/together build/sys/together: $(filter-out c-examples/together.c,$(wil
 
 examples: $(addprefix build/ours/,$(PROGRAMS)) $(addprefix build/sys/,$(PROGRAMS))
 
-bench-programs: $(addprefix build/ours/,$(BENCHES)) $(addprefix build/sys/,$(BENCHES))
+bench-programs: $(addprefix build/ours/,$(BENCHES)) $(addprefix build/sys/,$(BENCHES)) build/pingpong
+
+# Plain tcp sockets, no ZeroMQ: a reference for round trips (see README).
+build/pingpong: c-examples/bench/reference/pingpong.c
+	@mkdir -p $(@D)
+	$(CC) -Wall -O2 $< -o $@
 
 # Our C++ client against the pyzmq server (the real libzmq in pyzmq's wheel).
 demo: setup $(LIB_DEP) examples
