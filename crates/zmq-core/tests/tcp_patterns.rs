@@ -114,6 +114,43 @@ fn pub_sub_prefix_filter() {
 }
 
 #[test]
+fn a_burst_of_connections_is_accepted_whole_and_served() {
+    // Connections queued on the listener at once are taken off its queue
+    // together, then set up one by one: each is reported and served. Raw
+    // peers do not reconnect, so a connection lost on the way would show.
+    let ctx = Context::new();
+    let (router, ep) = bound(&ctx, SocketType::Router);
+    let events = watch(&ctx, &router, "burst");
+    let addr = ep.trim_start_matches("tcp://");
+    let peers: Vec<std::net::TcpStream> = (0..64)
+        .map(|_| std::net::TcpStream::connect(addr).unwrap())
+        .collect();
+    for (i, mut p) in peers.iter().enumerate() {
+        let body = i.to_string();
+        let mut bytes = common::raw_greeting();
+        bytes.extend_from_slice(&common::raw_ready("DEALER"));
+        bytes.extend_from_slice(&[0x00, body.len() as u8]);
+        bytes.extend_from_slice(body.as_bytes());
+        std::io::Write::write_all(&mut p, &bytes).unwrap();
+    }
+    let mut bodies: Vec<Vec<u8>> = (0..peers.len()).map(|_| recv(&router).remove(1)).collect();
+    bodies.sort();
+    let mut expected: Vec<Vec<u8>> = (0..peers.len())
+        .map(|i| i.to_string().into_bytes())
+        .collect();
+    expected.sort();
+    assert_eq!(bodies, expected);
+    let mut fds = std::collections::HashSet::new();
+    while fds.len() < peers.len() {
+        if let (monitor::ACCEPTED, fd, _) = event(&events) {
+            assert!(fds.insert(fd), "fd {fd} reported twice");
+        }
+    }
+    drop((peers, router, events));
+    ctx.terminate();
+}
+
+#[test]
 fn dealer_router_identities() {
     let ctx = Context::new();
     let (router, ep) = bound(&ctx, SocketType::Router);

@@ -58,6 +58,7 @@ impl IoThread {
             inbox: Vec::new(),
             again: Vec::new(),
             again_spare: Vec::new(),
+            accepted: Vec::new(),
             moved: 0,
         };
         let handle = std::thread::Builder::new().name(name).spawn(move || {
@@ -135,6 +136,8 @@ struct Loop {
     again_spare: Vec<usize>,
     /// Bytes the engines moved since this thread last went idle.
     moved: usize,
+    /// Connections taken off a listener's queue, to set up (buffer reused).
+    accepted: Vec<Stream>,
 }
 
 /// A busy spell that moved this many bytes is a stream: its writer is
@@ -417,37 +420,47 @@ impl Loop {
     }
 
     fn accept(&mut self, token: usize) {
+        // Empty the kernel's accept queue first, then set the connections
+        // up: in a storm of connects, a queue left full while engines are
+        // made drops SYNs, each retried only a second later.
+        let mut accepted = std::mem::take(&mut self.accepted);
+        let Some(Some(Entry::Listener(l))) = self.entries.get(token) else {
+            return;
+        };
         loop {
-            let Some(Some(Entry::Listener(l))) = self.entries.get(token) else {
-                return;
-            };
             match l.listener.accept() {
-                Ok(stream) if !stream.admitted_by(&l.opts.accept) => {
-                    // An accept filter refuses the peer: closed at once,
-                    // reported as a failed accept (EACCES), as libzmq does.
-                    drop(stream);
-                    let errno = libc::EACCES as u32;
-                    l.socket
-                        .emit(monitor::ACCEPT_FAILED, errno, &l.opts.endpoint);
-                }
-                Ok(stream) => {
-                    stream.configure(&l.opts.tcp);
-                    let fd = stream.as_raw_fd() as u32;
-                    l.socket.emit(monitor::ACCEPTED, fd, &l.opts.endpoint);
-                    let engine = Engine::new(stream, l.socket.clone(), l.opts.clone(), None);
-                    let endpoint_id = l.endpoint_id;
-                    self.add_engine(engine, None, endpoint_id);
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Ok(stream) => accepted.push(stream),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => {
                     let errno = e.raw_os_error().unwrap_or(0) as u32;
                     l.socket
                         .emit(monitor::ACCEPT_FAILED, errno, &l.opts.endpoint);
-                    return;
+                    break;
                 }
             }
         }
+        for stream in accepted.drain(..) {
+            let Some(Some(Entry::Listener(l))) = self.entries.get(token) else {
+                break;
+            };
+            if !stream.admitted_by(&l.opts.accept) {
+                // An accept filter refuses the peer: closed at once,
+                // reported as a failed accept (EACCES), as libzmq does.
+                drop(stream);
+                let errno = libc::EACCES as u32;
+                l.socket
+                    .emit(monitor::ACCEPT_FAILED, errno, &l.opts.endpoint);
+                continue;
+            }
+            stream.configure(&l.opts.tcp);
+            let fd = stream.as_raw_fd() as u32;
+            l.socket.emit(monitor::ACCEPTED, fd, &l.opts.endpoint);
+            let engine = Engine::new(stream, l.socket.clone(), l.opts.clone(), None);
+            let endpoint_id = l.endpoint_id;
+            self.add_engine(engine, None, endpoint_id);
+        }
+        self.accepted = accepted;
     }
 
     fn add_engine(&mut self, mut engine: Engine, connecter: Option<usize>, endpoint_id: u64) {
