@@ -114,3 +114,58 @@ def test_close_while_connecting_delivers_and_terminates(tmp_path, sides):
         f"GOT Hello {i}" for i in range(5)
     ], server
     assert "TERM quick" in client, client
+
+
+# A sender that sends and quits at once, again and again, each time a fresh
+# context, while its receiver is still taking the messages in: whatever each
+# sender handed over before its term returned must arrive. libzmq 4.3's ipc
+# receiver does not: as the PULL here it lost 930 to 7,778 of the 100,000 in
+# each of six runs, whichever library sent; over tcp it keeps everything.
+SEND_BATCHES_AND_QUIT = """
+import sys, zmq, zmqproof
+endpoint, batches, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+for batch in range(batches):
+    ctx = zmq.Context()
+    push = ctx.socket(zmq.PUSH)
+    zmqproof.prove(push)
+    push.connect(endpoint)
+    for i in range(count):
+        push.send(b"%d:%d" % (batch, i) + bytes(60))
+    push.close()
+    ctx.term()
+print("SENT", batches * count, flush=True)
+"""
+
+RECEIVE_BATCHES = """
+import sys, zmq, zmqproof
+ctx = zmq.Context()
+pull = ctx.socket(zmq.PULL)
+zmqproof.prove(pull)
+pull.rcvtimeo = 3000
+pull.bind(sys.argv[1])
+print("ENDPOINT", pull.last_endpoint.decode(), flush=True)
+batches, count = int(sys.argv[2]), int(sys.argv[3])
+next_of = [0] * batches
+try:
+    for _ in range(batches * count):
+        batch, i = map(int, pull.recv().split(b"\\0", 1)[0].split(b":"))
+        assert i == next_of[batch], (batch, i, next_of[batch])
+        next_of[batch] += 1
+except zmq.Again:
+    pass
+print("GOT", sum(next_of), "of", batches * count, flush=True)
+pull.close(0); ctx.term()
+"""
+
+
+@pytest.mark.parametrize("transport", ["ipc", "tcp"])
+@pytest.mark.parametrize("sides", [("ours", "libzmq"), ("ours", "ours")], ids="-".join)
+def test_senders_that_quit_at_once_lose_nothing(tmp_path, transport, sides):
+    endpoint = ipc() if transport == "ipc" else "tcp://127.0.0.1:*"
+    batches, count = 5, 20000
+    server, client = run_server_and_client(
+        tmp_path, RECEIVE_BATCHES, SEND_BATCHES_AND_QUIT, sides,
+        [endpoint, batches, count], [batches, count],
+    )
+    assert f"SENT {batches * count}" in client, client
+    assert f"GOT {batches * count} of {batches * count}" in server, server

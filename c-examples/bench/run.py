@@ -361,23 +361,26 @@ def run_split(binary, endpoint, args, placement=None):
             mechanism = f"curve:{key}"
         if placement:
             pin(binder, *(cores()[i] for i in placement[2:]))
-        connect_argv = [str(binary), address, *size_count, mechanism, "connect"]
-        connecter = start(connect_argv)
+        # "hold": the sender keeps its connection until the receiver has
+        # everything (see throughput.c); closing its input lets it go.
+        hold = ["hold"] if Path(binary).name == "throughput" else []
+        connect_argv = [str(binary), address, *size_count, mechanism, "connect", *hold]
+        connecter = start(connect_argv, stdin=subprocess.PIPE)
         if placement:
             pin(connecter, *(cores()[i] for i in placement[:2]))
         try:
-            out, errors = connecter.communicate(timeout=RUN_TIMEOUT_S)
+            rest, bind_errors = binder.communicate(timeout=RUN_TIMEOUT_S)
+            out, errors = connecter.communicate(input="", timeout=RUN_TIMEOUT_S)
         except subprocess.TimeoutExpired:
             connecter.kill()
             raise
         if connecter.returncode != 0:
             fail(connect_argv, connecter.returncode, out + errors)
-        rest, errors = binder.communicate(timeout=RUN_TIMEOUT_S)
     except subprocess.TimeoutExpired:
         binder.kill()
         sys.exit(f"{' '.join(bind_argv)} still running after {RUN_TIMEOUT_S} s")
     if binder.returncode != 0:
-        fail(bind_argv, binder.returncode, rest + errors)
+        fail(bind_argv, binder.returncode, rest + bind_errors)
     parts = [fields_of(rest.strip().splitlines()[-1]), fields_of(out.strip().splitlines()[-1])]
     measured = next(p for p in parts if "msgs_per_s" in p or "avg_us" in p)
     merged = dict(measured)
