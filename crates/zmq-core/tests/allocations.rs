@@ -94,6 +94,21 @@ fn sends(push: &Socket, n: usize, size: usize) -> usize {
     ALLOCATIONS.load(Ordering::Relaxed) - before
 }
 
+/// The fewest allocations of up to three rounds, stopping at the first within
+/// `bound`. A round may set a new peak of blocks in use (how many sit in each
+/// thread's cache and in flight shifts with scheduling) and allocate a few
+/// once; an allocation per message shows in every round.
+fn best_of_three(bound: usize, mut round: impl FnMut() -> usize) -> usize {
+    let mut fewest = usize::MAX;
+    for _ in 0..3 {
+        fewest = fewest.min(round());
+        if fewest <= bound {
+            break;
+        }
+    }
+    fewest
+}
+
 // One test, so that no other traffic runs while the allocations are counted.
 #[test]
 fn small_messages_over_tcp_allocate_nothing_per_message() {
@@ -104,9 +119,9 @@ fn small_messages_over_tcp_allocate_nothing_per_message() {
         // Warm up: blocks settle into each thread's cache as the reading
         // moves between the I/O thread and ours.
         traffic(&push, &pull, n, size);
-        let allocations = traffic(&push, &pull, n, size);
-        eprintln!("{size} B: {allocations} allocations for {n} messages");
         // Chunks of storage are allocated now and then; never one per message.
+        let allocations = best_of_three(n / 10_000, || traffic(&push, &pull, n, size));
+        eprintln!("{size} B: {allocations} allocations for {n} messages");
         assert!(
             allocations * 10_000 <= n,
             "{allocations} allocations for {n} messages of {size} bytes"
@@ -116,7 +131,7 @@ fn small_messages_over_tcp_allocate_nothing_per_message() {
     let (rep, req) = pair(&ctx, SocketType::Rep, SocketType::Req);
     let n = 20_000;
     round_trips(&req, &rep, n, 64);
-    let allocations = round_trips(&req, &rep, n, 64);
+    let allocations = best_of_three(n / 1_000, || round_trips(&req, &rep, n, 64));
     eprintln!("REQ/REP: {allocations} allocations for {n} round trips");
     assert!(
         allocations * 1_000 <= n,
@@ -137,7 +152,7 @@ fn small_messages_over_tcp_allocate_nothing_per_message() {
         ALLOCATIONS.load(Ordering::Relaxed) - before
     };
     envelope_trips(n);
-    let allocations = envelope_trips(n);
+    let allocations = best_of_three(n / 1_000, || envelope_trips(n));
     eprintln!("DEALER/ROUTER: {allocations} allocations for {n} round trips");
     assert!(
         allocations * 1_000 <= n,
@@ -159,7 +174,7 @@ fn small_messages_over_tcp_allocate_nothing_per_message() {
     for size in [4096, 12_000] {
         let n = 50_000;
         sends(&push, n, size);
-        let allocations = sends(&push, n, size);
+        let allocations = best_of_three(n / 1_000, || sends(&push, n, size));
         eprintln!("sending {size} B: {allocations} allocations for {n} messages");
         // A few as buffer lists settle (the sending thread may drain the
         // pipe itself); never one per message.
