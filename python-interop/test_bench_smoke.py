@@ -105,3 +105,34 @@ def test_bench_runner_prints_a_table():
     assert len(marks) == 17 + 2 + 2 * 6 + 6 + (9 + 4 + 6 + 6) + 3 + 1
     assert not any(line.startswith("| proxy") or "pinned" in line for line in marks)
     assert all(line.endswith((" met |", " NOT met |")) for line in marks)
+
+
+def test_a_held_sender_stays_connected_until_its_input_closes():
+    binary = str(BUILD["ours"] / "throughput")
+    receiver = subprocess.Popen([binary, "ipc://*", "64", "2000", "null", "bind"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                cwd=ROOT / "build")
+    address = receiver.stdout.readline().split()[1]
+    sender = subprocess.Popen([binary, address, "64", "2000", "null", "connect", "hold"],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        out, _ = receiver.communicate(timeout=30)
+        assert receiver.returncode == 0 and "count=2000" in out, out
+        with pytest.raises(subprocess.TimeoutExpired):
+            sender.wait(timeout=0.5)
+        sent, _ = sender.communicate(input="", timeout=30)
+        assert sender.returncode == 0 and sent.startswith("throughput-part"), sent
+    finally:
+        sender.kill()
+        receiver.kill()
+
+
+def test_pingpong_times_plain_tcp_round_trips():
+    for mode in ("block", "spin"):
+        done = subprocess.run([str(ROOT / "build/pingpong"), "200", mode],
+                              capture_output=True, text=True, timeout=30)
+        assert done.returncode == 0, done.stderr
+        assert re.fullmatch(rf"pingpong mode={mode} count=200 avg_us={NUMBER}\n", done.stdout)
+    # A count that is no number is refused, not run as zero round trips.
+    done = subprocess.run([str(ROOT / "build/pingpong"), "block"], capture_output=True, text=True)
+    assert done.returncode == 2 and "usage" in done.stderr

@@ -73,6 +73,10 @@ static void no_delay(int fd)
 int main(int argc, char **argv)
 {
     long count = argc > 1 ? atol(argv[1]) : 20000;
+    if (count < 1 || (argc > 2 && strcmp(argv[2], "spin") != 0 && strcmp(argv[2], "block") != 0)) {
+        fprintf(stderr, "usage: pingpong [count >= 1] [block|spin]\n");
+        return 2;
+    }
     spin = argc > 2 && strcmp(argv[2], "spin") == 0;
     int listener = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in addr = {.sin_family = AF_INET};
