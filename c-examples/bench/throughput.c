@@ -144,6 +144,10 @@ int main(int argc, char **argv)
     const char *mechanism = argc > 4 ? argv[4] : NULL;
     enum part part = part_of(argc > 5 ? argv[5] : NULL);
     int hold = argc > 6 && strcmp(argv[6], "hold") == 0;
+    if (argc > 6 && !hold) {
+        fprintf(stderr, "error: \"%s\" is not hold\n", argv[6]);
+        return 2;
+    }
     if (part != BOTH)
         return run_part(part, endpoint, size, count, mechanism, hold);
 
